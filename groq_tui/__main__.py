@@ -1,0 +1,52 @@
+"""Entry point: ``groq-tui [COMMAND] ...`` (also ``python -m groq_tui``).
+
+Imports are deferred to the command that needs them, so ``groq-tui --help`` and the first
+frame of the app are not held up by modules the command never uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, run the command, return its exit code."""
+    from groq_tui.cli.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+
+    from groq_tui.cli.common import EXIT_INTERRUPTED, describe_error, exit_code_for, fail
+    from groq_tui.config import ConfigFileError
+
+    try:
+        from groq_tui.cli.common import settings_from
+
+        settings = settings_from(args)
+    except ConfigFileError as exc:
+        return fail(describe_error(exc), exit_code_for(exc))
+    except ValueError as exc:  # a setting with a bad value (pydantic's ValidationError)
+        return fail(f"invalid setting: {exc}", 2)
+
+    if args.command == "chat":
+        from groq_tui.cli.chat import run_chat as run
+    elif args.command == "models":
+        from groq_tui.cli.models import run_models as run
+    else:
+        from groq_tui.cli.audio import run_audio as run
+    try:
+        return asyncio.run(run(args, settings))
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

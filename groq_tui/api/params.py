@@ -1,0 +1,218 @@
+"""Request validation with the limits the API reference states.
+
+A value outside the documented range raises :class:`InvalidRequestParameter` naming the
+parameter and the allowed range before anything is sent: a user learns what to fix at once
+instead of paying a round trip (and, for audio, an upload) to be told by the server.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from groq_tui.api.errors import InvalidRequestParameter, UnsupportedAudioFormat
+
+AUDIO_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
+"""The upload formats the audio endpoints accept."""
+
+AUDIO_RESPONSE_FORMATS = ("json", "text", "verbose_json")
+TIMESTAMP_GRANULARITIES = ("word", "segment")
+MESSAGE_ROLES = ("system", "user", "assistant", "tool")
+MAX_STOP_SEQUENCES = 4
+MAX_TOOLS = 128
+TOOL_CHOICE_MODES = ("none", "auto", "required")
+
+AudioResponseFormat = Literal["json", "text", "verbose_json"]
+
+
+def check_range(param: str, value: float | None, low: float, high: float) -> None:
+    """Raise unless ``value`` is None or a finite number within [low, high]."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestParameter(param, f"must be a number between {low:g} and {high:g}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InvalidRequestParameter(param, f"must be between {low:g} and {high:g}, got {value:g}")
+
+
+def _check_int(param: str, value: Any, low: int | None = None, high: int | None = None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestParameter(param, f"must be a whole number, got {value!r}")
+    if low is not None and value < low:
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidRequestParameter(param, f"must be {bound}, got {value}")
+    if high is not None and value > high:
+        raise InvalidRequestParameter(param, f"must be between {low} and {high}, got {value}")
+
+
+def check_messages(messages: Sequence[Mapping[str, Any]]) -> None:
+    """Check the conversation has the shape the API requires (roles, tool links)."""
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        raise InvalidRequestParameter("messages", "must be a list of message objects")
+    if not messages:
+        raise InvalidRequestParameter("messages", "must contain at least one message")
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(message, Mapping):
+            raise InvalidRequestParameter(where, "must be an object with 'role' and 'content'")
+        role = message.get("role")
+        if role not in MESSAGE_ROLES:
+            raise InvalidRequestParameter(
+                f"{where}.role", f"must be one of {', '.join(MESSAGE_ROLES)}, got {role!r}"
+            )
+        if role == "tool" and not message.get("tool_call_id"):
+            raise InvalidRequestParameter(
+                f"{where}.tool_call_id", "is required on a tool message (the call it answers)"
+            )
+        if role == "assistant":
+            if message.get("content") is None and not (
+                message.get("tool_calls") or message.get("function_call")
+            ):
+                raise InvalidRequestParameter(
+                    f"{where}.content", "an assistant message needs content or tool_calls"
+                )
+        elif "content" not in message or message["content"] is None:
+            raise InvalidRequestParameter(f"{where}.content", f"is required on a {role} message")
+
+
+def check_stop(stop: str | Sequence[str] | None) -> None:
+    """At most four stop sequences, each a string."""
+    if stop is None or isinstance(stop, str):
+        return
+    stops = list(stop)
+    if len(stops) > MAX_STOP_SEQUENCES:
+        raise InvalidRequestParameter(
+            "stop", f"at most {MAX_STOP_SEQUENCES} sequences are allowed, got {len(stops)}"
+        )
+    if not all(isinstance(s, str) for s in stops):
+        raise InvalidRequestParameter("stop", "every stop sequence must be a string")
+
+
+def check_tools(tools: Sequence[Mapping[str, Any]] | None, tool_choice: Any) -> None:
+    """At most 128 function tools; tool_choice none/auto/required or a named function."""
+    if tools is not None:
+        if len(tools) > MAX_TOOLS:
+            raise InvalidRequestParameter(
+                "tools", f"at most {MAX_TOOLS} tools are allowed, got {len(tools)}"
+            )
+        for i, tool in enumerate(tools):
+            if not isinstance(tool, Mapping) or tool.get("type") != "function":
+                raise InvalidRequestParameter(
+                    f"tools[{i}]", "only {'type': 'function', 'function': {...}} is supported"
+                )
+            function = tool.get("function")
+            if not isinstance(function, Mapping) or not function.get("name"):
+                raise InvalidRequestParameter(f"tools[{i}].function.name", "is required")
+    if tool_choice is None:
+        return
+    if isinstance(tool_choice, str):
+        if tool_choice not in TOOL_CHOICE_MODES:
+            raise InvalidRequestParameter(
+                "tool_choice",
+                f"must be one of {', '.join(TOOL_CHOICE_MODES)} or a named function, "
+                f"got {tool_choice!r}",
+            )
+        return
+    function = tool_choice.get("function") if isinstance(tool_choice, Mapping) else None
+    if not isinstance(function, Mapping) or not function.get("name"):
+        raise InvalidRequestParameter(
+            "tool_choice",
+            'a named choice must look like {"type": "function", "function": {"name": "..."}}',
+        )
+
+
+def check_chat_params(body: Mapping[str, Any]) -> None:
+    """Validate a chat request body; raises before anything is sent."""
+    if not body.get("model"):
+        raise InvalidRequestParameter("model", "is required (for example llama-3.3-70b-versatile)")
+    check_messages(body.get("messages", ()))
+    check_range("temperature", body.get("temperature"), 0, 2)
+    check_range("top_p", body.get("top_p"), 0, 1)
+    check_range("frequency_penalty", body.get("frequency_penalty"), -2, 2)
+    check_range("presence_penalty", body.get("presence_penalty"), -2, 2)
+    n = body.get("n")
+    if n is not None and n != 1:
+        raise InvalidRequestParameter("n", f"must be 1 (the only value the API supports), got {n}")
+    _check_int("max_tokens", body.get("max_tokens"), 1)
+    _check_int("seed", body.get("seed"))
+    check_stop(body.get("stop"))
+    check_tools(body.get("tools"), body.get("tool_choice"))
+    top_logprobs = body.get("top_logprobs")
+    _check_int("top_logprobs", top_logprobs, 0, 20)
+    if top_logprobs is not None and not body.get("logprobs"):
+        raise InvalidRequestParameter("top_logprobs", "requires logprobs=True")
+    stream_options = body.get("stream_options")
+    if stream_options is not None and not body.get("stream"):
+        raise InvalidRequestParameter("stream_options", "is only allowed with stream=True")
+    response_format = body.get("response_format")
+    if response_format is not None and (
+        not isinstance(response_format, Mapping) or "type" not in response_format
+    ):
+        raise InvalidRequestParameter(
+            "response_format", 'must be an object such as {"type": "json_object"}'
+        )
+    logit_bias = body.get("logit_bias")
+    if logit_bias is not None:
+        if not isinstance(logit_bias, Mapping):
+            raise InvalidRequestParameter("logit_bias", "must map token ids to biases")
+        for token, bias in logit_bias.items():
+            check_range(f"logit_bias[{token}]", bias, -100, 100)
+    if body.get("functions") is not None or body.get("function_call") is not None:
+        warnings.warn(
+            "functions and function_call are deprecated by the API; use tools and tool_choice",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+
+
+def audio_extension(filename: str) -> str:
+    """The lower-case extension of ``filename`` if the service accepts it, else raise."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in AUDIO_EXTENSIONS:
+        shown = f".{ext}" if ext else "no extension"
+        raise UnsupportedAudioFormat(
+            "file",
+            f"{filename!r} has {shown}; the service accepts "
+            f"{', '.join(AUDIO_EXTENSIONS)} (convert it first, e.g. with ffmpeg)",
+        )
+    return ext
+
+
+def check_audio_params(
+    *,
+    model: str,
+    response_format: str | None,
+    temperature: float | None,
+    timestamp_granularities: Sequence[str] | None,
+    language: str | None,
+) -> None:
+    """Validate an audio request; raises before the file is uploaded."""
+    if not model:
+        raise InvalidRequestParameter("model", "is required (for example whisper-large-v3)")
+    if response_format is not None and response_format not in AUDIO_RESPONSE_FORMATS:
+        raise InvalidRequestParameter(
+            "response_format",
+            f"must be one of {', '.join(AUDIO_RESPONSE_FORMATS)}, got {response_format!r}",
+        )
+    check_range("temperature", temperature, 0, 1)
+    if timestamp_granularities:
+        if response_format != "verbose_json":
+            raise InvalidRequestParameter(
+                "timestamp_granularities", "requires response_format='verbose_json'"
+            )
+        for granularity in timestamp_granularities:
+            if granularity not in TIMESTAMP_GRANULARITIES:
+                raise InvalidRequestParameter(
+                    "timestamp_granularities",
+                    f"each must be 'word' or 'segment', got {granularity!r}",
+                )
+    if language is not None and not (
+        len(language) == 2 and language.isascii() and language.isalpha()
+    ):
+        raise InvalidRequestParameter(
+            "language", f"must be an ISO-639-1 code such as 'en' or 'de', got {language!r}"
+        )

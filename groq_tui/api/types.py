@@ -1,0 +1,233 @@
+"""Response models for the Groq (OpenAI-compatible) API.
+
+Every model accepts fields it does not know (``extra="allow"``): the live service sends far
+more than its reference documents (``x_groq``, ``queue_time``, ``reasoning``,
+``usage_breakdown``, ``service_tier``, ``executed_tools`` ...) and adds fields over time.
+A new field must never break parsing, so only the fields the app relies on are declared and
+almost all of them have defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from groq_tui.api.ratelimit import RateLimits
+
+
+class APIObject(BaseModel):
+    """Base of every response model: unknown fields are kept, never rejected."""
+
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+
+class APIResponse(APIObject):
+    """A top-level response object: remembers the HTTP metadata it came with."""
+
+    _rate_limits: RateLimits = PrivateAttr(default_factory=RateLimits)
+    _request_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """The x-ratelimit-* and retry-after headers of the response this object came in."""
+        return self._rate_limits
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's x-request-id, useful in bug reports."""
+        return self._request_id
+
+
+# --- chat completions -------------------------------------------------------------------
+
+
+class FunctionCall(APIObject):
+    """A function name and its JSON-encoded arguments, as the model produced them."""
+
+    name: str = ""
+    arguments: str = ""
+
+
+class ToolCall(APIObject):
+    """A whole tool call made by the model."""
+
+    id: str = ""
+    type: str = "function"
+    function: FunctionCall = Field(default_factory=FunctionCall)
+
+
+class Usage(APIObject):
+    """Token counts and the server's own timings (seconds) for one request."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    queue_time: float | None = None
+    prompt_time: float | None = None
+    completion_time: float | None = None
+    total_time: float | None = None
+
+
+class XGroq(APIObject):
+    """Groq's own extension object (request id, seed, usage on the last stream chunk)."""
+
+    id: str | None = None
+    seed: int | None = None
+    usage: Usage | None = None
+
+
+class ChatCompletionMessage(APIObject):
+    """The assistant message of a non-streamed completion."""
+
+    role: str = "assistant"
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    function_call: FunctionCall | None = None
+
+
+class Choice(APIObject):
+    """One choice of a completion (Groq only supports n=1)."""
+
+    index: int = 0
+    message: ChatCompletionMessage = Field(default_factory=ChatCompletionMessage)
+    finish_reason: str | None = None
+    logprobs: Any = None
+
+
+class ChatCompletion(APIResponse):
+    """A whole chat completion (``stream=False``)."""
+
+    id: str = ""
+    object: str = "chat.completion"
+    created: int = 0
+    model: str = ""
+    system_fingerprint: str | None = None
+    choices: list[Choice] = []
+    usage: Usage | None = None
+    x_groq: XGroq | None = None
+
+    @property
+    def text(self) -> str:
+        """The first choice's content, or "" when the model only called tools."""
+        if not self.choices:
+            return ""
+        return self.choices[0].message.content or ""
+
+
+class FunctionCallDelta(APIObject):
+    """A piece of a tool call's function: the name first, then argument fragments."""
+
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ToolCallDelta(APIObject):
+    """A piece of a streamed tool call, addressed by ``index``."""
+
+    index: int = 0
+    id: str | None = None
+    type: str | None = None
+    function: FunctionCallDelta | None = None
+
+
+class ChoiceDelta(APIObject):
+    """What one stream chunk adds to a choice."""
+
+    role: str | None = None
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[ToolCallDelta] | None = None
+    function_call: FunctionCallDelta | None = None
+
+
+class ChunkChoice(APIObject):
+    """One choice of a stream chunk."""
+
+    index: int = 0
+    delta: ChoiceDelta = Field(default_factory=ChoiceDelta)
+    finish_reason: str | None = None
+    logprobs: Any = None
+
+
+class ChatCompletionChunk(APIObject):
+    """One server-sent event of a streamed completion."""
+
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    created: int = 0
+    model: str = ""
+    system_fingerprint: str | None = None
+    choices: list[ChunkChoice] = []
+    usage: Usage | None = None
+    x_groq: XGroq | None = None
+
+
+# --- models -----------------------------------------------------------------------------
+
+
+class Model(APIResponse):
+    """A model the server offers."""
+
+    id: str
+    object: str = "model"
+    created: int = 0
+    owned_by: str = ""
+    active: bool | None = None
+    context_window: int | None = None
+    max_completion_tokens: int | None = None
+
+    @property
+    def is_audio(self) -> bool:
+        """Whether this is a speech-to-text model (not offered for chat)."""
+        return "whisper" in self.id.lower()
+
+
+class ModelList(APIResponse):
+    """The answer of GET /models."""
+
+    object: str = "list"
+    data: list[Model] = []
+
+
+# --- audio ------------------------------------------------------------------------------
+
+
+class TranscriptionWord(APIObject):
+    """A word with its start and end time in seconds (verbose_json, word granularity)."""
+
+    word: str
+    start: float
+    end: float
+
+
+class TranscriptionSegment(APIObject):
+    """A segment with its times in seconds (verbose_json)."""
+
+    id: int = 0
+    seek: int = 0
+    start: float
+    end: float
+    text: str
+    tokens: list[int] = []
+    temperature: float | None = None
+    avg_logprob: float | None = None
+    compression_ratio: float | None = None
+    no_speech_prob: float | None = None
+
+
+class Transcription(APIResponse):
+    """The answer of /audio/transcriptions and /audio/translations.
+
+    For ``response_format="text"`` the server sends plain text; it arrives here as ``text``
+    with the other fields empty, so callers handle one type whatever format they asked for.
+    """
+
+    text: str
+    task: str | None = None
+    language: str | None = None
+    duration: float | None = None
+    segments: list[TranscriptionSegment] | None = None
+    words: list[TranscriptionWord] | None = None
+    x_groq: XGroq | None = None

@@ -1,0 +1,1 @@
+"""The scriptable command line (``groq-tui chat | models | transcribe | translate``)."""

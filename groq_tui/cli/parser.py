@@ -1,0 +1,117 @@
+"""The command line: ``groq-tui [SUBCOMMAND] ...`` (argparse, no imports beyond the stdlib)."""
+
+from __future__ import annotations
+
+import argparse
+
+from groq_tui import __version__
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with one-line errors that say what to do."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _connection_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (override the config file and environment)")
+    group.add_argument("--base-url", help="OpenAI-compatible root URL (GROQ_BASE_URL)")
+    group.add_argument(
+        "--api-key", help="API key (GROQ_API_KEY); prefer the environment: flags show in ps"
+    )
+    group.add_argument("--max-retries", type=int, metavar="N", help="retries on 408/409/429/5xx")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="request timeout")
+
+
+def _chat_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-m", "--model", help="model id (default: from settings)")
+    parser.add_argument("--system", metavar="TEXT", help="system prompt")
+    params = parser.add_argument_group("chat parameters (sent only when given)")
+    params.add_argument("--temperature", type=float, help="0-2")
+    params.add_argument("--top-p", type=float, help="0-1")
+    params.add_argument("--max-tokens", type=int, help="at most this many completion tokens")
+    params.add_argument("--seed", type=int)
+    params.add_argument(
+        "--stop", action="append", metavar="TEXT", help="stop sequence (repeatable, up to 4)"
+    )
+    params.add_argument("--frequency-penalty", type=float, help="-2 to 2")
+    params.add_argument("--presence-penalty", type=float, help="-2 to 2")
+    params.add_argument(
+        "--json-mode", action="store_true", help='response_format {"type": "json_object"}'
+    )
+    params.add_argument("--tools", metavar="FILE.json", help="tool definitions (a JSON list)")
+    params.add_argument(
+        "--tool-choice", metavar="none|auto|required|NAME", help="NAME forces that function"
+    )
+    params.add_argument(
+        "--parallel-tool-calls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="allow several tool calls in one reply",
+    )
+    params.add_argument("--user", metavar="ID", help="end-user id for abuse monitoring")
+    params.add_argument("--logprobs", action="store_true", default=None)
+    params.add_argument("--top-logprobs", type=int, metavar="N", help="0-20, needs --logprobs")
+    params.add_argument(
+        "--logit-bias", metavar="JSON", help="token id -> bias, e.g. '{\"50256\": -100}'"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = _Parser(
+        prog="groq-tui",
+        description="A terminal chat and audio workstation for the Groq API.",
+    )
+    parser.add_argument("--version", action="version", version=f"groq-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    chat = sub.add_parser(
+        "chat",
+        help="send one prompt and print the reply as it streams",
+        description="Send PROMPT (or stdin) and print the assistant's text to stdout as it "
+        "streams. Tool calls are printed as one JSON object per line.",
+    )
+    chat.add_argument("prompt", nargs="?", help="the prompt; '-' or nothing reads stdin")
+    _chat_flags(chat)
+    chat.add_argument("--no-stream", action="store_true", help="wait for the whole reply")
+    chat.add_argument(
+        "--include-usage",
+        action="store_true",
+        help="ask for the usage chunk (stream_options.include_usage)",
+    )
+    chat.add_argument("--json", action="store_true", help="print the whole response object")
+    chat.add_argument(
+        "-v", "--verbose", action="store_true", help="timing, usage and rate limits on stderr"
+    )
+    _connection_flags(chat)
+
+    models = sub.add_parser("models", help="list the server's models")
+    models.add_argument("--json", action="store_true", help="print the raw list as JSON")
+    _connection_flags(models)
+
+    for name, verb in (("transcribe", "Transcribe"), ("translate", "Translate into English")):
+        audio = sub.add_parser(
+            name,
+            help=f"{verb.lower()} an audio file",
+            description=f"{verb} FILE (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm).",
+        )
+        audio.add_argument("file", help="the audio file")
+        audio.add_argument("--model", help="audio model (default: from settings)")
+        if name == "transcribe":
+            audio.add_argument("--language", metavar="xx", help="ISO-639-1 code of the speech")
+        audio.add_argument("--prompt", metavar="TEXT", help="context or spellings to guide it")
+        audio.add_argument("--temperature", type=float, help="0-1")
+        audio.add_argument(
+            "--format",
+            default="text",
+            choices=("json", "text", "verbose_json", "srt", "vtt"),
+            help="output format (srt/vtt are built from verbose_json segments)",
+        )
+        if name == "transcribe":
+            audio.add_argument(
+                "--timestamps", metavar="word,segment", help="timestamp granularities"
+            )
+        _connection_flags(audio)
+    return parser

@@ -1,0 +1,20 @@
+"""Settings and platform paths."""
+
+from groq_tui.config.paths import config_file, data_dir
+from groq_tui.config.settings import (
+    ConfigFileError,
+    Settings,
+    config_file_too_open,
+    load_settings,
+    save_api_key,
+)
+
+__all__ = [
+    "ConfigFileError",
+    "Settings",
+    "config_file",
+    "config_file_too_open",
+    "data_dir",
+    "load_settings",
+    "save_api_key",
+]

@@ -1,0 +1,117 @@
+"""Settings: CLI flags > environment > TOML config file > defaults.
+
+The API key comes from GROQ_API_KEY or the config file (environment wins, so a key exported
+for one shell is never overridden by an old file). It is held as a SecretStr so that it does
+not show in reprs, logs or tracebacks, and it is written only to the config file the user
+chose, with mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from groq_tui.config.paths import config_file
+
+DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
+
+
+class ConfigFileError(Exception):
+    """The config file exists but cannot be read as TOML settings."""
+
+
+class Settings(BaseSettings):
+    """Everything the CLI and the app can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="GROQ_TUI_", extra="ignore")
+
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GROQ_API_KEY", "api_key")
+    )
+    """The API key (GROQ_API_KEY); None runs without one (local servers)."""
+    base_url: str = Field(
+        default=DEFAULT_BASE_URL, validation_alias=AliasChoices("GROQ_BASE_URL", "base_url")
+    )
+    """The OpenAI-compatible root URL (GROQ_BASE_URL)."""
+    model: str = "llama-3.3-70b-versatile"
+    """The default chat model."""
+    audio_model: str = "whisper-large-v3"
+    """The default speech-to-text model."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Extra attempts after a connection error, 408, 409, 429 or 5xx."""
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server (connect, read, write)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_file()))
+
+    @property
+    def api_key_value(self) -> str | None:
+        """The key itself, for the HTTP client only."""
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the file and environment, with ``overrides`` (CLI flags; None = unset)."""
+    path = config_file()
+    if path.exists():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigFileError(f"cannot read the config file {path}: {exc}") from exc
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+def config_file_too_open(path: Path | None = None) -> bool:
+    """Whether the config file can be read by other users (it may hold the key)."""
+    path = path or config_file()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def save_api_key(key: str, path: Path | None = None) -> Path:
+    """Store ``key`` in the config file, keeping its other settings; the file is mode 0600."""
+    path = path or config_file()
+    data: dict[str, Any] = {}
+    if path.exists():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data["api_key"] = key
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        tomli_w.dump(data, handle)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path
