@@ -1,0 +1,319 @@
+"""The command line, end to end against the loopback server.
+
+Most tests call ``main()`` in-process (fast) with real sockets to the server; a few run the
+installed console script as a subprocess to check the entry point itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from groq_tui.__main__ import main
+from tests.loopback import LoopbackServer, Reply
+
+KEY = "test-key"
+
+
+@pytest.fixture
+def env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
+    monkeypatch.setenv("GROQ_API_KEY", KEY)
+    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
+    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    return loopback
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_chat_streams_only_the_text(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "chat", "-m", "llama-3.1-8b-instant", "hello world")
+    assert (code, out, err) == (0, "Echo: hello world\n", "")
+    assert env.requests[-1].json["stream"] is True
+
+
+def test_chat_reads_stdin(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("from stdin\n"))
+    code, out, _ = cli(capsys, "chat", "-")
+    assert code == 0
+    assert out == "Echo: from stdin\n\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("piped"))
+    assert cli(capsys, "chat")[1] == "Echo: piped\n"
+
+
+def test_every_chat_flag_is_sent(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    tools_file = tmp_path / "tools.json"
+    tools_file.write_text(json.dumps(tools))
+    code, _, err = cli(
+        capsys, "chat", "--system", "be brief", "--temperature", "0.3", "--top-p", "0.8",
+        "--max-tokens", "64", "--seed", "9", "--stop", "END", "--stop", "STOP",
+        "--frequency-penalty", "0.1", "--presence-penalty", "-0.1", "--json-mode",
+        "--tools", str(tools_file), "--tool-choice", "auto", "--no-parallel-tool-calls",
+        "--user", "u1", "--logprobs", "--top-logprobs", "2", "--logit-bias", '{"42": 3}',
+        "--include-usage", "-m", "llama-3.1-8b-instant", "hi",
+    )  # fmt: skip
+    assert code == 0, err
+    sent = env.requests[-1].json
+    assert sent["messages"] == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "hi"},
+    ]
+    assert {k: sent[k] for k in sent if k not in ("messages",)} == {
+        "model": "llama-3.1-8b-instant",
+        "temperature": 0.3,
+        "top_p": 0.8,
+        "max_tokens": 64,
+        "seed": 9,
+        "stop": ["END", "STOP"],
+        "frequency_penalty": 0.1,
+        "presence_penalty": -0.1,
+        "response_format": {"type": "json_object"},
+        "tools": tools,
+        "tool_choice": "auto",
+        "parallel_tool_calls": False,
+        "user": "u1",
+        "logprobs": True,
+        "top_logprobs": 2,
+        "logit_bias": {"42": 3},
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+
+
+@pytest.mark.parametrize("stream_flag", [[], ["--no-stream"]])
+def test_tool_calls_print_one_json_object_per_line(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stream_flag: list[str]
+) -> None:
+    tools = [
+        {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+        for n in ("get_weather", "get_time")
+    ]
+    path = tmp_path / "tools.json"
+    path.write_text(json.dumps(tools))
+    code, out, _ = cli(
+        capsys, "chat", "--tools", str(path), "--tool-choice", "get_time", *stream_flag, "hi"
+    )
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines() if line]
+    assert [line["name"] for line in lines] == ["get_time"]
+    assert isinstance(lines[0]["arguments"], dict)
+
+
+def test_json_prints_the_whole_response(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "chat", "--json", "hi")
+    assert code == 0
+    document = json.loads(out)
+    assert document["object"] == "chat.completion"
+    assert document["choices"][0]["message"]["content"] == "Echo: hi"
+    assert document["usage"]["total_tokens"] > 0
+
+
+@pytest.mark.parametrize("stream_flag", [[], ["--no-stream"]])
+def test_verbose_reports_timing_on_stderr(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], stream_flag: list[str]
+) -> None:
+    code, out, err = cli(capsys, "chat", "-v", *stream_flag, "hi there")
+    assert code == 0
+    assert out == "Echo: hi there\n"
+    assert "tokens" in err and "server" in err and "remaining" in err
+    if not stream_flag:
+        assert "TTFT" in err and "tok/s" in err
+    assert KEY not in err + out
+
+
+def test_invalid_key(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "chat", "--api-key", "gsk_wrong_key", "hi")
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "Invalid API Key" in err and "GROQ_API_KEY" in err
+    assert "gsk_wrong_key" not in err
+    assert "Traceback" not in err
+
+
+def test_unknown_model_lists_the_available_ones(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "chat", "-m", "llama-9", "hi")
+    assert code == 1
+    assert "llama-9" in err
+    assert "available models:" in err and "llama-3.1-8b-instant" in err
+    assert err.count("\n") == 1
+
+
+def test_rate_limit_shows_the_wait(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    env.enqueue(Reply.rate_limited(retry_after=7))
+    code, _, err = cli(capsys, "chat", "hi")
+    assert code == 1
+    assert "rate limited" in err and "wait 7s" in err
+
+
+def test_network_down(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "models", "--base-url", env.unused_port_url)
+    assert code == 1
+    assert "could not connect" in err and "check the network" in err
+
+
+def test_partial_text_stays_printed(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.reply_text = "alpha beta gamma delta epsilon zeta eta theta"
+    env.enqueue(Reply.fault("reset_mid_stream", after_chunks=3))
+    code, out, err = cli(capsys, "chat", "hi")
+    assert code == 1
+    assert out.endswith("\n") and len(out.strip()) > 0
+    assert "reply interrupted" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--temperature", "3"], "invalid --temperature: must be between 0 and 2, got 3"),
+        (["--top-p", "-1"], "invalid --top-p"),
+        (
+            ["--stop", "a", "--stop", "b", "--stop", "c", "--stop", "d", "--stop", "e"],
+            "invalid --stop: at most 4",
+        ),
+        (["--top-logprobs", "3"], "invalid --top-logprobs: requires logprobs"),
+        (["--tools", "/nonexistent/tools.json"], "invalid --tools: cannot read"),
+        (["--logit-bias", "{nope"], "invalid --logit-bias"),
+    ],
+)
+def test_bad_flags_send_nothing(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    code, out, err = cli(capsys, "chat", *args, "hi")
+    assert code == 2
+    assert out == ""
+    assert words in err
+    assert env.requests == []
+
+
+def test_empty_prompt(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "chat", "   ")
+    assert code == 2
+    assert "empty" in err
+
+
+def test_models(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "models")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("llama-3.1-8b-instant "))
+    parts = line.split()
+    assert parts[1] == "Meta"
+    assert int(parts[2].replace(",", "")) > 1000
+    code, out, _ = cli(capsys, "models", "--json")
+    document = json.loads(out)
+    assert document["object"] == "list"
+    assert {m["id"] for m in document["data"]} >= {"llama-3.1-8b-instant"}
+
+
+# -- audio ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wav(tmp_path: Path) -> Path:
+    path = tmp_path / "talk.wav"
+    sf.write(path, np.zeros(16000 * 3, dtype=np.float32) + 0.01, 16000)
+    return path
+
+
+def test_transcribe_text(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
+) -> None:
+    code, out, _ = cli(capsys, "transcribe", str(wav), "--language", "en", "--prompt", "names")
+    assert code == 0
+    assert out == env.transcript_text + "\n"
+    sent = env.requests[-1]
+    assert sent.form["language"] == ["en"] and sent.form["prompt"] == ["names"]
+    assert sent.form["response_format"] == ["text"]
+
+
+@pytest.mark.parametrize("command", ["transcribe", "translate"])
+def test_subtitles(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path, command: str
+) -> None:
+    code, out, _ = cli(capsys, command, str(wav), "--format", "srt")
+    assert code == 0
+    assert out.startswith("1\n00:00:00,000 --> ")
+    code, out, _ = cli(capsys, command, str(wav), "--format", "vtt")
+    assert out.startswith("WEBVTT\n\n00:00:00.000 --> ")
+    assert env.requests[-1].form["response_format"] == ["verbose_json"]
+
+
+def test_verbose_json_with_timestamps(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
+) -> None:
+    code, out, _ = cli(
+        capsys, "transcribe", str(wav), "--format", "verbose_json", "--timestamps", "word,segment"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["segments"] and document["words"]
+    assert env.requests[-1].form["timestamp_granularities[]"] == ["word", "segment"]
+
+
+def test_audio_errors_name_the_file(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, wav: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    code, _, err = cli(capsys, "transcribe", str(notes))
+    assert code == 2
+    assert "notes.txt" in err and "flac, mp3" in err
+    env.max_upload_bytes = 100
+    code, _, err = cli(capsys, "transcribe", str(wav))
+    assert code == 1
+    assert "talk.wav" in err and "too large" in err
+    code, _, err = cli(capsys, "transcribe", str(wav), "--timestamps", "chars")
+    assert code == 2
+
+
+def test_broken_config_file(
+    env: LoopbackServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("model = [\n")
+    monkeypatch.setenv("GROQ_TUI_CONFIG", str(config))
+    code, _, err = cli(capsys, "models")
+    assert code == 2
+    assert str(config) in err and "fix or remove it" in err
+
+
+def test_console_script_runs(env: LoopbackServer) -> None:
+    """The installed entry point, as a user runs it, in a process of its own."""
+    script = Path(sys.executable).parent / "groq-tui"
+    result = subprocess.run(
+        [str(script), "chat", "-v", "from a subprocess"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": env.base_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Echo: from a subprocess\n"
+    assert KEY not in result.stdout + result.stderr
