@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +58,125 @@ class ReplyStats:
         if server:
             parts.append("server " + ", ".join(server))
         return " · ".join(parts)
+
+
+# --- conversations ---------------------------------------------------------------------
+
+
+Role = Literal["system", "user", "assistant", "tool"]
+ConversationKind = Literal["chat", "compare"]
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands; anything but COMPLETE is shown with a mark."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    """Still arriving; found in the database on start-up it means the app was killed."""
+    STOPPED = "stopped"
+    """The user stopped the reply; the partial text is kept."""
+    INTERRUPTED = "interrupted"
+    """The connection or the app died mid-reply; the partial text is kept."""
+    FAILED = "failed"
+    """The request failed; ``error`` says why."""
+
+
+@dataclass(slots=True)
+class ChatParameters:
+    """The sampling parameters of a conversation, sent exactly as shown in the panel.
+
+    ``max_tokens`` and ``seed`` of None are not sent (the server's defaults apply).
+    """
+
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_tokens: int | None = None
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    seed: int | None = None
+    stop: list[str] = field(default_factory=list)
+    json_mode: bool = False
+    stream: bool = True
+    system_prompt: str = ""
+
+    def request_params(self) -> dict[str, Any]:
+        """The chat request fields these settings stand for (messages and model excluded)."""
+        params: dict[str, Any] = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+        }
+        if self.max_tokens is not None:
+            params["max_tokens"] = self.max_tokens
+        if self.seed is not None:
+            params["seed"] = self.seed
+        if self.stop:
+            params["stop"] = list(self.stop)
+        if self.json_mode:
+            params["response_format"] = {"type": "json_object"}
+        return params
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy (for the database and exports)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ChatParameters:
+        """Rebuild from :meth:`to_dict` output, ignoring keys this version does not know."""
+        if not data:
+            return cls()
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(slots=True)
+class Message:
+    """One message of a conversation, with what is known about how it was made."""
+
+    role: Role
+    content: str
+    id: int | None = None
+    conversation_id: int | None = None
+    model: str | None = None
+    status: MessageStatus = MessageStatus.COMPLETE
+    created_at: float = field(default_factory=time.time)
+    name: str | None = None
+    tool_call_id: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    """Tool calls the assistant made, as the API shapes them (id, type, function)."""
+    parameters: dict[str, Any] | None = None
+    """The request parameters this reply was generated with."""
+    usage: dict[str, Any] | None = None
+    """The server's usage object (tokens and server-side timings)."""
+    stats: dict[str, Any] | None = None
+    """Client-side timings: time_to_first_token, duration, tokens_per_second."""
+    error: str | None = None
+    reply_group: str | None = None
+    """Replies to one prompt from several models (compare mode) share a group id."""
+
+    def to_api(self) -> dict[str, Any]:
+        """The message as the chat API wants it in ``messages``."""
+        message: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.name:
+            message["name"] = self.name
+        if self.tool_call_id:
+            message["tool_call_id"] = self.tool_call_id
+        if self.tool_calls:
+            message["tool_calls"] = self.tool_calls
+            if not self.content:
+                message["content"] = None
+        return message
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A saved conversation (or comparison) and the settings it carries."""
+
+    title: str
+    model: str
+    id: int | None = None
+    parameters: ChatParameters = field(default_factory=ChatParameters)
+    kind: ConversationKind = "chat"
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
