@@ -17,9 +17,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
 
     from groq_tui.cli.common import EXIT_INTERRUPTED, describe_error, exit_code_for, fail
     from groq_tui.config import ConfigFileError
@@ -33,6 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a setting with a bad value (pydantic's ValidationError)
         return fail(f"invalid setting: {exc}", 2)
 
+    if args.command is None:
+        from groq_tui.app import GroqApp
+
+        GroqApp(settings, model=args.model, continue_last=args.continue_last).run()
+        return 0
     if args.command == "chat":
         from groq_tui.cli.chat import run_chat as run
     elif args.command == "models":

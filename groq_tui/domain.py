@@ -180,3 +180,43 @@ class Conversation:
     kind: ConversationKind = "chat"
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+
+
+# --- what a reply in progress reports -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStarted:
+    """The assistant message exists (saved, status STREAMING); deltas follow."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyDelta:
+    """More reply text arrived."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyDone:
+    """The reply ended normally; ``message`` is final and saved."""
+
+    message: Message
+    stats: ReplyStats
+    remaining_requests: int | None = None
+    remaining_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFailed:
+    """The reply failed or was cut off; ``message`` keeps what arrived (saved)."""
+
+    message: Message
+    error: str
+    """One line for the user: what went wrong and what to do."""
+    retry_after: float | None = None
+
+
+ReplyEvent = ReplyStarted | ReplyDelta | ReplyDone | ReplyFailed

@@ -62,9 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = _Parser(
         prog="groq-tui",
-        description="A terminal chat and audio workstation for the Groq API.",
+        description="A terminal chat and audio workstation for the Groq API. "
+        "With no COMMAND it opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"groq-tui {__version__}")
+    app = parser.add_argument_group("the app (no COMMAND)")
+    app.add_argument("-m", "--model", help="start with this chat model")
+    app.add_argument(
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="reopen the last conversation",
+    )
+    _connection_flags(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     chat = sub.add_parser(

@@ -7,6 +7,7 @@ from groq_tui.config.settings import (
     config_file_too_open,
     load_settings,
     save_api_key,
+    save_setting,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "data_dir",
     "load_settings",
     "save_api_key",
+    "save_setting",
 ]

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     """Extra attempts after a connection error, 408, 409, 429 or 5xx."""
     timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for the server (connect, read, write)."""
+    theme: str | None = None
+    """The app's Textual theme, remembered when the user picks one."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key remaps for the app: binding id -> keys, e.g. ``"chat.model" = "f2"``."""
+    tools_file: str | None = None
+    """A JSON file of tool definitions offered to the model in the app."""
 
     @field_validator("base_url")
     @classmethod
@@ -102,11 +108,19 @@ def config_file_too_open(path: Path | None = None) -> bool:
 
 def save_api_key(key: str, path: Path | None = None) -> Path:
     """Store ``key`` in the config file, keeping its other settings; the file is mode 0600."""
+    return save_setting("api_key", key, path)
+
+
+def save_setting(name: str, value: Any, path: Path | None = None) -> Path:
+    """Set one key of the config file, keeping the others; the file is (re)written 0600.
+
+    The file may hold the API key, so it is always private, whatever is being saved.
+    """
     path = path or config_file()
     data: dict[str, Any] = {}
     if path.exists():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    data["api_key"] = key
+    data[name] = value
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

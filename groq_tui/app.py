@@ -1,0 +1,265 @@
+"""The Textual app: wires the services to the screens; global bindings; the command palette.
+
+Start-up is built for a fast first frame: the screen is composed from light modules, and the
+heavy ones (httpx, pydantic models, SQLite) are imported on a thread and started after the
+first paint, while the user can already type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from groq_tui.config import Settings, config_file, data_dir
+from groq_tui.domain import ChatParameters, Conversation
+from groq_tui.ui.commands import ChatCommands
+from groq_tui.ui.screens.chat import ChatScreen
+from groq_tui.ui.screens.dialogs import FirstRunChoice, FirstRunScreen, TextPrompt
+
+if TYPE_CHECKING:
+    from groq_tui.api import Model
+    from groq_tui.services.chat import ChatService
+
+DEFAULT_MAX_TOKENS_LIMIT = 8192
+
+
+def offline_engine_available() -> bool:
+    """Whether the optional local engine (the ``local`` extra) is installed."""
+    return importlib.util.find_spec("xllamacpp") is not None
+
+
+class GroqApp(App[None]):
+    """groq-tui."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "groq-tui"
+    COMMANDS = App.COMMANDS | {ChatCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: str | None = None,
+        continue_last: bool = False,
+        offline: bool = False,
+        data_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.offline = offline
+        self.continue_last = continue_last
+        self.data_dir = data_path or data_dir()
+        self.initial_model = model or settings.model
+        self.chat_service: ChatService | None = None
+        self.models: list[Model] = []
+        self.models_error: str | None = None
+        self._api_key = settings.api_key_value
+
+    # -- what the screens ask of the app ---------------------------------------------------
+
+    @property
+    def host_label(self) -> str:
+        """The server's host for the status bar."""
+        url = self.settings.base_url
+        return url.split("://", 1)[-1].split("/", 1)[0]
+
+    @property
+    def chat_models(self) -> list[Model]:
+        """Models that can chat (speech-to-text and text-to-speech ones left out)."""
+        return [m for m in self.models if not m.is_audio and "tts" not in m.id.lower()]
+
+    def max_tokens_limit(self, model: str) -> int:
+        """The upper end of the max_tokens slider: the model's context window."""
+        for m in self.models:
+            if m.id == model and m.context_window:
+                return m.context_window
+        return DEFAULT_MAX_TOKENS_LIMIT
+
+    @property
+    def chat_screen(self) -> ChatScreen | None:
+        """The chat screen, wherever it is in the stack."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                return screen
+        return None
+
+    def remember_setting(self, name: str, value: Any) -> None:
+        """Save a preference (model, theme) to the config file, off the event loop."""
+
+        def write() -> None:
+            from groq_tui.config import save_setting
+
+            save_setting(name, value)
+
+        async def run() -> None:
+            try:
+                await asyncio.to_thread(write)
+            except (OSError, ValueError) as exc:
+                self.notify(f"Could not save the {name} setting: {exc}", severity="warning")
+
+        self.run_worker(run(), group="settings")
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        conversation = Conversation(
+            title="New conversation", model=self.initial_model, parameters=ChatParameters()
+        )
+        self.push_screen(ChatScreen(conversation))
+        if not self._api_key and not self.offline:
+            self.push_screen(
+                FirstRunScreen(str(config_file()), offline_engine_available()), self._first_run
+            )
+        self.start_services()
+
+    def _theme_changed(self, theme: Any) -> None:
+        name = getattr(theme, "name", None)
+        if name and name != self.settings.theme:
+            self.settings.theme = name
+            self.remember_setting("theme", name)
+
+    async def _first_run(self, choice: FirstRunChoice | None) -> None:
+        if choice is None:
+            self.notify("No API key: replies will fail until one is set (ctrl+p → API key).")
+            return
+        if choice.mode == "offline":
+            self.notify("The offline engine is not available in this version yet.")
+            return
+        await self.use_key(choice.key, save=choice.save)
+
+    async def use_key(self, key: str, *, save: bool) -> None:
+        """Use ``key`` from now on; store it in the config file (0600) only if asked."""
+        self._api_key = key
+        if save:
+            from groq_tui.config import save_api_key
+
+            try:
+                path = await asyncio.to_thread(save_api_key, key)
+            except OSError as exc:
+                self.notify(f"Could not save the key: {exc.strerror}", severity="error")
+            else:
+                self.notify(f"Key saved in {path} (readable only by you).")
+        if self.chat_service is not None:
+            await self.chat_service.client.aclose()
+            self.chat_service.client = self._make_client()
+            await self.load_models()
+
+    def _make_client(self) -> Any:
+        from groq_tui.api import GroqClient
+
+        return GroqClient(
+            api_key=self._api_key,
+            base_url=self.settings.base_url,
+            max_retries=self.settings.max_retries,
+            timeout=self.settings.timeout,
+        )
+
+    @work(exclusive=True, group="services")
+    async def start_services(self) -> None:
+        """Open the history and the client; then load the models."""
+        # Heavy imports on a thread: the first frame is already on screen and keys work.
+        await asyncio.to_thread(importlib.import_module, "groq_tui.services.chat")
+        from groq_tui.services.chat import ChatService
+        from groq_tui.store import HistoryStore, StoreError
+
+        screen = self.chat_screen
+        try:
+            store = await HistoryStore.open(self.data_dir / "history.db")
+        except StoreError as exc:
+            if screen is not None:
+                screen.services_failed(f"{exc} - move the file away to start a new history")
+            return
+        service = ChatService(self._make_client(), store, self.settings.base_url)
+        if self.settings.tools_file:
+            self.load_tools(self.settings.tools_file, service)
+        self.chat_service = service
+        opened = await service.last() if self.continue_last else None
+        if screen is not None:
+            await screen.services_ready(opened)
+        if store.recovered_count:
+            self.notify(
+                f"{store.recovered_count} reply(ies) were cut off when the app last stopped; "
+                "what had arrived is kept, marked interrupted.",
+                timeout=10,
+            )
+        await self.load_models()
+
+    async def load_models(self) -> None:
+        """Fetch the model list for the picker (errors are kept for the picker to show)."""
+        from groq_tui.api import GroqError
+        from groq_tui.services.errors import describe_error
+
+        service = self.chat_service
+        if service is None:
+            return
+        try:
+            listing = await service.client.models.list()
+        except GroqError as exc:
+            self.models_error = describe_error(exc, self.settings.base_url)
+            return
+        self.models = listing.data
+        self.models_error = None
+        screen = self.chat_screen
+        if screen is not None:
+            model = screen.conversation.model
+            screen.query_one("#parameters").set_max_tokens_limit(  # type: ignore[attr-defined]
+                self.max_tokens_limit(model)
+            )
+
+    def load_tools(self, path: str, service: ChatService | None = None) -> bool:
+        """Offer the tools defined in a JSON file to the model; False (and a message) if bad."""
+        service = service or self.chat_service
+        try:
+            data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+        except OSError as exc:
+            self.notify(f"Cannot read {path}: {exc.strerror}", severity="error")
+            return False
+        except ValueError as exc:
+            self.notify(f"{path} is not valid JSON: {exc}", severity="error")
+            return False
+        if isinstance(data, dict) and isinstance(data.get("tools"), list):
+            data = data["tools"]
+        if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
+            self.notify(f"{path} must hold a JSON list of tool definitions.", severity="error")
+            return False
+        if service is not None:
+            service.tools = data
+        self.notify(f"{len(data)} tool(s) loaded from {path}.")
+        return True
+
+    def action_load_tools(self) -> None:
+        """Ask for a tools JSON file."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load_tools(path.strip())
+
+        self.push_screen(TextPrompt("Tools JSON file", multiline=False), chosen)
+
+    def action_set_key(self) -> None:
+        """Enter an API key."""
+        self.push_screen(
+            FirstRunScreen(str(config_file()), offline_engine_available()), self._first_run
+        )
+
+    async def on_unmount(self) -> None:
+        service = self.chat_service
+        if service is not None:
+            await service.client.aclose()
+            await service.store.close()

@@ -1,0 +1,1 @@
+"""Orchestration without Textual: chat, compare, dictation. Unit-testable on their own."""

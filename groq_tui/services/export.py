@@ -1,0 +1,95 @@
+"""Exports of a conversation: Markdown to read, JSON to process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from groq_tui.domain import Conversation, Message, MessageStatus
+
+_ROLE_HEADINGS = {"system": "System", "user": "You", "assistant": "Assistant", "tool": "Tool"}
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
+    """The conversation as a Markdown document, one section per message."""
+    lines = [f"# {conversation.title}", ""]
+    lines.append(f"*{_when(conversation.created_at)} · model `{conversation.model}`*")
+    if conversation.parameters.system_prompt.strip():
+        lines += ["", "> **System:** " + conversation.parameters.system_prompt.strip()]
+    for message in messages:
+        heading = _ROLE_HEADINGS.get(message.role, message.role)
+        if message.role == "assistant" and message.model:
+            heading += f" ({message.model})"
+        if message.role == "tool" and message.name:
+            heading += f": {message.name}"
+        if message.status is not MessageStatus.COMPLETE:
+            heading += f" [{message.status.value}]"
+        lines += ["", f"## {heading}", ""]
+        if message.content:
+            lines.append(message.content.rstrip())
+        for call in message.tool_calls or []:
+            function = call.get("function", {})
+            lines += ["", f"**Tool call** `{function.get('name', '?')}`", "", "```json"]
+            lines.append(_pretty_arguments(function.get("arguments", "")))
+            lines.append("```")
+        if message.error:
+            lines += ["", f"> **Error:** {message.error}"]
+        stats = message.stats or {}
+        if message.role == "assistant" and stats:
+            lines += ["", f"<sub>{_stats_line(stats)}</sub>"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _pretty_arguments(arguments: str) -> str:
+    try:
+        return json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
+    except ValueError:
+        return arguments
+
+
+def _stats_line(stats: dict[str, Any]) -> str:
+    parts = []
+    if stats.get("time_to_first_token") is not None:
+        parts.append(f"TTFT {stats['time_to_first_token']:.2f}s")
+    if stats.get("tokens_per_second") is not None:
+        parts.append(f"{stats['tokens_per_second']:.0f} tok/s")
+    if stats.get("completion_tokens") is not None:
+        parts.append(f"{stats['completion_tokens']} tokens")
+    return " · ".join(parts)
+
+
+def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
+    """The conversation with every saved field, as one JSON document."""
+    document = {
+        "title": conversation.title,
+        "model": conversation.model,
+        "kind": conversation.kind,
+        "created_at": conversation.created_at,
+        "updated_at": conversation.updated_at,
+        "parameters": conversation.parameters.to_dict(),
+        "messages": [
+            {
+                "role": m.role,
+                "content": m.content,
+                "model": m.model,
+                "status": m.status.value,
+                "created_at": m.created_at,
+                "name": m.name,
+                "tool_call_id": m.tool_call_id,
+                "tool_calls": m.tool_calls,
+                "parameters": m.parameters,
+                "usage": m.usage,
+                "stats": m.stats,
+                "error": m.error,
+                "reply_group": m.reply_group,
+            }
+            for m in messages
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,192 @@
+"""Messages in the conversation pane: the user's prompts, the model's replies, tool calls.
+
+Widgets here render a :class:`~groq_tui.domain.Message` and post what the user asks of it
+(copy, edit, delete, regenerate); the screen does the work.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message as TextualMessage
+from textual.widgets import Collapsible, Static
+
+from groq_tui.domain import Message, MessageStatus
+
+MessageAction = Literal["copy", "copy_code", "edit", "delete", "regenerate", "tool_result"]
+
+_STATUS_MARKS = {
+    MessageStatus.STREAMING: "streaming…",
+    MessageStatus.STOPPED: "stopped",
+    MessageStatus.INTERRUPTED: "interrupted",
+    MessageStatus.FAILED: "failed",
+}
+
+
+def stats_line(message: Message) -> str:
+    """The reply's figures: client timings, then the server's own times from usage."""
+    stats = message.stats or {}
+    usage = message.usage or {}
+    parts: list[str] = []
+    if stats.get("time_to_first_token") is not None:
+        parts.append(f"TTFT {stats['time_to_first_token']:.2f}s")
+    if stats.get("tokens_per_second") is not None:
+        parts.append(f"{stats['tokens_per_second']:.0f} tok/s")
+    tokens = usage.get("completion_tokens", stats.get("completion_tokens"))
+    if tokens is not None:
+        parts.append(f"{tokens} tokens")
+    server = [
+        f"{label} {usage[key]:.3f}s"
+        for label, key in (
+            ("prompt", "prompt_time"),
+            ("completion", "completion_time"),
+            ("total", "total_time"),
+        )
+        if usage.get(key) is not None
+    ]
+    if server:
+        parts.append("server " + " / ".join(server))
+    return " · ".join(parts)
+
+
+class ToolCallBlock(Collapsible):
+    """A tool call the model made: its name, and its arguments as pretty JSON."""
+
+    DEFAULT_CSS = """
+    ToolCallBlock { background: $boost; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, call: dict[str, object]) -> None:
+        function = call.get("function")
+        function = function if isinstance(function, dict) else {}
+        name = str(function.get("name", "?"))
+        arguments = str(function.get("arguments", ""))
+        try:
+            pretty = json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
+        except ValueError:
+            pretty = arguments
+        super().__init__(
+            Static(Text(pretty), classes="tool-arguments"),
+            title=f"tool call: {name}",
+            collapsed=False,
+        )
+        self.call = call
+
+
+class MessageView(Vertical, can_focus=True):
+    """One message. Focus it (click or tab) for its actions."""
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        border-left: outer $primary 40%;
+    }
+    MessageView:focus { border-left: outer $accent; background: $boost; }
+    MessageView.-user { border-left: outer $secondary; }
+    MessageView.-tool { border-left: outer $warning 60%; }
+    MessageView .message--header { color: $text-muted; height: 1; }
+    MessageView .message--stats { color: $text-muted; height: auto; }
+    MessageView .message--error { color: $error; height: auto; }
+    MessageView .message--user-text { height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "request('copy')", "Copy", id="message.copy"),
+        Binding("y", "request('copy_code')", "Copy code", id="message.copy_code"),
+        Binding("e", "request('edit')", "Edit & resend", id="message.edit"),
+        Binding("d", "request('delete')", "Delete", id="message.delete"),
+        Binding("r", "request('regenerate')", "Regenerate", id="message.regenerate"),
+        Binding("t", "request('tool_result')", "Tool result", id="message.tool_result"),
+    ]
+
+    @dataclass
+    class ActionRequested(TextualMessage):
+        """The user asked for something to be done with this message."""
+
+        view: MessageView
+        action: MessageAction
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(classes=f"-{message.role}")
+        self.message = message
+        self.body: StreamingMarkdown | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header_text(), classes="message--header")
+        if self.message.role == "assistant":
+            self.body = StreamingMarkdown(self.message.content)
+            if self.message.status is not MessageStatus.STREAMING:
+                self.body.finish()
+            yield self.body
+        else:
+            yield Static(Text(self.message.content), classes="message--user-text")
+        for call in self.message.tool_calls or []:
+            yield ToolCallBlock(call)
+        yield Static(Text(stats_line(self.message)), classes="message--stats")
+        yield Static(Text(self.message.error or ""), classes="message--error")
+
+    def on_mount(self) -> None:
+        self._refresh_footer()
+
+    def _header_text(self) -> Text:
+        message = self.message
+        who = {"user": "you", "assistant": "assistant", "tool": "tool", "system": "system"}[
+            message.role
+        ]
+        text = Text(who, style="bold")
+        if message.role == "assistant" and message.model:
+            text.append(f" · {message.model}")
+        if message.role == "tool" and message.name:
+            text.append(f" · {message.name}")
+        mark = _STATUS_MARKS.get(message.status)
+        if mark:
+            text.append(f"  [{mark}]", style="italic")
+        return text
+
+    def _refresh_footer(self) -> None:
+        stats = self.query_one(".message--stats", Static)
+        line = stats_line(self.message)
+        stats.update(Text(line))
+        stats.display = bool(line)
+        error = self.query_one(".message--error", Static)
+        error.update(Text(self.message.error or ""))
+        error.display = bool(self.message.error)
+
+    # -- streaming -------------------------------------------------------------------------
+
+    def append(self, text: str) -> None:
+        """More reply text arrived (cheap: the markdown widget coalesces renders)."""
+        if self.body is not None:
+            self.body.append(text)
+
+    def finalize(self, message: Message) -> None:
+        """The reply ended: show its final state, stats, tool calls and any error."""
+        self.message = message
+        if self.body is not None:
+            if self.body.markdown != message.content:
+                # Non-streamed or replaced content: render what was saved.
+                self.body.append(message.content[len(self.body.markdown) :])
+            self.body.finish()
+        self.query_one(".message--header", Static).update(self._header_text())
+        existing = list(self.query(ToolCallBlock))
+        if message.tool_calls and not existing:
+            stats = self.query_one(".message--stats", Static)
+            for call in message.tool_calls:
+                self.mount(ToolCallBlock(call), before=stats)
+        self._refresh_footer()
+
+    def code_blocks(self) -> list[str]:
+        """The fenced code blocks of this message."""
+        return self.body.code_blocks() if self.body is not None else []
+
+    def action_request(self, action: MessageAction) -> None:
+        self.post_message(self.ActionRequested(self, action))

@@ -1,0 +1,138 @@
+"""The history sidebar: a search box over a list of saved conversations, newest first.
+
+The screen fills it (from the store) and reacts to what it posts; the sidebar does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarItem:
+    """One row: a conversation (and, for a search hit, the matching text)."""
+
+    conversation_id: int
+    title: str
+    detail: str = ""
+    message_id: int | None = None
+
+
+class ConversationSidebar(Vertical):
+    """Search box and conversation list."""
+
+    DEFAULT_CSS = """
+    ConversationSidebar {
+        width: 32;
+        border-right: vkey $primary 40%;
+    }
+    ConversationSidebar Input { margin: 0 0 1 0; }
+    ConversationSidebar OptionList { height: 1fr; border: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "rename", "Rename", id="sidebar.rename"),
+        Binding("delete", "delete", "Delete", id="sidebar.delete"),
+    ]
+
+    @dataclass
+    class Selected(Message):
+        """Open this conversation (at this message, for a search hit)."""
+
+        sidebar: ConversationSidebar
+        item: SidebarItem
+
+    @dataclass
+    class SearchChanged(Message):
+        """The search text changed ("" means list everything)."""
+
+        sidebar: ConversationSidebar
+        query: str
+
+    @dataclass
+    class RenameRequested(Message):
+        """The user wants to retitle this conversation."""
+
+        sidebar: ConversationSidebar
+        item: SidebarItem
+
+    @dataclass
+    class DeleteRequested(Message):
+        """The user wants to delete this conversation."""
+
+        sidebar: ConversationSidebar
+        item: SidebarItem
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[SidebarItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search history…", id="history-search")
+        yield OptionList(id="history-list")
+
+    def show(self, items: Sequence[SidebarItem], *, highlight: int | None = None) -> None:
+        """Replace the list (conversations, or search hits)."""
+        self.items = list(items)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        if not self.items:
+            searching = bool(self.query_one(Input).value.strip())
+            options.add_option(
+                Option(Text("no matches" if searching else "no saved conversations"), disabled=True)
+            )
+            return
+        options.add_options(
+            Option(self._row(item), id=f"row-{index}") for index, item in enumerate(self.items)
+        )
+        if highlight is not None:
+            for index, item in enumerate(self.items):
+                if item.conversation_id == highlight:
+                    options.highlighted = index
+                    break
+
+    @staticmethod
+    def _row(item: SidebarItem) -> Text:
+        text = Text(item.title or "untitled", style="bold", no_wrap=True, overflow="ellipsis")
+        if item.detail:
+            text.append("\n")
+            text.append(item.detail, style="dim")
+        return text
+
+    def _current(self) -> SidebarItem | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.items):
+            return None
+        return self.items[index]
+
+    @on(Input.Changed, "#history-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.SearchChanged(self, event.value.strip()))
+
+    @on(OptionList.OptionSelected, "#history-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_index < len(self.items):
+            self.post_message(self.Selected(self, self.items[event.option_index]))
+
+    def action_rename(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.post_message(self.RenameRequested(self, item))
+
+    def action_delete(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.post_message(self.DeleteRequested(self, item))
