@@ -52,7 +52,8 @@ def test_chat_reads_stdin(
     monkeypatch.setattr(sys, "stdin", io.StringIO("from stdin\n"))
     code, out, _ = cli(capsys, "chat", "-")
     assert code == 0
-    assert out == "Echo: from stdin\n\n"
+    assert out.startswith("Echo: from stdin")
+    assert env.requests[-1].json["messages"][-1]["content"] == "from stdin\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO("piped"))
     assert cli(capsys, "chat")[1] == "Echo: piped\n"
 

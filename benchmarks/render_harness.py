@@ -1,0 +1,119 @@
+"""A minimal Textual app that streams a Markdown reply, for ``bench_render.py`` to time in tmux.
+
+An in-process feeder appends the deltas of :func:`benchmarks.markdown_reply.markdown_deltas`
+at a fixed rate (or as fast as the loop allows) to either groq-tui's ``StreamingMarkdown`` or
+Textual's ``Markdown`` driven through ``Markdown.get_stream()``, inside an anchored
+``VerticalScroll`` like the conversation pane. Timestamps are ``time.time()`` so the driver,
+in another process, can compare them with its own:
+
+- ``OUT.start`` is written the moment the feeder starts;
+- ``OUT`` (JSON) is written on exit: start, end of feeding, every key press handled.
+
+Press ``q`` to quit; any other key is only recorded.
+
+    .venv/bin/python -m benchmarks.render_harness --widget streaming --chunks 2000 --rate 3000 \\
+        --out /tmp/run.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from pathlib import Path
+
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from benchmarks.markdown_reply import markdown_deltas
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+
+class RenderHarness(App[None]):
+    """Streams one reply into one Markdown widget and records timings."""
+
+    CSS = """
+    VerticalScroll { height: 1fr; }
+    #prompt { background: $boost; padding: 0 1; margin-bottom: 1; }
+    """
+
+    def __init__(self, widget: str, chunks: int, rate: float, out: Path) -> None:
+        super().__init__()
+        self.widget_kind = widget
+        self.deltas = markdown_deltas(chunks)
+        self.rate = rate
+        self.out = out
+        self.record: dict[str, object] = {"widget": widget, "chunks": chunks, "rate": rate}
+        self.keys: list[tuple[str, float]] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="pane"):
+            yield Static("you: write me a long answer", id="prompt")
+            if self.widget_kind == "textual":
+                yield Markdown(id="reply")
+            else:
+                yield StreamingMarkdown(id="reply")
+
+    def on_mount(self) -> None:
+        self.query_one("#pane", VerticalScroll).anchor()
+        # Let the first frame settle so the stream does not race the app's startup.
+        self.set_timer(0.3, self.feed)
+
+    @work(exclusive=True)
+    async def feed(self) -> None:
+        """Append every delta on schedule, yielding to the loop after each one."""
+        rate = self.rate
+        deltas = self.deltas
+        start = time.time()
+        self.out.with_suffix(".start").write_text(repr(start))
+        clock = time.perf_counter()
+        if self.widget_kind == "textual":
+            markdown = self.query_one("#reply", Markdown)
+            stream = Markdown.get_stream(markdown)
+            for index, delta in enumerate(deltas):
+                await _pace(clock, index, rate)
+                await stream.write(delta)
+            self.record["feed_end"] = time.time()
+            await stream.stop()
+        else:
+            widget = self.query_one("#reply", StreamingMarkdown)
+            for index, delta in enumerate(deltas):
+                await _pace(clock, index, rate)
+                widget.append(delta)
+            self.record["feed_end"] = time.time()
+            widget.finish()
+        self.record["start"] = start
+        self.record["feed_seconds"] = time.perf_counter() - clock
+        self.record["widget_done"] = time.time()
+
+    def on_key(self, event: events.Key) -> None:
+        self.keys.append((event.key, time.time()))
+        if event.key == "q":
+            self.exit()
+
+    def on_unmount(self) -> None:
+        self.record["keys"] = self.keys
+        self.out.write_text(json.dumps(self.record))
+
+
+async def _pace(clock: float, index: int, rate: float) -> None:
+    """Wait until delta ``index`` is due at ``rate`` per second; always yield once."""
+    delay = (clock + index / rate - time.perf_counter()) if rate else 0.0
+    await asyncio.sleep(max(0.0, delay))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--widget", choices=("streaming", "textual"), default="streaming")
+    parser.add_argument("--chunks", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=0.0, help="deltas per second; 0 = max")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    RenderHarness(args.widget, args.chunks, args.rate, args.out).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The loaded models, by id: what /models lists and what each endpoint runs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from groq_tui.local.chat_engine import ChatEngine
+from groq_tui.local.errors import EngineError, model_not_found
+from groq_tui.local.models import (
+    EngineConfig,
+    chat_model_specs,
+    require_engine,
+    speech_model_specs,
+)
+from groq_tui.local.speech_engine import SpeechEngine
+
+WHISPER_CONTEXT_WINDOW = 448
+"""Whisper's decoder context, which the service reports as the audio models' window."""
+
+
+class LocalModels:
+    """Every model the engine serves, loaded and ready.
+
+    Args:
+        chat: Chat engines by model id.
+        speech: Speech engines by model id.
+    """
+
+    def __init__(self, chat: dict[str, ChatEngine], speech: dict[str, SpeechEngine]) -> None:
+        self.chat = chat
+        self.speech = speech
+
+    @classmethod
+    async def load(cls, config: EngineConfig | None = None) -> LocalModels:
+        """Load every configured model, each in a worker thread, all at once.
+
+        Raises:
+            EngineUnavailable: A package or a bundled model file is missing.
+            EngineConfigError: A configured path is unusable.
+            EngineError: A model file could not be loaded.
+        """
+        config = config or EngineConfig()
+        require_engine()
+        chat_specs = chat_model_specs(config)
+        speech_specs = speech_model_specs(config)
+        chat_jobs = [asyncio.to_thread(ChatEngine.load, spec, config) for spec in chat_specs]
+        speech_jobs = [asyncio.to_thread(SpeechEngine.load, spec, config) for spec in speech_specs]
+        results = await asyncio.gather(*chat_jobs, *speech_jobs, return_exceptions=True)
+        loaded = cls(
+            {r.spec.id: r for r in results if isinstance(r, ChatEngine)},
+            {r.spec.id: r for r in results if isinstance(r, SpeechEngine)},
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            await loaded.aclose()
+            raise failures[0]
+        return loaded
+
+    @property
+    def ids(self) -> list[str]:
+        """Every model id, chat models first."""
+        return [*self.chat, *self.speech]
+
+    def chat_engine(self, model_id: str) -> ChatEngine:
+        """The chat engine for ``model_id``.
+
+        Raises:
+            EngineError: 404 for an unknown id, 400 for a speech model.
+        """
+        engine = self.chat.get(model_id)
+        if engine is not None:
+            return engine
+        if model_id in self.speech:
+            raise EngineError(
+                f"`{model_id}` is a speech-to-text model; it does not support chat completions",
+                param="model",
+                code="model_not_supported",
+            )
+        raise model_not_found(model_id, self.ids)
+
+    def speech_engine(self, model_id: str) -> SpeechEngine:
+        """The speech engine for ``model_id``.
+
+        Raises:
+            EngineError: 404 for an unknown id, 400 for a chat model.
+        """
+        engine = self.speech.get(model_id)
+        if engine is not None:
+            return engine
+        if model_id in self.chat:
+            raise EngineError(
+                f"`{model_id}` is a chat model; it does not support audio transcription",
+                param="model",
+                code="model_not_supported",
+            )
+        raise model_not_found(model_id, self.ids)
+
+    def describe(self, model_id: str) -> dict[str, Any]:
+        """The /models object of one model.
+
+        Raises:
+            EngineError: 404 for an unknown id.
+        """
+        chat = self.chat.get(model_id)
+        if chat is not None:
+            return _model_object(
+                model_id, chat.info.created, chat.spec.owned_by, chat.info.context_window
+            )
+        speech = self.speech.get(model_id)
+        if speech is not None:
+            return _model_object(
+                model_id, speech.created, speech.spec.owned_by, WHISPER_CONTEXT_WINDOW
+            )
+        raise model_not_found(model_id, self.ids)
+
+    def describe_all(self) -> list[dict[str, Any]]:
+        """The /models objects of every model."""
+        return [self.describe(model_id) for model_id in self.ids]
+
+    async def aclose(self) -> None:
+        """Unload every model (waiting for running requests to finish)."""
+        engines: list[ChatEngine | SpeechEngine] = [*self.chat.values(), *self.speech.values()]
+        await asyncio.gather(*(engine.aclose() for engine in engines))
+
+
+def _model_object(model_id: str, created: int, owned_by: str, context: int) -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": created,
+        "owned_by": owned_by,
+        "active": True,
+        "context_window": context,
+        "public_apps": None,
+        "max_completion_tokens": context,
+    }

@@ -1,0 +1,66 @@
+"""Opening the history file: directories, pragmas, migrations, and clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from groq_tui.store.errors import StoreOpenError
+from groq_tui.store.migrations import MIGRATIONS, migrate
+
+
+def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3.Connection, int]:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Blocking: call it on the thread that will own the connection.
+
+    Args:
+        path: The database file; missing parent directories are created.
+        migrations: The schema's migrations (tests pass their own).
+
+    Returns:
+        The connection (autocommit mode, WAL, foreign keys on) and its schema version.
+
+    Raises:
+        StoreOpenError: The file is not a usable SQLite database, or cannot be created.
+        SchemaTooNewError: The file was written by a newer version.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreOpenError(path, f"cannot create its folder ({exc.strerror or exc})") from exc
+    if path.is_dir():
+        raise StoreOpenError(path, "it is a folder, not a file")
+    try:
+        connection = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreOpenError(path, str(exc)) from exc
+    try:
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA busy_timeout = 5000")
+        # Reading the header is what detects "file is not a database".
+        connection.execute("PRAGMA user_version").fetchone()
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreOpenError(path, f"cannot switch it to WAL mode (still {mode})")
+        # WAL + NORMAL: a commit is durable against an app crash, and only the last commits
+        # can be lost on power failure; commits (streaming checkpoints) skip the fsync.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = OFF")
+        version = migrate(connection, path, migrations)
+        connection.execute("PRAGMA foreign_keys = ON")
+    except BaseException as exc:
+        connection.close()
+        if isinstance(exc, sqlite3.Error):
+            raise StoreOpenError(path, describe(exc)) from exc
+        raise
+    return connection, version
+
+
+def describe(error: sqlite3.Error) -> str:
+    """A short reason for a SQLite error, with a hint for the common ones."""
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"{text} (the file is damaged or is not a groq-tui history)"
+    return text

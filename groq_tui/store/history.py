@@ -1,0 +1,278 @@
+"""The saved history: an async facade over one SQLite connection on one worker thread.
+
+Every call is queued to a single thread that owns the connection, so the event loop never
+waits on disk and calls from several tasks are serialised in the order they were made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Self, TypeVar
+
+from groq_tui.domain import Conversation, Message
+from groq_tui.store import queries
+from groq_tui.store.connection import connect, describe
+from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
+from groq_tui.store.migrations import MIGRATIONS
+from groq_tui.store.records import ConversationSummary, SearchHit
+from groq_tui.store.search import SnippetStyle, search
+
+T = TypeVar("T")
+
+
+class HistoryStore:
+    """Conversations and their messages, saved in one SQLite file.
+
+    Open it with :meth:`open` (or ``async with await HistoryStore.open(path)``) and close it
+    with :meth:`close`. Every method is a coroutine that runs its SQL on the store's own
+    thread. Failures raise :class:`StoreError` subclasses, never raw ``sqlite3`` errors.
+
+    Attributes:
+        path: The database file.
+        schema_version: The schema version of the open database.
+        recovered_count: How many replies were found still "streaming" on opening (the app
+            was killed mid-reply) and were marked interrupted.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        executor: ThreadPoolExecutor,
+        connection: sqlite3.Connection,
+        schema_version: int,
+        recovered_count: int,
+    ) -> None:
+        """Use :meth:`open`; this only assembles an already opened store."""
+        self.path = path
+        self.schema_version = schema_version
+        self.recovered_count = recovered_count
+        self._executor = executor
+        self._connection: sqlite3.Connection | None = connection
+
+    @classmethod
+    async def open(cls, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> Self:
+        """Open the history at ``path``, creating and upgrading it as needed.
+
+        Replies left in status STREAMING by a killed app are marked INTERRUPTED (their text
+        so far is kept); :attr:`recovered_count` says how many.
+
+        Args:
+            path: The database file (parent folders are created).
+            migrations: The schema migrations; only tests pass anything but the default.
+
+        Returns:
+            The open store.
+
+        Raises:
+            StoreOpenError: The file is not a usable history (with the path and the reason).
+            SchemaTooNewError: The file was written by a newer groq-tui.
+        """
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groq-tui-history")
+
+        def open_and_recover() -> tuple[sqlite3.Connection, int, int]:
+            connection, version = connect(path, migrations)
+            try:
+                recovered = queries.recover_interrupted(connection)
+            except sqlite3.Error as exc:
+                connection.close()
+                raise StoreOpenError(path, describe(exc)) from exc
+            return connection, version, recovered
+
+        future = executor.submit(open_and_recover)
+        try:
+            connection, version, recovered = await asyncio.wrap_future(future)
+        except BaseException:
+            # Cancelled while the thread was opening: close what it opens, on that thread.
+            future.add_done_callback(_close_if_opened)
+            executor.shutdown(wait=False)
+            raise
+        return cls(path, executor, connection, version, recovered)
+
+    async def close(self) -> None:
+        """Finish the queued work, close the file and stop the thread (safe to call twice)."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+
+        def close_connection() -> None:
+            try:
+                connection.execute("PRAGMA optimize")
+            finally:
+                connection.close()
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, close_connection)
+        finally:
+            # The queue is empty by now, so this only joins an idle thread.
+            await asyncio.to_thread(self._executor.shutdown)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on the store's thread with its connection; SQLite errors become ours."""
+        connection = self._connection
+        if connection is None:
+            raise StoreClosedError(f"the history at {self.path} is closed")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, work, connection
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"history {self.path}: {describe(exc)}") from exc
+
+    # -- conversations -------------------------------------------------------------------
+
+    async def create_conversation(self, conversation: Conversation) -> Conversation:
+        """Save a new conversation.
+
+        Args:
+            conversation: The conversation; its ``id`` must be None.
+
+        Returns:
+            A copy with ``id`` set (the argument is not changed).
+        """
+        if conversation.id is not None:
+            raise ValueError(f"conversation {conversation.id} is already saved")
+        saved = dataclasses.replace(conversation)
+        new_id = await self._run(lambda db: queries.insert_conversation(db, saved))
+        saved.id = new_id
+        return saved
+
+    async def update_conversation(self, conversation: Conversation) -> None:
+        """Save a conversation's title, model, parameters and kind; bumps ``updated_at``.
+
+        The argument's ``updated_at`` is set to the new time too. A conversation that no
+        longer exists is ignored.
+        """
+        _saved_id(conversation.id, "conversation")
+        snapshot = dataclasses.replace(conversation)
+        now = time.time()
+        await self._run(lambda db: queries.update_conversation(db, snapshot, now))
+        conversation.updated_at = now
+
+    async def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """Retitle a conversation (its place in the newest-first list does not change)."""
+        await self._run(lambda db: queries.rename_conversation(db, conversation_id, title))
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation and all its messages (nothing happens if it is gone)."""
+        await self._run(lambda db: queries.delete_conversation(db, conversation_id))
+
+    async def get_conversation(self, conversation_id: int) -> Conversation | None:
+        """A saved conversation, or None if there is no such id."""
+        return await self._run(lambda db: queries.get_conversation(db, conversation_id))
+
+    async def list_conversations(
+        self, limit: int = 200, offset: int = 0, kind: str | None = None
+    ) -> list[ConversationSummary]:
+        """Conversations, most recently updated first.
+
+        Args:
+            limit: The most to return.
+            offset: How many to skip (for paging).
+            kind: Only ``"chat"`` or only ``"compare"`` conversations; None for both.
+        """
+        return await self._run(lambda db: queries.list_conversations(db, limit, offset, kind))
+
+    async def last_conversation(self) -> Conversation | None:
+        """The most recently updated conversation (for ``--continue``), or None."""
+        return await self._run(queries.last_conversation)
+
+    # -- messages ------------------------------------------------------------------------
+
+    async def messages(self, conversation_id: int) -> list[Message]:
+        """A conversation's messages in order (by ``created_at``, then id)."""
+        return await self._run(lambda db: queries.messages(db, conversation_id))
+
+    async def add_message(self, message: Message) -> Message:
+        """Save a new message and bump its conversation's ``updated_at``.
+
+        Args:
+            message: The message; ``conversation_id`` must be set and ``id`` must be None.
+
+        Returns:
+            A copy with ``id`` set (the argument is not changed).
+
+        Raises:
+            StoreError: The conversation does not exist.
+        """
+        if message.id is not None:
+            raise ValueError(f"message {message.id} is already saved")
+        _saved_id(message.conversation_id, "the message's conversation")
+        saved = dataclasses.replace(message)
+        now = time.time()
+        saved.id = await self._run(lambda db: queries.insert_message(db, saved, now))
+        return saved
+
+    async def update_message(self, message: Message) -> None:
+        """Save a message's content, status, model, tool calls, parameters, usage, stats and
+        error (a message that no longer exists is ignored)."""
+        _saved_id(message.id, "message")
+        snapshot = dataclasses.replace(message)
+        await self._run(lambda db: queries.update_message(db, snapshot))
+
+    async def save_partial(self, message_id: int, content: str) -> None:
+        """Checkpoint a streaming reply's text so far (one cheap UPDATE)."""
+        await self._run(lambda db: queries.save_partial(db, message_id, content))
+
+    async def delete_message(self, message_id: int) -> None:
+        """Delete one message (nothing happens if it is gone)."""
+        await self._run(lambda db: queries.delete_message(db, message_id))
+
+    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
+        """Delete a message and every later message of its conversation (edit-and-resend).
+
+        Returns:
+            How many messages were deleted (0 if the message is not in that conversation).
+        """
+        return await self._run(
+            lambda db: queries.delete_messages_from(db, conversation_id, message_id)
+        )
+
+    # -- search --------------------------------------------------------------------------
+
+    async def search(
+        self, query: str, limit: int = 50, *, style: SnippetStyle | None = None
+    ) -> list[SearchHit]:
+        """Find conversations by title and messages by text.
+
+        Every word of ``query`` must match the start of a word (``pyth`` finds "Python");
+        the query language of FTS5 is not exposed, so any input is safe.
+
+        Args:
+            query: What the user typed; blank gives no hits.
+            limit: The most hits to return.
+            style: How snippets mark matches; ``[`` and ``]`` by default.
+
+        Returns:
+            Title hits first, then message hits, best matches first within each.
+        """
+        snippet_style = style or SnippetStyle()
+        return await self._run(lambda db: search(db, query, limit, snippet_style))
+
+
+def _saved_id(value: int | None, what: str) -> int:
+    if value is None:
+        raise ValueError(f"{what} has no id: it was never saved")
+    return value
+
+
+def _close_if_opened(future: Future[tuple[sqlite3.Connection, int, int]]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result()[0].close()

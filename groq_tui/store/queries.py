@@ -1,0 +1,221 @@
+"""The store's SQL, as plain functions run on the store's worker thread.
+
+Each function is one unit of work: it either completes or (inside ``transaction``) leaves
+no trace. None of them may be called from the event loop; :class:`HistoryStore` runs them
+on its thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.store.errors import StoreError
+from groq_tui.store.records import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    ConversationSummary,
+    conversation_from_row,
+    dump_json,
+    message_from_row,
+    summary_from_row,
+)
+
+INTERRUPTED_BY_EXIT = "The app stopped before this reply finished; the text that arrived is kept."
+"""The error recorded on replies found still streaming when the history is opened."""
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """Group statements into one atomic write (the connection is in autocommit mode)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+# -- conversations -----------------------------------------------------------------------
+
+
+def insert_conversation(connection: sqlite3.Connection, conversation: Conversation) -> int:
+    """Insert a conversation; returns its new id."""
+    cursor = connection.execute(
+        "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            conversation.title,
+            conversation.model,
+            dump_json(conversation.parameters.to_dict()),
+            conversation.kind,
+            conversation.created_at,
+            conversation.updated_at,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def update_conversation(
+    connection: sqlite3.Connection, conversation: Conversation, now: float
+) -> None:
+    """Save title, model, parameters and kind; ``updated_at`` becomes ``now``."""
+    connection.execute(
+        "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?, updated_at = ?"
+        " WHERE id = ?",
+        (
+            conversation.title,
+            conversation.model,
+            dump_json(conversation.parameters.to_dict()),
+            conversation.kind,
+            now,
+            conversation.id,
+        ),
+    )
+
+
+def rename_conversation(connection: sqlite3.Connection, conversation_id: int, title: str) -> None:
+    """Change a conversation's title (its place in the list stays)."""
+    connection.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+
+def delete_conversation(connection: sqlite3.Connection, conversation_id: int) -> None:
+    """Delete a conversation; its messages go with it (ON DELETE CASCADE)."""
+    connection.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+
+def get_conversation(connection: sqlite3.Connection, conversation_id: int) -> Conversation | None:
+    """One conversation, or None."""
+    row = connection.execute(
+        f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return None if row is None else conversation_from_row(row)
+
+
+def last_conversation(connection: sqlite3.Connection) -> Conversation | None:
+    """The most recently updated conversation, or None when there are none."""
+    row = connection.execute(
+        f"SELECT {CONVERSATION_COLUMNS} FROM conversations"
+        " ORDER BY updated_at DESC, id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else conversation_from_row(row)
+
+
+def list_conversations(
+    connection: sqlite3.Connection, limit: int, offset: int, kind: str | None
+) -> list[ConversationSummary]:
+    """A page of conversations, most recently updated first."""
+    where = "" if kind is None else "WHERE c.kind = :kind"
+    rows = connection.execute(
+        "SELECT c.id, c.title, c.model, c.kind, c.updated_at,"
+        " (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count"
+        f" FROM conversations AS c {where}"
+        " ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit OFFSET :offset",
+        {"kind": kind, "limit": limit, "offset": offset},
+    )
+    return [summary_from_row(row) for row in rows]
+
+
+# -- messages ----------------------------------------------------------------------------
+
+
+def messages(connection: sqlite3.Connection, conversation_id: int) -> list[Message]:
+    """A conversation's messages in order (created_at, then id)."""
+    rows = connection.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY created_at, id",
+        (conversation_id,),
+    )
+    return [message_from_row(row) for row in rows]
+
+
+def insert_message(connection: sqlite3.Connection, message: Message, now: float) -> int:
+    """Insert a message and bump its conversation's ``updated_at``; returns the new id.
+
+    Raises:
+        StoreError: The conversation does not exist.
+    """
+    with transaction(connection):
+        bumped = connection.execute(
+            "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, message.conversation_id)
+        )
+        if bumped.rowcount == 0:
+            raise StoreError(f"conversation {message.conversation_id} does not exist")
+        cursor = connection.execute(
+            "INSERT INTO messages (conversation_id, role, content, model, status, created_at,"
+            " name, tool_call_id, tool_calls, parameters, usage, stats, error, reply_group)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message.conversation_id,
+                message.role,
+                message.content,
+                message.model,
+                str(message.status),
+                message.created_at,
+                message.name,
+                message.tool_call_id,
+                dump_json(message.tool_calls),
+                dump_json(message.parameters),
+                dump_json(message.usage),
+                dump_json(message.stats),
+                message.error,
+                message.reply_group,
+            ),
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def update_message(connection: sqlite3.Connection, message: Message) -> None:
+    """Save what changes as a reply progresses (the text, status, and what was measured)."""
+    connection.execute(
+        "UPDATE messages SET content = ?, status = ?, model = ?, tool_calls = ?, parameters = ?,"
+        " usage = ?, stats = ?, error = ? WHERE id = ?",
+        (
+            message.content,
+            str(message.status),
+            message.model,
+            dump_json(message.tool_calls),
+            dump_json(message.parameters),
+            dump_json(message.usage),
+            dump_json(message.stats),
+            message.error,
+            message.id,
+        ),
+    )
+
+
+def save_partial(connection: sqlite3.Connection, message_id: int, content: str) -> None:
+    """Checkpoint a streaming reply's text: one UPDATE, nothing else."""
+    connection.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+
+
+def delete_message(connection: sqlite3.Connection, message_id: int) -> None:
+    """Delete one message."""
+    connection.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+
+def delete_messages_from(
+    connection: sqlite3.Connection, conversation_id: int, message_id: int
+) -> int:
+    """Delete a message and every message after it (in display order); returns how many."""
+    cursor = connection.execute(
+        "DELETE FROM messages WHERE conversation_id = :conversation AND (created_at, id) >= ("
+        "  SELECT created_at, id FROM messages"
+        "  WHERE id = :message AND conversation_id = :conversation"
+        ")",
+        {"conversation": conversation_id, "message": message_id},
+    )
+    return cursor.rowcount
+
+
+def recover_interrupted(connection: sqlite3.Connection) -> int:
+    """Mark replies left STREAMING (the app was killed) as INTERRUPTED; returns how many."""
+    cursor = connection.execute(
+        "UPDATE messages SET status = ?, error = coalesce(error, ?) WHERE status = ?",
+        (str(MessageStatus.INTERRUPTED), INTERRUPTED_BY_EXIT, str(MessageStatus.STREAMING)),
+    )
+    return cursor.rowcount

@@ -1,0 +1,129 @@
+"""Rows to domain objects and back, and the small result types the store returns."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, cast
+
+from groq_tui.domain import (
+    ChatParameters,
+    Conversation,
+    ConversationKind,
+    Message,
+    MessageStatus,
+    Role,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """One line of the history list: enough to show and open a conversation."""
+
+    id: int
+    title: str
+    model: str
+    kind: ConversationKind
+    updated_at: float
+    message_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A match for a search: in a conversation's title, or in one of its messages."""
+
+    conversation_id: int
+    title: str
+    message_id: int | None
+    """The matching message, or None when the title matched."""
+    snippet: str
+    """The matching text around the match, with the matched words between the markers."""
+
+
+CONVERSATION_COLUMNS = "id, title, model, parameters, kind, created_at, updated_at"
+MESSAGE_COLUMNS = (
+    "id, conversation_id, role, content, model, status, created_at, name, tool_call_id,"
+    " tool_calls, parameters, usage, stats, error, reply_group"
+)
+
+
+def dump_json(value: object) -> str | None:
+    """A compact JSON text for a column, or None (SQL NULL) for None."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_json(text: str | None) -> Any:
+    """The value of a JSON column (None for NULL)."""
+    if text is None:
+        return None
+    return json.loads(text)
+
+
+def conversation_from_row(row: sqlite3.Row) -> Conversation:
+    """Rebuild a conversation from a row of :data:`CONVERSATION_COLUMNS`."""
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        model=row["model"],
+        parameters=ChatParameters.from_dict(load_json(row["parameters"])),
+        kind=cast(ConversationKind, row["kind"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+_STATUSES = {status.value: status for status in MessageStatus}
+
+
+def message_from_row(row: sqlite3.Row) -> Message:
+    """Rebuild a message from a row of :data:`MESSAGE_COLUMNS`."""
+    # Unpacking by position: loading a long conversation is dominated by this function.
+    (
+        message_id,
+        conversation_id,
+        role,
+        content,
+        model,
+        status,
+        created_at,
+        name,
+        tool_call_id,
+        tool_calls,
+        parameters,
+        usage,
+        stats,
+        error,
+        reply_group,
+    ) = row
+    return Message(
+        role=cast(Role, role),
+        content=content,
+        id=message_id,
+        conversation_id=conversation_id,
+        model=model,
+        status=_STATUSES.get(status) or MessageStatus(status),
+        created_at=created_at,
+        name=name,
+        tool_call_id=tool_call_id,
+        tool_calls=None if tool_calls is None else json.loads(tool_calls),
+        parameters=None if parameters is None else json.loads(parameters),
+        usage=None if usage is None else json.loads(usage),
+        stats=None if stats is None else json.loads(stats),
+        error=error,
+        reply_group=reply_group,
+    )
+
+
+def summary_from_row(row: sqlite3.Row) -> ConversationSummary:
+    """A :class:`ConversationSummary` from a listing row."""
+    return ConversationSummary(
+        id=row["id"],
+        title=row["title"],
+        model=row["model"],
+        kind=cast(ConversationKind, row["kind"]),
+        updated_at=row["updated_at"],
+        message_count=row["message_count"],
+    )

@@ -1,0 +1,411 @@
+"""A Markdown view built for replies that stream at thousands of deltas per second.
+
+Textual's ``Markdown`` re-parses the document and mounts block widgets on every append, so a
+fast stream leaves it seconds behind. :class:`StreamingMarkdown` instead
+
+- splits the text into top-level blocks as it arrives (:mod:`.markdown_blocks`); a finished
+  block is rendered once (with Rich's ``Markdown``) and its lines are kept, only the open tail
+  is rendered again;
+- takes deltas into a buffer and renders at most once a frame, backing off further when a
+  render is slow, so the event loop stays free for key presses;
+- draws through the Line API: the widget is a list of cached strips, its height is the number
+  of lines, and a refresh repaints only the lines that changed;
+- after a width change (a resize, or the pane's scrollbar appearing) re-renders its blocks in
+  slices of a few milliseconds a frame, newest first, showing the old lines until then; a long
+  initial text is rendered the same way.
+
+The widget does no I/O: a screen feeds it with :meth:`StreamingMarkdown.append`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.markdown import Markdown as RichMarkdown
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+
+from groq_tui.ui.widgets.markdown_blocks import (
+    BlockSplitter,
+    NewlineNormalizer,
+    fenced_code_blocks,
+)
+
+_BLANK = Strip([], 0)
+
+
+@dataclass(slots=True)
+class _RenderedLines:
+    """The lines of one rendered piece of Markdown at one width."""
+
+    width: int
+    strips: list[Strip]
+    ends_with_rule: bool
+    """Rich puts no blank line after a horizontal rule (the rule brings its own)."""
+
+
+class _Block:
+    """A finished top-level block: its source and its latest rendered lines."""
+
+    __slots__ = ("rendered", "renders", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.rendered: _RenderedLines | None = None
+        self.renders = 0
+
+    def stand_in(self, width: int) -> _RenderedLines:
+        """Lines to show until the block is rendered at ``width``: its old lines, or blanks."""
+        if self.rendered is not None:
+            return self.rendered
+        height = sum(1 + len(line) // max(1, width) for line in self.source.split("\n"))
+        return _RenderedLines(width, [_BLANK] * height, False)
+
+
+class StreamingMarkdown(Widget):
+    """Markdown that grows by deltas: finished blocks render once, the tail once a frame.
+
+    Args:
+        markdown: Initial text, e.g. a finished reply loaded from history (rendered once).
+        name: The widget's name.
+        id: The widget's id.
+        classes: Space-separated CSS classes.
+    """
+
+    DEFAULT_CSS = """
+    StreamingMarkdown {
+        height: auto;
+    }
+    """
+
+    FRAME_INTERVAL: ClassVar[float] = 1 / 60
+    """The shortest time between two renders (seconds)."""
+    RENDER_SHARE: ClassVar[float] = 0.5
+    """The most of the loop's time a render may take: after a render of ``t`` seconds the next
+    one waits at least ``t / RENDER_SHARE - t``, so slow renders leave room for input."""
+    RESIZE_SLICE: ClassVar[float] = 0.008
+    """Seconds per frame, shared by every instance, for rendering blocks that have no lines
+    at the current width yet (after a width change, or a long initial text)."""
+    code_theme: ClassVar[str] = "monokai"
+    """The Pygments theme for code blocks."""
+
+    _slice_started: ClassVar[float] = 0.0
+    _slice_spent: ClassVar[float] = 0.0
+
+    @dataclass
+    class Rendered(Message):
+        """Posted after a render that showed new text."""
+
+        streaming_markdown: StreamingMarkdown
+        """The widget that rendered."""
+        length: int
+        """How many characters of the source are on screen."""
+
+        @property
+        def control(self) -> StreamingMarkdown:
+            """The widget that rendered (for ``@on`` selectors)."""
+            return self.streaming_markdown
+
+    def __init__(
+        self,
+        markdown: str = "",
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._chunks: list[str] = []
+        self._length = 0
+        self._pending: list[str] = []
+        self._normalizer = NewlineNormalizer()
+        self._splitter = BlockSplitter()
+        self._blocks: list[_Block] = []
+        self._finished = False
+        self._timer: Timer | None = None
+        self._next_render_at = 0.0
+        self._shown_length = 0
+        # The lines at ``_width``: every finished block (``_starts`` holds where each one
+        # begins), then the open tail. Blocks listed in ``_missing`` show stand-in lines.
+        self._width = 0
+        self._lines: list[Strip] = []
+        self._starts: list[int] = []
+        self._separator_after: list[bool] = []
+        self._missing: list[int] = []
+        self._known_blocks = 0
+        self._tail_raw: list[Strip] = []
+        self._tail_lines: list[Strip] = []
+        self._tail_stale = False
+        self._tail_renders = 0
+        self._reported_height = 0
+        if markdown:
+            self.append(markdown)
+            self._take_pending()
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def markdown(self) -> str:
+        """The full source so far, exactly as appended."""
+        if len(self._chunks) > 1:
+            self._chunks[:] = ["".join(self._chunks)]
+        return self._chunks[0] if self._chunks else ""
+
+    @property
+    def finished(self) -> bool:
+        """Whether :meth:`finish` has been called (no more deltas are expected)."""
+        return self._finished
+
+    @property
+    def block_renders(self) -> list[int]:
+        """How often each finished block has been rendered (instrumentation for tests)."""
+        return [block.renders for block in self._blocks]
+
+    @property
+    def tail_renders(self) -> int:
+        """How often the open tail has been rendered (instrumentation for tests)."""
+        return self._tail_renders
+
+    @property
+    def settled(self) -> bool:
+        """Whether everything appended is on screen, rendered at the current width."""
+        return not self._pending and not self._missing and not self._tail_stale
+
+    def append(self, delta: str) -> None:
+        """Add text to the end. Cheap: the render happens at most once a frame.
+
+        Appending after :meth:`finish` reopens the stream.
+
+        Args:
+            delta: The next piece of the reply.
+        """
+        if not delta:
+            return
+        self._chunks.append(delta)
+        self._length += len(delta)
+        self._pending.append(delta)
+        self._finished = False
+        if self._timer is None and self.is_mounted:
+            self._schedule_frame()
+
+    def finish(self) -> None:
+        """No more deltas: render the tail as a finished block, without waiting for a frame."""
+        self._finished = True
+        if self.is_mounted:
+            self._render_frame()
+
+    def flush(self) -> None:
+        """Render everything now: pending text, and every block not yet at the current width."""
+        self._render_frame(budget=False)
+
+    def code_blocks(self) -> list[str]:
+        """The source of each fenced code block, in order (for "copy code block").
+
+        Returns:
+            Each block's code without its fence lines.
+        """
+        return fenced_code_blocks(self.markdown)
+
+    # -- Textual hooks ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # Text given before mounting is split now, so the first layout renders all of it.
+        self._take_pending()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width <= 0:
+            return 0
+        if width != self._width or self._known_blocks < len(self._blocks) or self._tail_stale:
+            self._render_lines(width, budget=True)
+            if self._missing:
+                self._schedule_frame()
+        self._reported_height = self._height
+        return self._height
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._width and width > 0:
+            self._render_lines(width, budget=True)
+            self._schedule_frame()
+        lines = self._lines
+        if y < len(lines):
+            strip = lines[y]
+        else:
+            tail_y = y - len(lines)
+            tail = self._tail_lines
+            strip = tail[tail_y] if 0 <= tail_y < len(tail) else _BLANK
+        return strip.apply_style(self.rich_style)
+
+    # -- internals -------------------------------------------------------------------------
+
+    @property
+    def _height(self) -> int:
+        return len(self._lines) + len(self._tail_lines)
+
+    def _schedule_frame(self) -> None:
+        if self._timer is not None:
+            return
+        delay = max(0.0, self._next_render_at - time.monotonic())
+        self._timer = self.set_timer(delay, self._on_frame, name="streaming-markdown")
+
+    def _on_frame(self) -> None:
+        self._timer = None
+        self._render_frame()
+
+    def _render_frame(self, *, budget: bool = True) -> None:
+        """Take the pending text and render what changed, then refresh those lines."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        started = time.monotonic()
+        self._take_pending()
+        width = self.size.width
+        if width <= 0 or not self.is_mounted:
+            # Not laid out yet: the layout asks for the height and renders then.
+            self.refresh(layout=True)
+            return
+        if self._width == width and self.settled:
+            return
+        first_changed = self._render_lines(width, budget=budget)
+        height = self._height
+        if height != self._reported_height:
+            self.refresh(layout=True)
+        elif first_changed < height:
+            self.refresh(Region(0, first_changed, width, height - first_changed))
+        if self._shown_length != self._length and not self._tail_stale:
+            self._shown_length = self._length
+            self.post_message(self.Rendered(self, self._length))
+        cost = time.monotonic() - started
+        self._next_render_at = started + max(self.FRAME_INTERVAL, cost / self.RENDER_SHARE)
+        if self._missing:
+            self._schedule_frame()
+
+    def _take_pending(self) -> None:
+        """Move pending deltas into the splitter, which may finish blocks."""
+        text = ""
+        if self._pending:
+            text = self._normalizer.feed("".join(self._pending))
+            self._pending.clear()
+        if self._finished:
+            text += self._normalizer.flush()
+        if text:
+            self._blocks.extend(_Block(source) for source in self._splitter.feed(text))
+            self._tail_stale = True
+
+    def _render_lines(self, width: int, *, budget: bool) -> int:
+        """Bring the lines up to date at ``width``, rendering only what changed.
+
+        Args:
+            width: The content width to render at.
+            budget: Render blocks that lack lines at this width only for this frame's share
+                of :attr:`RESIZE_SLICE` (at least one); the rest keep stand-in lines.
+
+        Returns:
+            The first line that changed (the height if none did).
+        """
+        blocks = self._blocks
+        relayout_from = len(blocks)
+        if width != self._width:
+            self._width = width
+            self._missing = list(range(len(blocks)))
+            self._known_blocks = len(blocks)
+            relayout_from = 0
+            self._tail_stale = True
+        elif self._known_blocks < len(blocks):
+            relayout_from = self._known_blocks
+            self._missing.extend(range(self._known_blocks, len(blocks)))
+            self._known_blocks = len(blocks)
+        if self._missing:
+            relayout_from = min(relayout_from, self._render_missing(width, budget=budget))
+        first_changed = len(self._lines)
+        if relayout_from < len(blocks):
+            if relayout_from < len(self._starts):
+                first_changed = self._starts[relayout_from]
+            self._lay_out(relayout_from)
+        if self._tail_stale:
+            tail = self._splitter.tail
+            self._tail_raw = self._render_markdown(tail, width).strips if tail.strip() else []
+            self._tail_renders += 1
+            self._tail_stale = False
+        self._tail_lines = self._spaced(self._tail_raw, self._separator_due)
+        return min(first_changed, len(self._lines))
+
+    def _render_missing(self, width: int, *, budget: bool) -> int:
+        """Render blocks without lines at ``width``, newest first. Returns the lowest index."""
+        missing = self._missing
+        lowest = len(self._blocks)
+        cls = StreamingMarkdown
+        while missing:
+            now = time.monotonic()
+            if now - cls._slice_started > self.FRAME_INTERVAL:
+                cls._slice_started, cls._slice_spent = now, 0.0
+            elif budget and lowest < len(self._blocks) and cls._slice_spent >= self.RESIZE_SLICE:
+                break
+            index = missing.pop()
+            block = self._blocks[index]
+            rendered = block.rendered
+            if rendered is None or rendered.width != width:
+                block.rendered = self._render_markdown(block.source, width)
+                block.renders += 1
+            cls._slice_spent += time.monotonic() - now
+            lowest = index
+        return lowest
+
+    def _lay_out(self, start: int) -> None:
+        """Rebuild the line list from block ``start`` on."""
+        if start < len(self._starts):
+            del self._lines[self._starts[start] :]
+            del self._starts[start:]
+            del self._separator_after[start:]
+        lines = self._lines
+        due = self._separator_after[-1] if self._separator_after else False
+        missing = set(self._missing)
+        width = self._width
+        for index in range(start, len(self._blocks)):
+            block = self._blocks[index]
+            self._starts.append(len(lines))
+            rendered = block.stand_in(width) if index in missing else block.rendered
+            assert rendered is not None
+            if rendered.strips:
+                lines.extend(self._spaced(rendered.strips, due))
+                due = not rendered.ends_with_rule
+            self._separator_after.append(due)
+
+    @property
+    def _separator_due(self) -> bool:
+        return self._separator_after[-1] if self._separator_after else False
+
+    def _spaced(self, strips: list[Strip], separator_due: bool) -> list[Strip]:
+        """A block's lines with the blank line Rich puts between top-level elements.
+
+        Rich already starts a list, table or quote with a blank line; at the very top of the
+        widget that line is dropped.
+        """
+        if not strips:
+            return strips
+        if not self._lines:
+            start = 0
+            while start < len(strips) and not strips[start].cell_length:
+                start += 1
+            return strips[start:]
+        if separator_due and strips[0].cell_length:
+            return [_BLANK, *strips]
+        return strips
+
+    def _render_markdown(self, source: str, width: int) -> _RenderedLines:
+        """Render one piece of Markdown to strips with Rich."""
+        markdown = RichMarkdown(source, code_theme=self.code_theme)
+        app = self.app
+        options = app.console_options.update(width=width, height=None, highlight=False)
+        lines = app.console.render_lines(markdown, options, pad=False, new_lines=False)
+        parsed = markdown.parsed
+        ends_with_rule = bool(parsed) and parsed[-1].type == "hr"
+        return _RenderedLines(width, [Strip(line) for line in lines], ends_with_rule)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the loopback Groq server, and isolation from the real home directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.loopback import LoopbackServer
+
+# -- the loopback server -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _loopback_session() -> Iterator[LoopbackServer]:
+    """One server for the whole run: starting a thread and a socket per test is waste."""
+    with LoopbackServer() as server:
+        yield server
+
+
+@pytest.fixture
+def loopback(_loopback_session: LoopbackServer) -> LoopbackServer:
+    """The shared server, reset so each test starts with no requests, replies or overrides."""
+    _loopback_session.reset()
+    return _loopback_session
+
+
+# -- isolation ------------------------------------------------------------------------------------
+
+_XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's config, history or keys."""
+    for name in _XDG_DIRS:
+        directory = tmp_path / "xdg" / name.removeprefix("XDG_").lower()
+        directory.mkdir(parents=True)
+        monkeypatch.setenv(name, str(directory))
+    for name in ("GROQ_API_KEY", "GROQ_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.startswith("GROQ_TUI_")]:
+        monkeypatch.delenv(name)

@@ -1,0 +1,421 @@
+"""``POST /openai/v1/chat/completions``: validation and replies shaped like the live service.
+
+The reply text is an echo of the last user message (or ``LoopbackServer.reply_text``), cut
+into token-sized pieces so that ``max_tokens``, ``stop``, JSON mode, tool calls and streaming
+behave as they do live. Wire shapes follow corpus 030/031 (non-stream) and 051/034 (stream).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.loopback import corpus, wire
+from tests.loopback.markdown import markdown_reply, tokenize
+
+# ``loopback-chunks-<N>`` or ``loopback-chunks-<N>-rate-<R>``: a markdown reply of N deltas.
+_CHUNKS_MODEL = re.compile(r"loopback-chunks-(\d+)(?:-rate-(\d+(?:\.\d+)?))?")
+_CHAT_INCAPABLE = ("whisper-", "canopylabs/orpheus")
+_ROLES = ("system", "user", "assistant", "tool", "function", "developer")
+
+
+@dataclass(frozen=True)
+class ChunksModel:
+    n: int
+    rate: float | None
+
+
+def chunks_model(model: object) -> ChunksModel | None:
+    """The ``loopback-chunks-<N>[-rate-<R>]`` benchmark pseudo-model, if that is the id."""
+    if not isinstance(model, str) or not (match := _CHUNKS_MODEL.fullmatch(model)):
+        return None
+    rate = float(match[2]) if match[2] else None
+    return ChunksModel(int(match[1]), rate if rate else None)
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def validate(body: object) -> dict[str, Any]:
+    """Return the request body, or raise the ``ApiError`` the live API would answer with."""
+    if not isinstance(body, dict):
+        raise wire.ApiError(400, "'body' : value must be an object")
+    for required in ("messages", "model"):
+        if body.get(required) is None:
+            raise wire.missing_property(required)
+    _check_messages(body["messages"])
+    n = body.get("n")
+    if n is not None:
+        _check_number(body, "n", 1, 1)
+    _check_number(body, "temperature", 0, 2)
+    _check_number(body, "top_p", 0, 1)
+    _check_number(body, "frequency_penalty", -2, 2)
+    _check_number(body, "presence_penalty", -2, 2)
+    _check_number(body, "max_tokens", 1, None)
+    _check_number(body, "max_completion_tokens", 1, None)
+    _check_number(body, "top_logprobs", 0, 20)
+    stop = body.get("stop")
+    if isinstance(stop, list) and len(stop) > 4:
+        raise wire.ApiError(400, "'stop' : array must have at most 4 items", param="stop")
+    if stop is not None and not isinstance(stop, str | list):
+        raise wire.ApiError(400, "'stop' : value must be a string or an array", param="stop")
+    _check_model(body["model"])
+    return body
+
+
+def _check_messages(messages: object) -> None:
+    if not isinstance(messages, list):
+        raise wire.ApiError(400, "'messages' : value must be an array", param="messages")
+    if not messages:
+        raise wire.ApiError(400, "'messages' : minimum number of items is 1", param="messages")
+    for i, message in enumerate(messages):
+        where = f"messages.{i}"
+        if not isinstance(message, dict):
+            raise wire.ApiError(400, f"'{where}' : value must be an object", param=where)
+        role = message.get("role")
+        if role not in _ROLES:
+            raise wire.ApiError(
+                400, f"'{where}.role' : value must be one of {list(_ROLES)}", param=where
+            )
+        content = message.get("content")
+        if role in ("system", "user", "tool") and not isinstance(content, str | list):
+            problem = (
+                f"'{where}.content' : property 'content' is missing"
+                if "content" not in message
+                else f"'{where}.content' : value must be a string"
+            )
+            # Corpus 071's wording for a message that fails its role's schema.
+            raise wire.ApiError(
+                400,
+                f"'{where}' : for 'role:{role}' the following must be satisfied[({problem})]",
+                param=where,
+            )
+
+
+def _check_number(body: dict[str, Any], name: str, low: float, high: float | None) -> None:
+    value = body.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise wire.ApiError(400, f"'{name}' : value must be a number", param=name)
+    if value < low:
+        raise wire.ApiError(400, f"'{name}' : number must be at least {low}", param=name)
+    if high is not None and value > high:
+        raise wire.ApiError(400, f"'{name}' : number must be at most {high}", param=name)
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, str):
+        raise wire.ApiError(400, "'model' : value must be a string", param="model")
+    if chunks_model(model):
+        return
+    if corpus.find_model(model) is None:
+        raise wire.model_not_found(model)
+    if model.startswith(_CHAT_INCAPABLE):
+        raise wire.ApiError(
+            400, f"The model `{model}` does not support chat completions", param="model"
+        )
+
+
+# -- what the "model" answers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class Answer:
+    """The generated reply, independent of whether it is streamed."""
+
+    model: str
+    pieces: list[str]
+    finish_reason: str
+    prompt_tokens: int
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    function_call: ToolCall | None = None
+    seed: int | None = None
+    include_usage: bool = False
+
+    @property
+    def content(self) -> str:
+        return "".join(self.pieces)
+
+    @property
+    def completion_tokens(self) -> int:
+        calls = [*self.tool_calls, *([self.function_call] if self.function_call else [])]
+        return max(1, len(self.pieces) + sum(len(tokenize(c.arguments)) + 3 for c in calls))
+
+
+def answer(body: dict[str, Any], reply_text: str | None) -> Answer:
+    """Generate the reply to a validated request, honouring the parameters that shape it."""
+    model: str = body["model"]
+    result = Answer(
+        model=model,
+        pieces=[],
+        finish_reason="stop",
+        prompt_tokens=_prompt_tokens(body["messages"]),
+        seed=body.get("seed") if isinstance(body.get("seed"), int) else None,
+        include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+    )
+    calls = _forced_tool_calls(body)
+    if calls:
+        result.tool_calls = calls
+        result.finish_reason = "tool_calls"
+        return result
+    if function_call := _forced_function_call(body):
+        result.function_call = function_call
+        result.finish_reason = "function_call"
+        return result
+    if bench := chunks_model(model):
+        result.pieces = markdown_reply(bench.n)
+        return result
+    text = reply_text if reply_text is not None else "Echo: " + _last_user_text(body["messages"])
+    if (body.get("response_format") or {}).get("type") in ("json_object", "json_schema"):
+        text = json.dumps({"echo": text})
+    text = _cut_at_stop(text, body.get("stop"))  # ends with finish_reason "stop", as live
+    pieces = tokenize(text)
+    limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    if isinstance(limit, int) and len(pieces) > limit:
+        pieces = pieces[:limit]
+        result.finish_reason = "length"
+    result.pieces = pieces
+    return result
+
+
+def _text_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: keep the text ones
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return _text_of(message.get("content"))
+    return ""
+
+
+def _prompt_tokens(messages: list[dict[str, Any]]) -> int:
+    return sum(4 + len(tokenize(_text_of(m.get("content")))) for m in messages)
+
+
+def _cut_at_stop(text: str, stop: object) -> str:
+    """The text before the first stop sequence (the sequence itself is not returned)."""
+    sequences = [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []
+    cuts = [text.find(s) for s in sequences if isinstance(s, str) and s and s in text]
+    return text[: min(cuts)] if cuts else text
+
+
+def _forced_tool_calls(body: dict[str, Any]) -> list[ToolCall]:
+    """Tool calls the request forces: ``tool_choice`` "required" or a named function.
+
+    "auto" answers in text, as a model usually does when a plain reply will do. Parallel
+    calls (two tools) need ``parallel_tool_calls`` not false - the API default is true.
+    """
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("function")]
+    choice = body.get("tool_choice")
+    if not tools or choice in (None, "none", "auto"):
+        return []
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+        chosen = [t for t in tools if t["function"].get("name") == name]
+        if not chosen:
+            raise wire.ApiError(
+                400, f"tool_choice names function `{name}`, which is not in tools",
+                param="tool_choice",
+            )  # fmt: skip
+    elif choice == "required":
+        parallel = body.get("parallel_tool_calls") is not False and len(tools) >= 2
+        chosen = tools[:2] if parallel else tools[:1]
+    else:
+        return []
+    return [
+        ToolCall(wire.tool_call_id(), t["function"]["name"], _arguments(t["function"]))
+        for t in chosen
+    ]
+
+
+def _forced_function_call(body: dict[str, Any]) -> ToolCall | None:
+    """The deprecated ``functions`` + ``function_call: {"name": ...}`` form."""
+    choice = body.get("function_call")
+    functions = [f for f in body.get("functions") or [] if isinstance(f, dict)]
+    if not isinstance(choice, dict) or not functions:
+        return None
+    function = next((f for f in functions if f.get("name") == choice.get("name")), functions[0])
+    return ToolCall(wire.tool_call_id(), str(function.get("name")), _arguments(function))
+
+
+def _arguments(function: dict[str, Any]) -> str:
+    """Arguments a model might produce for the function's JSON schema, as a JSON string
+    with the spaces the live models emit (corpus 038: ``{"city": "Detroit"}``)."""
+    schema = function.get("parameters") or {}
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return "{}"
+    return json.dumps({name: _sample(prop) for name, prop in properties.items()})
+
+
+def _sample(schema: object) -> object:
+    if not isinstance(schema, dict):
+        return "example"
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    samples: dict[str, object] = {
+        "integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}, "null": None,
+    }  # fmt: skip
+    return samples.get(kind, "example") if isinstance(kind, str) else "example"
+
+
+# -- wire shapes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Identifiers shared by every chunk of one completion."""
+
+    request_id: str = field(default_factory=wire.request_id)
+    completion_id: str = field(default_factory=wire.completion_id)
+    created: int = field(default_factory=wire.now)
+    fingerprint: str = field(default_factory=wire.system_fingerprint)
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    """Usage in the live key order, with plausible timings (about 800 tokens/s)."""
+    prompt_time = round(prompt_tokens * 0.00002, 9)
+    completion_time = round(completion_tokens * 0.00125, 9)
+    return {
+        "queue_time": 0.012345678,
+        "prompt_tokens": prompt_tokens,
+        "prompt_time": prompt_time,
+        "completion_tokens": completion_tokens,
+        "completion_time": completion_time,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "total_time": round(prompt_time + completion_time, 9),
+    }
+
+
+def _message(result: Answer) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant"}
+    if result.tool_calls:  # no "content" key at all, like corpus 031/038
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in result.tool_calls
+        ]
+    elif result.function_call:
+        call = result.function_call
+        message["function_call"] = {"name": call.name, "arguments": call.arguments}
+    else:
+        message["content"] = result.content
+    return message
+
+
+def completion(result: Answer, ids: Ids) -> dict[str, Any]:
+    """The non-streamed ``chat.completion`` object (key order of corpus 030)."""
+    x_groq: dict[str, Any] = {"id": ids.request_id}
+    if result.seed is not None:
+        x_groq["seed"] = result.seed
+    return {
+        "id": ids.completion_id,
+        "object": "chat.completion",
+        "created": ids.created,
+        "model": result.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": _message(result),
+                "logprobs": None,
+                "finish_reason": result.finish_reason,
+            }
+        ],
+        "usage": usage(result.prompt_tokens, result.completion_tokens),
+        "usage_breakdown": None,
+        "system_fingerprint": ids.fingerprint,
+        "x_groq": x_groq,
+        "service_tier": "on_demand",
+    }
+
+
+class ChunkEncoder:
+    """Encodes the SSE events of one stream. Content deltas use a pre-encoded prefix and
+    suffix, so a 10,000-chunk stream costs one small ``json.dumps`` per piece."""
+
+    def __init__(self, model: str, ids: Ids) -> None:
+        self.model = model
+        self.ids = ids
+        head = wire.dumps(
+            {
+                "id": ids.completion_id,
+                "object": "chat.completion.chunk",
+                "created": ids.created,
+                "model": model,
+                "system_fingerprint": ids.fingerprint,
+            }
+        )[:-1]
+        self._head = head
+        self._content_prefix = f'data: {head},"choices":[{{"index":0,"delta":{{"content":'.encode()
+        self._content_suffix = b'},"logprobs":null,"finish_reason":null}]}\n\n'
+
+    def content(self, piece: str) -> bytes:
+        return self._content_prefix + wire.dumps(piece).encode() + self._content_suffix
+
+    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> bytes:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        tail = wire.dumps({"choices": [choice], **extra})[1:]
+        return f"data: {self._head},{tail}\n\n".encode()
+
+    def first(self, content: str | None = "", seed: int | None = None) -> bytes:
+        x_groq: dict[str, Any] = {"id": self.ids.request_id}
+        if seed is not None:
+            x_groq["seed"] = seed
+        return self.chunk({"role": "assistant", "content": content}, x_groq=x_groq)
+
+    def last(self, finish_reason: str, usage_: dict[str, Any], include_usage: bool) -> bytes:
+        """The final chunk: empty delta, finish_reason, usage in ``x_groq`` (and top-level
+        ``usage`` too when ``stream_options.include_usage`` asked, as in corpus 051)."""
+        extra: dict[str, Any] = {"x_groq": {"id": self.ids.request_id, "usage": usage_}}
+        if include_usage:
+            extra["usage"] = usage_
+        return self.chunk({}, finish_reason, **extra)
+
+    def usage_only(self, usage_: dict[str, Any]) -> bytes:
+        """The extra ``choices: []`` chunk sent for ``include_usage`` (corpus 051/052/055)."""
+        tail = wire.dumps({"choices": [], "usage": usage_, "service_tier": "on_demand"})[1:]
+        return f"data: {self._head},{tail}\n\n".encode()
+
+
+def stream_events(result: Answer, ids: Ids) -> list[bytes]:
+    """Every event of the streamed reply, ``data: [DONE]`` included."""
+    encoder = ChunkEncoder(result.model, ids)
+    calls = result.tool_calls
+    events = [encoder.first(None if calls or result.function_call else "", result.seed)]
+    events.extend(encoder.content(piece) for piece in result.pieces)
+    for index, call in enumerate(calls):
+        # id, type and name first; then the arguments in pieces the client must join.
+        head = {"id": call.id, "type": "function",
+                "function": {"name": call.name, "arguments": ""}, "index": index}  # fmt: skip
+        events.append(encoder.chunk({"tool_calls": [head]}))
+        for piece in tokenize(call.arguments):
+            delta = {"index": index, "function": {"arguments": piece}}
+            events.append(encoder.chunk({"tool_calls": [delta]}))
+    if call := result.function_call:
+        events.append(encoder.chunk({"function_call": {"name": call.name, "arguments": ""}}))
+        events.extend(
+            encoder.chunk({"function_call": {"arguments": piece}})
+            for piece in tokenize(call.arguments)
+        )
+    usage_ = usage(result.prompt_tokens, result.completion_tokens)
+    events.append(encoder.last(result.finish_reason, usage_, result.include_usage))
+    if result.include_usage:
+        events.append(encoder.usage_only(usage_))
+    events.append(wire.SSE_DONE)
+    return events
