@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class RenderHarness(App[None]):
         rate = self.rate
         deltas = self.deltas
         start = time.time()
-        self.out.with_suffix(".start").write_text(repr(start))
+        _write_atomically(self.out.with_suffix(".start"), repr(start))
         clock = time.perf_counter()
         if self.widget_kind == "textual":
             markdown = self.query_one("#reply", Markdown)
@@ -96,7 +97,14 @@ class RenderHarness(App[None]):
 
     def on_unmount(self) -> None:
         self.record["keys"] = self.keys
-        self.out.write_text(json.dumps(self.record))
+        _write_atomically(self.out, json.dumps(self.record))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write so that a reader polling for ``path`` never sees it half-written."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 async def _pace(clock: float, index: int, rate: float) -> None:

@@ -112,7 +112,7 @@ class GroqApp(App[None]):
 
     # -- start-up --------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -121,7 +121,7 @@ class GroqApp(App[None]):
         conversation = Conversation(
             title="New conversation", model=self.initial_model, parameters=ChatParameters()
         )
-        self.push_screen(ChatScreen(conversation))
+        await self.push_screen(ChatScreen(conversation))
         if not self._api_key and not self.offline:
             self.push_screen(
                 FirstRunScreen(str(config_file()), offline_engine_available()), self._first_run

@@ -27,7 +27,7 @@ def loopback(_loopback_session: LoopbackServer) -> LoopbackServer:
     return _loopback_session
 
 
-# -- isolation ------------------------------------------------------------------------------------
+# -- isolation ---------------------------------------------------------------------------------
 
 _XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
 

@@ -87,7 +87,7 @@ async def test_ctrl_j_newline_and_up_arrow_recall(loopback: LoopbackServer, tmp_
 async def test_escape_stops_and_keeps_the_partial_reply(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    loopback.enqueue(Reply.stream_chunks(3000, rate=300))
+    loopback.enqueue(Reply.stream_chunks(3000, rate=300, path="/chat/"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
@@ -160,8 +160,11 @@ async def test_copy_message_and_code_block_and_delete(
         await pilot.press("c")
         assert app.clipboard == loopback.reply_text
         await pilot.press("d")
-        await wait_for(pilot, lambda: len(screen.messages) == 1)
-        assert not list(screen.query(MessageView).filter(".-assistant"))
+        await wait_for(
+            pilot,
+            lambda: len(screen.messages) == 1
+            and not list(screen.query(MessageView).filter(".-assistant")),
+        )
     assert db_rows(tmp_path, "SELECT role FROM messages") == [("user",)]
 
 
@@ -310,7 +313,7 @@ async def test_network_drop_mid_stream_keeps_the_partial_reply(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     loopback.reply_text = "one two three four five six seven eight nine ten eleven twelve"
-    loopback.enqueue(Reply.fault("reset_mid_stream", after_chunks=4))
+    loopback.enqueue(Reply.fault("reset_mid_stream", after_chunks=4, path="/chat/"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
@@ -328,7 +331,7 @@ async def test_partial_text_is_checkpointed_while_streaming(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     """What arrived is in the database during the stream, so a kill loses nothing."""
-    loopback.enqueue(Reply.stream_chunks(3000, rate=400))
+    loopback.enqueue(Reply.stream_chunks(3000, rate=400, path="/chat/"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
@@ -381,7 +384,7 @@ async def test_export_markdown_and_json(loopback: LoopbackServer, tmp_path: Path
         screen = await ready(pilot)
         await send(pilot, "export me")
         await wait_reply_done(pilot, screen)
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: list((tmp_path / "exports").glob("*.md")))
         screen.action_export("json")
         await wait_for(pilot, lambda: list((tmp_path / "exports").glob("*.json")))
@@ -424,7 +427,7 @@ async def test_theme_is_remembered(
 async def test_small_terminal_resize_and_huge_paste(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    loopback.enqueue(Reply.stream_chunks(1500, rate=1500))
+    loopback.enqueue(Reply.stream_chunks(1500, rate=1500, path="/chat/"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(40, 12)) as pilot:
         screen = await ready(pilot)
@@ -455,9 +458,9 @@ async def test_first_run_takes_a_key_and_stores_it_privately(
     app = make_app(loopback, tmp_path, api_key=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.screen.query("#api-key"))
-        await pilot.press(*"test-key")
         await pilot.click("#save")
-        await pilot.press("enter")
+        app.screen.query_one("#api-key").focus()
+        await pilot.press(*"test-key", "enter")
         await wait_for(pilot, lambda: config.exists())
         assert config.stat().st_mode & 0o777 == 0o600
         screen = await ready(pilot)

@@ -24,6 +24,7 @@ import pytest
 import pytest_asyncio
 
 from groq_tui.api import (
+    APIConnectionError,
     AuthenticationError,
     BadRequestError,
     GroqClient,
@@ -40,6 +41,7 @@ from groq_tui.local import (
     run_serve,
     start_engine,
 )
+from groq_tui.local.chat_shapes import assemble_completion, shape_completion
 from groq_tui.local.models import bundled_gguf_path, bundled_whisper_dir
 from groq_tui.local.server import RunningEngine
 
@@ -387,7 +389,7 @@ async def test_leaving_a_stream_stops_the_generation(client: GroqClient) -> None
 async def test_generation_never_blocks_the_event_loop(client: GroqClient) -> None:
     story = [{"role": "user", "content": "Write a long story about a lighthouse."}]
     generation = asyncio.ensure_future(
-        client.chat.completions.create(model=CHAT, messages=story, max_tokens=150)
+        client.chat.completions.create(model=CHAT, messages=story, max_tokens=300)
     )
     await asyncio.sleep(0.2)
     longest = 0.0
@@ -398,7 +400,8 @@ async def test_generation_never_blocks_the_event_loop(client: GroqClient) -> Non
         longest = max(longest, time.perf_counter() - started)
     reply = await generation
     assert reply.usage is not None and reply.usage.completion_tokens > 10
-    assert longest < 0.5
+    # A blocked loop would stall for the whole generation (seconds); allow for a busy machine.
+    assert longest < 1.0
 
 
 @on_engine_loop
@@ -412,6 +415,58 @@ async def test_requests_to_one_model_queue_and_report_it(client: GroqClient) -> 
     assert first.usage is not None and second.usage is not None
     queued = max(first.usage.queue_time or 0, second.usage.queue_time or 0)
     assert queued > 0.05  # one waited for the other's generation
+
+
+@on_engine_loop
+async def test_stopping_an_engine_cancels_running_generations(engine: RunningEngine) -> None:
+    second = await start_engine("127.0.0.1", 0, models=engine.models)
+    story = [{"role": "user", "content": "Write a very long story about a mountain."}]
+    async with GroqClient(base_url=second.base_url, max_retries=0, timeout=120) as api:
+        pending = asyncio.ensure_future(
+            api.chat.completions.create(
+                model=CHAT, messages=story, max_tokens=3000, temperature=1.0
+            )
+        )
+        await asyncio.sleep(0.5)
+        started = time.perf_counter()
+        await second.stop()
+        assert time.perf_counter() - started < 5
+        with pytest.raises(APIConnectionError):
+            await pending
+    async with GroqClient(base_url=engine.base_url, max_retries=0) as api:
+        reply = await api.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=2)
+        assert reply.usage is not None and reply.usage.queue_time is not None
+        assert reply.usage.queue_time < 1.0  # the cancelled generation did not run on
+
+
+def test_streamed_tool_calls_add_up_to_a_completion() -> None:
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return {"id": "c1", "created": 1, "model": "m", "choices": [choice]}
+
+    call = {"index": 0, "id": "call_1", "type": "function"}
+    chunks = [
+        chunk({"role": "assistant", "content": None}),
+        chunk({"tool_calls": [call | {"function": {"name": "get_weather", "arguments": ""}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]}),
+        chunk({}, "tool_calls"),
+        {"id": "c1", "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 9}},
+    ]
+    answer = shape_completion(
+        assemble_completion(chunks), model_id="x", request_id="req_1", queue_time=0.5
+    )
+    choice = answer["choices"][0]
+    assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
+    assert choice["message"]["tool_calls"] == [
+        {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+        }
+    ]
+    assert answer["usage"]["total_tokens"] == 14 and answer["usage"]["queue_time"] == 0.5
+    assert answer["model"] == "x" and answer["x_groq"] == {"id": "req_1"}
 
 
 # -- audio ----------------------------------------------------------------------------------------

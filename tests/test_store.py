@@ -118,6 +118,14 @@ async def test_a_folder_at_the_path_gives_a_clear_error(tmp_path: Path) -> None:
     assert caught.value.path == path
 
 
+async def test_a_file_where_the_folder_should_be_gives_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    path = tmp_path / "data" / "history.db"
+    with pytest.raises(StoreOpenError, match="folder") as caught:
+        await HistoryStore.open(path)
+    assert caught.value.path == path
+
+
 async def test_a_closed_store_refuses_work_and_closes_twice(db_path: Path) -> None:
     async with await HistoryStore.open(db_path) as store:
         await new_conversation(store)
@@ -498,7 +506,8 @@ async def test_a_killed_app_keeps_the_partial_reply(db_path: Path) -> None:
         _, errors = await process.communicate()
         pytest.fail(f"writer failed: {line!r} {errors.decode()}")
     process.send_signal(signal.SIGKILL)
-    assert await process.wait() == -signal.SIGKILL
+    await process.communicate()
+    assert process.returncode == -signal.SIGKILL
     assert Path(f"{db_path}-wal").exists()  # killed: the log was never checkpointed away
 
     store = await HistoryStore.open(db_path)
@@ -543,6 +552,31 @@ async def test_concurrent_tasks_are_serialised(store: HistoryStore) -> None:
         for worker in range(10):
             mine = [m.content for m in messages if m.content.startswith(f"w{worker} ")]
             assert mine == [] or mine == [f"w{worker} m{index}" for index in range(20)]
+
+
+async def test_cancelled_calls_leave_the_store_usable(store: HistoryStore) -> None:
+    conversation_id = await new_conversation(store)
+    tasks = [asyncio.create_task(add(store, conversation_id, f"m{i}")) for i in range(50)]
+    await asyncio.sleep(0)  # every call is queued on the thread
+    for task in tasks[::2]:
+        task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    saved = {r.id for r in results if isinstance(r, Message)}
+    assert len(saved) >= 25
+    stored = {m.id for m in await store.messages(conversation_id)}
+    assert saved <= stored  # a cancelled call either ran whole or not at all
+    await add(store, conversation_id, "still works")
+    assert len(await store.messages(conversation_id)) == len(stored) + 1
+
+
+async def test_close_finishes_the_queued_work_first(db_path: Path) -> None:
+    store = await HistoryStore.open(db_path)
+    conversation_id = await new_conversation(store)
+    pending = [asyncio.create_task(add(store, conversation_id, f"m{i}")) for i in range(20)]
+    await asyncio.sleep(0)  # all queued before the close
+    await store.close()
+    assert len(await asyncio.gather(*pending)) == 20
+    assert raw(db_path, "SELECT count(*) FROM messages") == [(20,)]
 
 
 async def test_two_thousand_messages_load_fast_without_blocking_the_loop(

@@ -106,7 +106,10 @@ async def test_an_older_file_is_upgraded_and_keeps_its_data(tmp_path: Path) -> N
         assert (message.id, message.content) == (message_id, "upgrade me")
         assert message.status is MessageStatus.INTERRUPTED
         # Search and cascades still work on the upgraded file.
-        assert [h.message_id for h in await store.search("upgrade")] == [None, message_id]
+        assert [h.message_id for h in await store.search("upgrade", per_conversation=None)] == [
+            None,
+            message_id,
+        ]
         await store.delete_conversation(conversation_id)
         assert await store.messages(conversation_id) == []
     finally:

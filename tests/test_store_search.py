@@ -77,8 +77,10 @@ async def test_finds_titles_first_with_no_message_id(store: HistoryStore) -> Non
     titled = await new_conversation(store, "Rust lifetimes explained")
     other = await new_conversation(store, "Misc")
     mid = await add(store, other, "rust is a language")
-    hits = await store.search("rust")
-    assert ids(hits) == [(titled, None), (other, mid)]
+    in_titled = await add(store, titled, "rust again")
+    hits = await store.search("rust", per_conversation=None)
+    assert ids(hits)[0] == (titled, None)
+    assert sorted(ids(hits)[1:]) == sorted([(other, mid), (titled, in_titled)])
     assert hits[0].snippet == "[Rust] lifetimes explained"
     assert hits[0].title == "Rust lifetimes explained"
 
@@ -89,10 +91,47 @@ async def test_words_match_as_prefixes_in_any_order_and_all_must_match(
     cid = await new_conversation(store, "t")
     both = await add(store, cid, "Python decorators wrap functions")
     other = await add(store, cid, "Python generators yield values")
-    assert sorted(ids(await store.search("pyth"))) == [(cid, both), (cid, other)]
+    assert sorted(ids(await store.search("pyth", per_conversation=None))) == [
+        (cid, both),
+        (cid, other),
+    ]
     assert ids(await store.search("wrap pyth")) == [(cid, both)]
     assert ids(await store.search("DECORATOR")) == [(cid, both)]
     assert await store.search("python rust") == []
+
+
+async def test_each_conversation_is_listed_once_by_default(store: HistoryStore) -> None:
+    titled = await new_conversation(store, "Zebras of Africa")
+    await add(store, titled, "tell me about zebras")
+    plain = await new_conversation(store, "Animals")
+    await add(store, plain, "a zebra, mentioned once among many many other words here")
+    best = await add(store, plain, "zebra zebra zebra")
+    fillers = [
+        await add(store, plain, f"zebra filler {index} with a few more words to rank lower")
+        for index in range(30)
+    ]
+    # The title when it matches; else the newest matching message.
+    assert ids(await store.search("zebra")) == [(titled, None), (plain, fillers[-1])]
+    # By relevance: the message that matches best.
+    assert ids(await store.search("zebra", order="relevance")) == [(titled, None), (plain, best)]
+    assert len(await store.search("zebra", per_conversation=None)) == 34
+    assert len(await store.search("zebra", per_conversation=2)) == 4
+    assert len(await store.search("zebra", limit=1)) == 1
+
+
+async def test_recent_order_is_newest_first(store: HistoryStore) -> None:
+    old = await new_conversation(store, "old")
+    new = await new_conversation(store, "new")
+    old_hit = await add(store, old, "kiwi from long ago")
+    new_hit = await add(store, new, "kiwi today")
+    assert ids(await store.search("kiwi")) == [(new, new_hit), (old, old_hit)]
+    # Titles too, newest conversation first.
+    await store.rename_conversation(old, "kiwi old")
+    await store.rename_conversation(new, "kiwi new")
+    await add(store, old, "bump the old one to the top")
+    assert ids(await store.search("kiwi")) == [(old, None), (new, None)]
+    hits = await store.search("kiwi", per_conversation=None)
+    assert ids(hits) == [(old, None), (new, None), (new, new_hit), (old, old_hit)]
 
 
 async def test_accents_do_not_matter(store: HistoryStore) -> None:
@@ -180,8 +219,8 @@ async def test_limit(store: HistoryStore) -> None:
     cid = await new_conversation(store, "apple pie")
     for index in range(10):
         await add(store, cid, f"apple number {index}")
-    assert len(await store.search("apple")) == 11
-    hits = await store.search("apple", limit=3)
+    assert len(await store.search("apple", per_conversation=None)) == 11
+    hits = await store.search("apple", limit=3, per_conversation=None)
     assert len(hits) == 3 and hits[0].message_id is None
     assert await store.search("apple", limit=0) == []
 

@@ -3,8 +3,8 @@
 ``xllamacpp.Server`` embeds llama.cpp's own OpenAI-compatible server: its
 ``handle_chat_completions`` takes the request as a dict and returns the answer, or calls back
 once per chunk when streaming. Those calls block (with the GIL released), so they run in a
-worker thread; a lock per model serialises them, and the time a request waits for it is the
-``queue_time`` the service reports.
+worker thread of the model's own, one generation at a time; the time a request waits for it
+is the ``queue_time`` the service reports.
 
 llama.cpp's embedded server also listens on an ephemeral loopback port. It is given a random
 key nobody else knows, and this module only asks it once for the model's properties (context
@@ -19,12 +19,14 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 import httpx
 
 from groq_tui.local.chat_params import ChatCapabilities
+from groq_tui.local.chat_shapes import assemble_completion
 from groq_tui.local.errors import EngineError
 from groq_tui.local.models import ChatModelSpec, EngineConfig
 
@@ -128,7 +130,9 @@ class ChatEngine:
         self.info = info
         self.capabilities = ChatCapabilities(model_id=spec.id, supports_tools=info.supports_tools)
         self._server: LlamaServer | None = server
-        self._lock = threading.Lock()
+        # One worker per model: requests queue here, one generation at a time, and a queued
+        # request holds no thread while it waits.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"chat-{spec.id}")
 
     @classmethod
     def load(cls, spec: ChatModelSpec, config: EngineConfig) -> ChatEngine:
@@ -164,43 +168,33 @@ class ChatEngine:
     async def complete(self, payload: dict[str, Any]) -> tuple[dict[str, Any], float]:
         """Answer a non-streamed request.
 
+        The generation runs as a stream underneath and is added up here, so that cancelling
+        this call (the engine stopping) stops llama.cpp at the next token.
+
         Returns:
-            llama.cpp's answer (possibly an error object) and the seconds spent queued.
+            The answer (or llama.cpp's error object) and the seconds spent queued.
         """
-        server = self._require_server()
-        abandoned = threading.Event()
-
-        def run() -> tuple[dict[str, Any], float]:
-            queued = time.perf_counter()
-            with self._lock:
-                waited = time.perf_counter() - queued
-                if abandoned.is_set():  # the client left while the request was queued
-                    return {}, waited
-                try:
-                    answer = server.handle_chat_completions(payload)
-                except (RuntimeError, ValueError) as exc:
-                    # llama.cpp throws while parsing a request it cannot serve.
-                    raise EngineError(str(exc), code="invalid_request") from exc
-                return cast(dict[str, Any], answer), waited
-
+        stream = self.open_stream(
+            {**payload, "stream": True, "stream_options": {"include_usage": True}}
+        )
         try:
-            return await asyncio.to_thread(run)
-        except asyncio.CancelledError:
-            abandoned.set()
-            raise
+            chunks = [chunk async for chunk in stream]
+        finally:
+            await stream.aclose()
+        return assemble_completion(chunks), stream.queue_time
 
     def open_stream(self, payload: dict[str, Any]) -> RawChatStream:
         """Start a streamed generation; its chunks arrive through the returned stream."""
         server = self._require_server()
-        stream = RawChatStream(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        stream = RawChatStream(loop)
+        submitted = time.perf_counter()
 
         def run() -> None:
-            queued = time.perf_counter()
+            stream.queue_time = time.perf_counter() - submitted
             try:
-                with self._lock:
-                    stream.queue_time = time.perf_counter() - queued
-                    if not stream.cancelled:
-                        server.handle_chat_completions(payload, stream.deliver)
+                if not stream.cancelled:  # the client may have left while queued
+                    server.handle_chat_completions(payload, stream.deliver)
             except (RuntimeError, ValueError) as exc:
                 stream.finish(EngineError(str(exc), code="invalid_request"))
             except Exception as exc:  # reported to the client rather than lost in a thread
@@ -209,17 +203,19 @@ class ChatEngine:
                 stream.finish(None)
 
         # The future is not awaited: run() reports everything through the stream.
-        asyncio.get_running_loop().run_in_executor(None, run)
+        loop.run_in_executor(self._worker, run)
         return stream
 
     async def aclose(self) -> None:
-        """Unload the model once any running generation has finished."""
+        """Unload the model after the generations already queued for it (idempotent)."""
+        if self._server is None:
+            return
 
         def drop() -> None:
-            with self._lock:
-                self._server = None  # xllamacpp stops its server when the object goes
+            self._server = None  # xllamacpp stops its server when the object goes
 
-        await asyncio.to_thread(drop)
+        await asyncio.get_running_loop().run_in_executor(self._worker, drop)
+        self._worker.shutdown(wait=False)
 
     def _require_server(self) -> LlamaServer:
         if self._server is None:

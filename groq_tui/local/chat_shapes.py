@@ -58,6 +58,70 @@ def _rename_reasoning(part: dict[str, Any]) -> None:
             part["reasoning"] = reasoning
 
 
+def _merge_tool_call(calls: dict[int, dict[str, Any]], piece: Mapping[str, Any]) -> None:
+    call = calls.setdefault(
+        int(piece.get("index") or 0),
+        {"id": "", "type": "function", "function": {"name": "", "arguments": ""}},
+    )
+    if piece.get("id"):
+        call["id"] = piece["id"]
+    if piece.get("type"):
+        call["type"] = piece["type"]
+    function = piece.get("function") or {}
+    call["function"]["name"] += function.get("name") or ""
+    call["function"]["arguments"] += function.get("arguments") or ""
+
+
+def assemble_completion(chunks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add up llama.cpp's stream chunks into the non-streamed answer it would have given.
+
+    Generating through the stream lets a non-streamed request be stopped part-way (a client
+    gone, the engine stopping), which llama.cpp's one-shot call cannot.
+
+    Returns:
+        A ``chat.completion`` with llama.cpp's ``usage`` and ``timings``, or the first error
+        object met.
+    """
+    answer: dict[str, Any] = {"object": "chat.completion"}
+    content: list[str] = []
+    reasoning: list[str] = []
+    calls: dict[int, dict[str, Any]] = {}
+    logprobs: list[Any] = []
+    finish_reason: str | None = None
+    for chunk in chunks:
+        if "error" in chunk:
+            return chunk
+        for key in ("id", "created", "model", "system_fingerprint", "usage", "timings"):
+            if key in chunk:
+                answer[key] = chunk[key]
+        for choice in chunk.get("choices") or ():
+            if choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta") or {}
+            content.append(delta.get("content") or "")
+            reasoning.append(delta.get("reasoning_content") or "")
+            for piece in delta.get("tool_calls") or ():
+                _merge_tool_call(calls, piece)
+            logprobs.extend((choice.get("logprobs") or {}).get("content") or ())
+            finish_reason = choice.get("finish_reason") or finish_reason
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(content) or None}
+    if any(reasoning):
+        message["reasoning_content"] = "".join(reasoning)
+    if calls:
+        message["tool_calls"] = [calls[index] for index in sorted(calls)]
+    elif message["content"] is None:
+        message["content"] = ""
+    answer["choices"] = [
+        {
+            "index": 0,
+            "message": message,
+            "logprobs": {"content": logprobs} if logprobs else None,
+            "finish_reason": finish_reason,
+        }
+    ]
+    return answer
+
+
 def shape_completion(
     raw: Mapping[str, Any], *, model_id: str, request_id: str, queue_time: float
 ) -> dict[str, Any]:

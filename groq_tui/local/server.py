@@ -38,6 +38,9 @@ API_ROOT = "/v1"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 """The largest audio upload accepted (the service's limit for uploads)."""
 
+STOP_GRACE_SECONDS = 1.0
+"""How long ``RunningEngine.stop`` lets running requests finish before cancelling them."""
+
 MODELS_KEY = web.AppKey("models", LocalModels)
 API_KEY_KEY = web.AppKey("api_key", str)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
@@ -308,7 +311,14 @@ async def start_engine(
     check_bind(host, api_key)
     owns_models = models is None
     loaded = models if models is not None else await LocalModels.load(config)
-    runner = web.AppRunner(build_app(loaded, api_key), access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        build_app(loaded, api_key),
+        access_log=None,
+        handle_signals=False,
+        # On stop, requests still generating are cancelled after this long (which stops
+        # llama.cpp at its next token) instead of holding the app's exit for minutes.
+        shutdown_timeout=STOP_GRACE_SECONDS,
+    )
     try:
         await runner.setup()
         site = web.TCPSite(runner, host, port)

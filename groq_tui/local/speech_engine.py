@@ -1,8 +1,8 @@
 """Speech to text with a CTranslate2 Whisper model through ``faster-whisper``.
 
 Models load from a local directory only (``local_files_only`` and ``HF_HUB_OFFLINE=1``):
-nothing is fetched from a model hub. Inference blocks, so it runs in a worker thread, one
-request at a time per model; the wait for the model is reported as ``queue_time``.
+nothing is fetched from a model hub. Inference blocks, so it runs in a worker thread of the
+model's own, one request at a time; the wait for it is reported as ``queue_time``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, cast
 
@@ -122,7 +123,8 @@ class SpeechEngine:
         self.created = created
         self._known_languages = known_languages
         self._model: WhisperModelLike | None = model
-        self._lock = threading.Lock()
+        # One worker per model: requests queue here and run one at a time.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"speech-{spec.id}")
 
     @classmethod
     def load(cls, spec: SpeechModelSpec, config: EngineConfig) -> SpeechEngine:
@@ -183,15 +185,25 @@ class SpeechEngine:
                 error_type="internal_server_error",
             )
 
-        def run() -> Transcript:
-            queued = time.perf_counter()
-            with self._lock:
-                started = time.perf_counter()
-                result = self._run(model, audio, options)
-                done = time.perf_counter()
-            return replace(result, queue_time=started - queued, processing_time=done - started)
+        submitted = time.perf_counter()
+        abandoned = threading.Event()
 
-        return await asyncio.to_thread(run)
+        def run() -> Transcript | None:
+            started = time.perf_counter()
+            if abandoned.is_set():  # the client left while the request was queued
+                return None
+            result = self._run(model, audio, options)
+            done = time.perf_counter()
+            return replace(result, queue_time=started - submitted, processing_time=done - started)
+
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(self._worker, run)
+        except asyncio.CancelledError:
+            abandoned.set()
+            raise
+        if result is None:  # pragma: no cover - only a cancelled request is abandoned
+            raise asyncio.CancelledError
+        return result
 
     def _run(self, model: WhisperModelLike, audio: bytes, options: SpeechOptions) -> Transcript:
         waveform = decode(audio)
@@ -222,13 +234,15 @@ class SpeechEngine:
         )
 
     async def aclose(self) -> None:
-        """Unload the model once any running request has finished."""
+        """Unload the model after the requests already queued for it (idempotent)."""
+        if self._model is None:
+            return
 
         def drop() -> None:
-            with self._lock:
-                self._model = None
+            self._model = None
 
-        await asyncio.to_thread(drop)
+        await asyncio.get_running_loop().run_in_executor(self._worker, drop)
+        self._worker.shutdown(wait=False)
 
 
 def decode(audio: bytes) -> Any:

@@ -8,7 +8,7 @@ from groq_tui.store.errors import SchemaTooNewError, StoreClosedError, StoreErro
 from groq_tui.store.history import HistoryStore
 from groq_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from groq_tui.store.records import ConversationSummary, SearchHit
-from groq_tui.store.search import SnippetStyle
+from groq_tui.store.search import SearchOrder, SnippetStyle
 
 __all__ = [
     "MIGRATIONS",
@@ -17,6 +17,7 @@ __all__ = [
     "HistoryStore",
     "SchemaTooNewError",
     "SearchHit",
+    "SearchOrder",
     "SnippetStyle",
     "StoreClosedError",
     "StoreError",

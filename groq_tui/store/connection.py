@@ -33,7 +33,9 @@ def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3
     if path.is_dir():
         raise StoreOpenError(path, "it is a folder, not a file")
     try:
-        connection = sqlite3.connect(path, isolation_level=None)
+        # The store's single worker thread is the only user; the one exception is closing a
+        # connection whose opening was cancelled, which may happen on the event loop's thread.
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StoreOpenError(path, str(exc)) from exc
     try:

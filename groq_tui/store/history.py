@@ -7,6 +7,7 @@ waits on disk and calls from several tasks are serialised in the order they were
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import sqlite3
 import time
@@ -22,7 +23,7 @@ from groq_tui.store.connection import connect, describe
 from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
 from groq_tui.store.migrations import MIGRATIONS
 from groq_tui.store.records import ConversationSummary, SearchHit
-from groq_tui.store.search import SnippetStyle, search
+from groq_tui.store.search import SearchOrder, SnippetStyle, search
 
 T = TypeVar("T")
 
@@ -102,13 +103,17 @@ class HistoryStore:
             return
 
         def close_connection() -> None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
+                # Refreshes the planner's statistics when SQLite finds them stale; cheap.
                 connection.execute("PRAGMA optimize")
-            finally:
-                connection.close()
+            connection.close()
 
+        # Shielded: a close cancelled (the app quitting) must still run once the queue drains.
+        closing = asyncio.wrap_future(self._executor.submit(close_connection))
         try:
-            await asyncio.get_running_loop().run_in_executor(self._executor, close_connection)
+            await asyncio.shield(closing)
+        except sqlite3.Error as exc:
+            raise StoreError(f"history {self.path}: {describe(exc)}") from exc
         finally:
             # The queue is empty by now, so this only joins an idle thread.
             await asyncio.to_thread(self._executor.shutdown)
@@ -248,7 +253,13 @@ class HistoryStore:
     # -- search --------------------------------------------------------------------------
 
     async def search(
-        self, query: str, limit: int = 50, *, style: SnippetStyle | None = None
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        per_conversation: int | None = 1,
+        order: SearchOrder = "recent",
+        style: SnippetStyle | None = None,
     ) -> list[SearchHit]:
         """Find conversations by title and messages by text.
 
@@ -258,13 +269,21 @@ class HistoryStore:
         Args:
             query: What the user typed; blank gives no hits.
             limit: The most hits to return.
+            per_conversation: The most hits from one conversation; None for all of them.
+                The default, 1, lists each conversation once, at its best hit (its title
+                when that matches, else its best matching message), as the sidebar wants.
+            order: ``"recent"`` (the default, like the history list): newest conversations
+                and messages first; ``"relevance"``: best matches first (bm25; slower on a
+                large history, as every match is scored).
             style: How snippets mark matches; ``[`` and ``]`` by default.
 
         Returns:
-            Title hits first, then message hits, best matches first within each.
+            Title hits first, then message hits, each in ``order``.
         """
         snippet_style = style or SnippetStyle()
-        return await self._run(lambda db: search(db, query, limit, snippet_style))
+        return await self._run(
+            lambda db: search(db, query, limit, snippet_style, per_conversation, order)
+        )
 
 
 def _saved_id(value: int | None, what: str) -> int:
@@ -275,4 +294,5 @@ def _saved_id(value: int | None, what: str) -> int:
 
 def _close_if_opened(future: Future[tuple[sqlite3.Connection, int, int]]) -> None:
     if not future.cancelled() and future.exception() is None:
-        future.result()[0].close()
+        with contextlib.suppress(sqlite3.Error):
+            future.result()[0].close()

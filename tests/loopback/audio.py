@@ -147,7 +147,7 @@ def _unprocessable() -> wire.ApiError:
     return wire.ApiError(400, "could not process file - is it a valid media file?")
 
 
-# -- responses -------------------------------------------------------------------------------
+# -- responses ---------------------------------------------------------------------------------
 
 
 def _num(value: float) -> float | int:

@@ -36,7 +36,7 @@ def chunks_model(model: object) -> ChunksModel | None:
     return ChunksModel(int(match[1]), rate if rate else None)
 
 
-# -- validation ------------------------------------------------------------------------------
+# -- validation --------------------------------------------------------------------------------
 
 
 def validate(body: object) -> dict[str, Any]:
@@ -57,6 +57,9 @@ def validate(body: object) -> dict[str, Any]:
     _check_number(body, "max_tokens", 1, None)
     _check_number(body, "max_completion_tokens", 1, None)
     _check_number(body, "top_logprobs", 0, 20)
+    for name in ("response_format", "stream_options"):
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            raise wire.ApiError(400, f"'{name}' : value must be an object", param=name)
     stop = body.get("stop")
     if isinstance(stop, list) and len(stop) > 4:
         raise wire.ApiError(400, "'stop' : array must have at most 4 items", param="stop")
@@ -120,7 +123,7 @@ def _check_model(model: object) -> None:
         )
 
 
-# -- what the "model" answers ----------------------------------------------------------------
+# -- what the "model" answers ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ def answer(body: dict[str, Any], reply_text: str | None) -> Answer:
         finish_reason="stop",
         prompt_tokens=_prompt_tokens(body["messages"]),
         seed=body.get("seed") if isinstance(body.get("seed"), int) else None,
-        include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+        include_usage=_include_usage(body.get("stream_options")),
     )
     calls = _forced_tool_calls(body)
     if calls:
@@ -187,6 +190,10 @@ def answer(body: dict[str, Any], reply_text: str | None) -> Answer:
         result.finish_reason = "length"
     result.pieces = pieces
     return result
+
+
+def _include_usage(options: object) -> bool:
+    return isinstance(options, dict) and bool(options.get("include_usage"))
 
 
 def _text_of(content: object) -> str:
@@ -276,7 +283,7 @@ def _sample(schema: object) -> object:
     return samples.get(kind, "example") if isinstance(kind, str) else "example"
 
 
-# -- wire shapes -----------------------------------------------------------------------------
+# -- wire shapes -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -407,11 +414,11 @@ def stream_events(result: Answer, ids: Ids) -> list[bytes]:
         for piece in tokenize(call.arguments):
             delta = {"index": index, "function": {"arguments": piece}}
             events.append(encoder.chunk({"tool_calls": [delta]}))
-    if call := result.function_call:
-        events.append(encoder.chunk({"function_call": {"name": call.name, "arguments": ""}}))
+    if function := result.function_call:
+        events.append(encoder.chunk({"function_call": {"name": function.name, "arguments": ""}}))
         events.extend(
             encoder.chunk({"function_call": {"arguments": piece}})
-            for piece in tokenize(call.arguments)
+            for piece in tokenize(function.arguments)
         )
     usage_ = usage(result.prompt_tokens, result.completion_tokens)
     events.append(encoder.last(result.finish_reason, usage_, result.include_usage))

@@ -37,7 +37,7 @@ class Exchange:
     request_id: str
     remaining_requests: int
 
-    # -- headers -----------------------------------------------------------------------------
+    # -- headers -------------------------------------------------------------------------------
 
     def headers(
         self, status: int, tokens: int = 0, extra: dict[str, str] | None = None
@@ -50,7 +50,7 @@ class Exchange:
         headers.update(extra or {})
         return headers
 
-    # -- whole bodies ----------------------------------------------------------------------------
+    # -- whole bodies --------------------------------------------------------------------------
 
     def body(
         self,

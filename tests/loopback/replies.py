@@ -60,7 +60,7 @@ class Reply:
     def matches(self, path: str) -> bool:
         return self.path is None or self.path in path
 
-    # -- plain bodies --------------------------------------------------------------------
+    # -- plain bodies --------------------------------------------------------------------------
 
     @classmethod
     def json(
@@ -147,7 +147,7 @@ class Reply:
             add_rate_limits=False,
         )
 
-    # -- streams ---------------------------------------------------------------------------
+    # -- streams -------------------------------------------------------------------------------
 
     @classmethod
     def sse(

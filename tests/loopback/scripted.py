@@ -141,10 +141,13 @@ def _fault_events(ex: Exchange, after_chunks: int, reply_text: str | None) -> li
     """The plain-text stream the request would get, long enough that ``after_chunks``
     events still leave content unsent (so the fault really is mid-stream)."""
     body = _request_body(ex)
-    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    messages = body.get("messages")
+    model = body.get("model")
     request = {
-        "model": body.get("model") if isinstance(body.get("model"), str) else DEFAULT_MODEL,
-        "messages": [m for m in messages if isinstance(m, dict)],
+        "model": model if isinstance(model, str) else DEFAULT_MODEL,
+        "messages": [m for m in messages if isinstance(m, dict)]
+        if isinstance(messages, list)
+        else [],
         "stream_options": body.get("stream_options"),
     }
     result = chat.answer(request, reply_text)

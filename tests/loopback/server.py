@@ -60,7 +60,7 @@ class LoopbackServer:
         self.max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
         self._remaining_requests = wire.LIMIT_REQUESTS
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> LoopbackServer:
         """Bind and start serving; returns once the socket accepts connections."""
@@ -181,7 +181,7 @@ class LoopbackServer:
                 return self._queue.pop(i)
         return None
 
-    # -- request handling ------------------------------------------------------------------------
+    # -- request handling ----------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         received_at = time.monotonic()

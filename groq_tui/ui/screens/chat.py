@@ -61,8 +61,8 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+t", "toggle_parameters", "Params", id="chat.parameters"),
         Binding("ctrl+f", "search", "Search", show=False, id="chat.search"),
         Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate"),
-        Binding("ctrl+y", "copy_last", "Copy reply", show=False, id="chat.copy_last"),
-        Binding("ctrl+e", "export('markdown')", "Export", show=False, id="chat.export"),
+        Binding("ctrl+l", "copy_last", "Copy reply", show=False, id="chat.copy_last"),
+        Binding("ctrl+s", "export('markdown')", "Export", show=False, id="chat.export"),
         Binding("f6", "focus_composer", "Composer", show=False, id="chat.composer"),
     ]
 
@@ -110,7 +110,7 @@ class ChatScreen(Screen[None]):
         status.host = self.groq_app.host_label
         status.offline = self.groq_app.offline
         status.model = self.conversation.model
-        status.state = "starting"
+        status.state = "ready" if self.service is not None else "starting"
         self.query_one(Composer).focus()
         self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follow, pause=True)
         self._apply_width(self.size.width)
@@ -120,8 +120,8 @@ class ChatScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         """Narrow terminals hide the side panels (the user can still toggle them)."""
-        self.set_class(width < 110, "-no-parameters")
-        self.set_class(width < 80, "-no-sidebar")
+        self.set_class(width < 130, "-no-parameters")
+        self.set_class(width < 100, "-no-sidebar")
 
     # -- start-up (called by the app once services exist) ------------------------------------
 
@@ -168,7 +168,10 @@ class ChatScreen(Screen[None]):
             self.views[at].scroll_visible(animate=False)
             self.views[at].focus()
         else:
-            pane.scroll_end(animate=False)
+            # Markdown bodies size themselves once they know their width: scroll after that.
+            self.call_after_refresh(
+                lambda: self.call_after_refresh(lambda: pane.scroll_end(animate=False))
+            )
 
     def _update_earlier_button(self) -> None:
         button = self.query_one("#load-earlier", Button)

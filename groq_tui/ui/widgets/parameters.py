@@ -122,7 +122,7 @@ class ParameterPanel(VerticalScroll):
 
     def _max_tokens_label(self) -> str:
         if self.parameters.max_tokens is None:
-            return "max_tokens (not sent: the model's default)"
+            return "max_tokens: model default"
         return "max_tokens"
 
     def _done_loading(self) -> None:

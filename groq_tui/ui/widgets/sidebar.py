@@ -96,11 +96,9 @@ class ConversationSidebar(Vertical):
         options.add_options(
             Option(self._row(item), id=f"row-{index}") for index, item in enumerate(self.items)
         )
-        if highlight is not None:
-            for index, item in enumerate(self.items):
-                if item.conversation_id == highlight:
-                    options.highlighted = index
-                    break
+        options.highlighted = next(
+            (i for i, item in enumerate(self.items) if item.conversation_id == highlight), 0
+        )
 
     @staticmethod
     def _row(item: SidebarItem) -> Text:

@@ -88,9 +88,9 @@ class StreamingMarkdown(Widget):
     RENDER_SHARE: ClassVar[float] = 0.5
     """The most of the loop's time a render may take: after a render of ``t`` seconds the next
     one waits at least ``t / RENDER_SHARE - t``, so slow renders leave room for input."""
-    RESIZE_SLICE: ClassVar[float] = 0.008
-    """Seconds per frame, shared by every instance, for rendering blocks that have no lines
-    at the current width yet (after a width change, or a long initial text)."""
+    RENDER_SLICE: ClassVar[float] = 0.008
+    """Seconds per frame, shared by every instance, for rendering finished blocks (new ones,
+    or old ones after a width change); the rest show stand-in lines until later frames."""
     code_theme: ClassVar[str] = "monokai"
     """The Pygments theme for code blocks."""
 
@@ -253,7 +253,8 @@ class StreamingMarkdown(Widget):
     def _schedule_frame(self) -> None:
         if self._timer is not None:
             return
-        delay = max(0.0, self._next_render_at - time.monotonic())
+        # Textual's timers divide by their delay: never ask for zero.
+        delay = max(0.001, self._next_render_at - time.monotonic())
         self._timer = self.set_timer(delay, self._on_frame, name="streaming-markdown")
 
     def _on_frame(self) -> None:
@@ -306,7 +307,7 @@ class StreamingMarkdown(Widget):
         Args:
             width: The content width to render at.
             budget: Render blocks that lack lines at this width only for this frame's share
-                of :attr:`RESIZE_SLICE` (at least one); the rest keep stand-in lines.
+                of :attr:`RENDER_SLICE` (at least one); the rest keep stand-in lines.
 
         Returns:
             The first line that changed (the height if none did).
@@ -339,7 +340,18 @@ class StreamingMarkdown(Widget):
         return min(first_changed, len(self._lines))
 
     def _render_missing(self, width: int, *, budget: bool) -> int:
-        """Render blocks without lines at ``width``, newest first. Returns the lowest index."""
+        """Render blocks without lines at ``width``, newest first.
+
+        Newest first, because a conversation pane shows the end of a reply; in a burst of
+        text, or after a width change, the blocks above catch up over the next frames.
+
+        Args:
+            width: The width to render at.
+            budget: Stop when this frame's slice is spent (after rendering at least one).
+
+        Returns:
+            The lowest index rendered.
+        """
         missing = self._missing
         lowest = len(self._blocks)
         cls = StreamingMarkdown
@@ -347,7 +359,7 @@ class StreamingMarkdown(Widget):
             now = time.monotonic()
             if now - cls._slice_started > self.FRAME_INTERVAL:
                 cls._slice_started, cls._slice_spent = now, 0.0
-            elif budget and lowest < len(self._blocks) and cls._slice_spent >= self.RESIZE_SLICE:
+            elif budget and lowest < len(self._blocks) and cls._slice_spent >= self.RENDER_SLICE:
                 break
             index = missing.pop()
             block = self._blocks[index]
