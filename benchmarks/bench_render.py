@@ -57,9 +57,7 @@ class RunResult:
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(
-        ["tmux", *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
 def run_once(
@@ -87,7 +85,16 @@ def run_once(
             )
         )
         tmux(
-            "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c", str(ROOT),
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            str(ROOT),
             command,  # Textual draws on stderr: leave it on the terminal
         )
         try:
@@ -175,45 +182,56 @@ def _fmt(value: float | None, unit: str = "s", digits: int = 3) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs per case for groq-tui")
+    parser.add_argument("--textual-runs", type=int, default=1, help="runs per case for Textual")
     parser.add_argument("--timeout", type=float, default=120.0, help="give up a run after this")
     parser.add_argument("--key-every", type=float, default=0.1, help="seconds between keys")
     parser.add_argument("--no-textual", action="store_true", help="skip Textual's Markdown")
     args = parser.parse_args()
 
-    cases: list[tuple[int, float]] = [(2000, 1000.0), (2000, 3000.0), (500, 0.0), (2000, 0.0)]
-    cases.append((8000, 0.0))
-    widgets = ["streaming"] if args.no_textual else ["streaming", "textual"]
+    cases = [(2000, 1000.0), (2000, 3000.0), (500, 0.0), (2000, 0.0), (8000, 0.0)]
+    widgets = [("streaming", args.runs)]
+    if not args.no_textual:
+        widgets.append(("textual", args.textual_runs))
 
+    print("stream: nominal duration (N / rate), or the feeder's own time at full speed")
+    print("visible: feeder start -> end marker on screen; ratio = visible / stream")
+    print("per delta: feeder time / N at full speed; keys: send-keys -> handler, during the")
+    print("stream (median, worst) and once the reply is done (idle)")
+    print()
     header = (
-        f"{'widget':<10} {'deltas':>6} {'rate/s':>6} {'stream':>9} {'visible':>9} {'ratio':>7} "
-        f"{'per delta':>10} {'key med':>8} {'key max':>8} {'key idle':>8}"
+        f"{'widget':<10} {'deltas':>6} {'rate/s':>6} {'stream':>9} {'feed':>9} {'visible':>9} "
+        f"{'ratio':>7} {'per delta':>10} {'key med':>8} {'key max':>8} {'key idle':>8}"
     )
     print(header)
     print("-" * len(header))
-    for widget in widgets:
+    for widget, runs in widgets:
         for chunks, rate in cases:
             results = [
                 run_once(widget, chunks, rate, timeout=args.timeout, key_every=args.key_every)
-                for _ in range(args.runs)
+                for _ in range(runs)
             ]
-            stream = statistics.median(r.stream for r in results)
-            shown = [r.visible for r in results if r.visible is not None]
-            visible = statistics.median(shown) if len(shown) == len(results) else None
-            ratio = f"{visible / stream:.2f}x" if visible is not None else "-"
-            per_delta = statistics.median(r.feed_seconds for r in results) / chunks
-            keys = [lat for r in results for lat in r.key_latencies]
-            key_med = _fmt(statistics.median(keys), "ms") if keys else "-"
-            key_max = _fmt(max(keys), "ms") if keys else "-"
-            idle = [lat for r in results for lat in r.idle_latencies]
-            key_idle = _fmt(statistics.median(idle), "ms") if idle else "-"
-            rate_text = f"{rate:.0f}" if rate else "max"
-            print(
-                f"{widget:<10} {chunks:>6} {rate_text:>6} {_fmt(stream):>9} "
-                f"{_fmt(visible):>9} {ratio:>7} {_fmt(per_delta, 'us'):>10} "
-                f"{key_med:>8} {key_max:>8} {key_idle:>8}",
-                flush=True,
-            )
+            print(_row(widget, chunks, rate, results), flush=True)
+
+
+def _row(widget: str, chunks: int, rate: float, results: list[RunResult]) -> str:
+    """One line of the table: medians over the runs, the worst key over all of them."""
+    stream = statistics.median(r.stream for r in results)
+    feed = statistics.median(r.feed_seconds for r in results)
+    shown = [r.visible for r in results if r.visible is not None]
+    visible = statistics.median(shown) if len(shown) == len(results) else None
+    ratio = f"{visible / stream:.2f}x" if visible is not None else "-"
+    per_delta = _fmt(feed / chunks, "us") if not rate else "-"
+    keys = [lat for r in results for lat in r.key_latencies]
+    key_med = _fmt(statistics.median(keys), "ms") if keys else "-"
+    key_max = _fmt(max(keys), "ms") if keys else "-"
+    idle = [lat for r in results for lat in r.idle_latencies]
+    key_idle = _fmt(statistics.median(idle), "ms") if idle else "-"
+    rate_text = f"{rate:.0f}" if rate else "max"
+    return (
+        f"{widget:<10} {chunks:>6} {rate_text:>6} {_fmt(stream):>9} {_fmt(feed):>9} "
+        f"{_fmt(visible):>9} {ratio:>7} {per_delta:>10} {key_med:>8} {key_max:>8} {key_idle:>8}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import pytest_asyncio
 
 from groq_tui.api import (
     APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     GroqClient,
@@ -383,6 +384,20 @@ async def test_leaving_a_stream_stops_the_generation(client: GroqClient) -> None
     reply = await client.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=3)
     assert reply.usage is not None and reply.usage.queue_time is not None
     assert reply.usage.queue_time < 1.0
+
+
+@on_engine_loop
+async def test_hanging_up_on_a_non_streamed_request_stops_it(engine: RunningEngine) -> None:
+    story = [{"role": "user", "content": "Write a very long story about a river."}]
+    async with GroqClient(base_url=engine.base_url, max_retries=0, timeout=1.0) as impatient:
+        with pytest.raises(APITimeoutError):
+            await impatient.chat.completions.create(
+                model=CHAT, messages=story, max_tokens=3000, temperature=1.0
+            )
+    async with GroqClient(base_url=engine.base_url, max_retries=0) as api:
+        reply = await api.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=2)
+        assert reply.usage is not None and reply.usage.queue_time is not None
+        assert reply.usage.queue_time < 1.0
 
 
 @on_engine_loop

@@ -318,6 +318,8 @@ async def start_engine(
         # On stop, requests still generating are cancelled after this long (which stops
         # llama.cpp at its next token) instead of holding the app's exit for minutes.
         shutdown_timeout=STOP_GRACE_SECONDS,
+        # A client that hangs up cancels its request, which stops the generation too.
+        handler_cancellation=False,
     )
     try:
         await runner.setup()

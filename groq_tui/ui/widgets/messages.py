@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +18,7 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Collapsible, Static
 
 from groq_tui.domain import Message, MessageStatus
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
 MessageAction = Literal["copy", "copy_code", "edit", "delete", "regenerate", "tool_result"]
 

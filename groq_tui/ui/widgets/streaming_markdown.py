@@ -10,9 +10,10 @@ fast stream leaves it seconds behind. :class:`StreamingMarkdown` instead
   render is slow, so the event loop stays free for key presses;
 - draws through the Line API: the widget is a list of cached strips, its height is the number
   of lines, and a refresh repaints only the lines that changed;
-- after a width change (a resize, or the pane's scrollbar appearing) re-renders its blocks in
-  slices of a few milliseconds a frame, newest first, showing the old lines until then; a long
-  initial text is rendered the same way.
+- renders finished blocks in slices of a few milliseconds a frame, newest first (the end of a
+  reply is what a conversation pane shows), so neither a burst of text, nor a long reply
+  loaded from history, nor a width change (a resize, or the pane's scrollbar appearing) that
+  re-renders every block blocks the loop; until its turn a block shows its old lines.
 
 The widget does no I/O: a screen feeds it with :meth:`StreamingMarkdown.append`.
 """
