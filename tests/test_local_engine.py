@@ -261,6 +261,20 @@ async def test_sampling_parameters_are_honoured(client: GroqClient) -> None:
         max_tokens=80,
     )
     assert "7" not in stopped.text and "8" not in stopped.text and stopped.text
+    comma = 28  # SmolLM2's token id for ","
+    no_commas = await client.chat.completions.create(
+        model=CHAT,
+        messages=[{"role": "user", "content": "Count from 1 to 10, separated by commas."}],
+        temperature=0,
+        logit_bias={str(comma): -100},
+        logprobs=True,
+        top_logprobs=2,
+        max_tokens=30,
+    )
+    assert "," not in no_commas.text and no_commas.usage is not None
+    tokens = no_commas.choices[0].logprobs["content"]
+    assert len(tokens) == no_commas.usage.completion_tokens
+    assert all(len(token["top_logprobs"]) == 2 and token["id"] != comma for token in tokens)
 
 
 @on_engine_loop

@@ -31,7 +31,7 @@ from groq_tui.api.ratelimit import RateLimits
 from groq_tui.api.types import ChatCompletionChunk, FunctionCall, ToolCall, Usage
 
 _parse_chunk = ChatCompletionChunk.model_validate
-_parse_chunk_json = ChatCompletionChunk.model_validate_json
+_validate_chunk_json = ChatCompletionChunk.__pydantic_validator__.validate_json
 
 
 @dataclass(slots=True)
@@ -140,7 +140,12 @@ class ChatStream:
                         raise stream_error(payload)
                     chunk = self._validate(payload)
                 else:
-                    chunk = self._validate_json(data)
+                    # pydantic-core parses and validates in one pass, as fast as json.loads
+                    # alone; the validator is called directly on this hot path.
+                    try:
+                        chunk = _validate_chunk_json(data)
+                    except ValidationError as exc:
+                        raise self._invalid_event(data, exc) from exc
                 self._absorb(chunk)
                 yield chunk
         except httpx.TimeoutException as exc:
@@ -174,16 +179,10 @@ class ChatStream:
                 f"the server sent a stream event that is not a chat chunk: {exc}"
             ) from exc
 
-    def _validate_json(self, data: str) -> ChatCompletionChunk:
-        # pydantic-core parses and validates in one pass: as fast as json.loads alone.
-        try:
-            return _parse_chunk_json(data)
-        except ValidationError as exc:
-            if any(error["type"] == "json_invalid" for error in exc.errors()):
-                self._decode(data)  # raises with the JSON parser's own words
-            raise APIResponseError(
-                f"the server sent a stream event that is not a chat chunk: {exc}"
-            ) from exc
+    def _invalid_event(self, data: str, exc: ValidationError) -> APIResponseError:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            self._decode(data)  # raises with the JSON parser's own words
+        return APIResponseError(f"the server sent a stream event that is not a chat chunk: {exc}")
 
     def _decode(self, data: str) -> Any:
         try:

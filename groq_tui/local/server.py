@@ -16,11 +16,11 @@ import hmac
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from groq_tui.local.audio_params import AudioRequest, parse_audio_form, shape_transcript, too_large
 from groq_tui.local.binding import DEFAULT_HOST, check_bind, url_host
@@ -207,7 +207,9 @@ async def _read_form(request: web.Request) -> tuple[dict[str, list[str]], bytes 
     fields: dict[str, list[str]] = defaultdict(list)
     audio: bytes | None = None
     reader = await request.multipart()
-    async for part in _parts(reader):
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            raise EngineError("nested multipart bodies are not accepted", code="invalid_body")
         name = part.name or ""
         data = bytearray()
         while chunk := await part.read_chunk():
@@ -219,11 +221,6 @@ async def _read_form(request: web.Request) -> tuple[dict[str, list[str]], bytes 
         else:
             fields[name].append(data.decode("utf-8", errors="replace"))
     return dict(fields), audio
-
-
-async def _parts(reader: Any) -> AsyncIterator[Any]:
-    while (part := await reader.next()) is not None:
-        yield part
 
 
 def _audio_handler(task: Task) -> Handler:
@@ -247,7 +244,9 @@ def build_app(models: LocalModels, api_key: str | None = None) -> web.Applicatio
         models: The loaded models.
         api_key: If set, every ``/v1`` request must carry ``Authorization: Bearer <key>``.
     """
-    app = web.Application(middlewares=[_errors_and_ids, _check_key])
+    app = web.Application(
+        middlewares=[_errors_and_ids, _check_key], client_max_size=MAX_UPLOAD_BYTES
+    )
     app[MODELS_KEY] = models
     if api_key:
         app[API_KEY_KEY] = api_key
@@ -319,7 +318,7 @@ async def start_engine(
         # llama.cpp at its next token) instead of holding the app's exit for minutes.
         shutdown_timeout=STOP_GRACE_SECONDS,
         # A client that hangs up cancels its request, which stops the generation too.
-        handler_cancellation=False,
+        handler_cancellation=True,
     )
     try:
         await runner.setup()

@@ -1,0 +1,485 @@
+"""StreamingMarkdown: the block splitter on its own, then the widget driven with Pilot.
+
+The widget's promise is that streaming changes only *when* text shows, never *what* shows:
+fed in small deltas it renders exactly what it renders for the whole document at once (and
+what Rich renders for the whole document), while each finished block is rendered only once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from rich.console import Console
+from rich.markdown import Markdown as RichMarkdown
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+
+from groq_tui.ui.widgets.markdown_blocks import BlockSplitter, NewlineNormalizer
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+# -- a deterministic Markdown reply ------------------------------------------------------------
+
+_WORDS = ("tokens", "stream", "fast", "while", "the", "terminal", "renders", "each", "block")
+_TOKEN = re.compile(r"\s*\S{1,5}|\s+")
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(5, 12))]
+    index = rng.randrange(len(words))
+    words[index] = rng.choice(
+        [f"`{words[index]}()`", f"**{words[index]}**", f"*{words[index]}*", words[index]]
+    )
+    if rng.random() < 0.2:
+        words.append("[docs](https://example.com/docs)")
+    return " ".join(words).capitalize() + "."
+
+
+def _sections(rng: random.Random) -> Iterator[str]:
+    section = 0
+    while True:
+        section += 1
+        yield f"## Part {section}\n\n{_sentence(rng)} {_sentence(rng)}\n\n"
+        kind = section % 4
+        if kind == 0:
+            yield "".join(f"- {_sentence(rng)}\n" for _ in range(3)) + "\n"
+        elif kind == 1:
+            yield "".join(f"{n}. {_sentence(rng)}\n" for n in range(1, 4)) + "\n"
+        elif kind == 2:
+            rows = "".join(f"| `{rng.choice(_WORDS)}` | {rng.randint(1, 99)} |\n" for _ in range(3))
+            yield "| name | value |\n|------|------:|\n" + rows + "\n"
+        else:
+            yield (
+                f"```python\ndef part_{section}(x: int) -> int:\n\n"
+                f"    return x * {section}  # {rng.choice(_WORDS)}\n```\n\n"
+            )
+
+
+def markdown_reply(n: int, seed: int = 7) -> list[str]:
+    """``n`` token-sized deltas of a Markdown reply; fences get split across deltas too."""
+    rng = random.Random(seed)
+    deltas: list[str] = []
+    for section in _sections(rng):
+        deltas.extend(_TOKEN.findall(section))
+        if len(deltas) >= n:
+            break
+    deltas = deltas[:n]
+    if "".join(deltas).count("```") % 2:
+        deltas.append("\n```")
+    return deltas
+
+
+TRICKY = """# Title
+Intro paragraph, line one
+line two with `inline code`, **bold**, *italic* and a [link](https://example.com).
+
+- a
+- b
+
+- c
+  continued
+
+Before a fence:
+```python
+def f():
+
+    return 1
+```
+After the fence
+
+| name | value |
+|------|------:|
+| one  | 1     |
+
+---
+> a quote
+> more quote
+
+1. one
+
+2. two
+## Heading right after a list
+text
+~~~
+tilde fence
+
+still code
+~~~
+"""
+
+
+# -- the splitter ------------------------------------------------------------------------------
+
+
+def _split(chunks: list[str]) -> tuple[list[str], str]:
+    splitter = BlockSplitter()
+    blocks: list[str] = []
+    for chunk in chunks:
+        blocks += splitter.feed(chunk)
+    return blocks, splitter.tail
+
+
+def test_splitter_blocks_do_not_depend_on_chunking() -> None:
+    whole = _split([TRICKY])
+    assert whole == _split(list(TRICKY))
+    rng = random.Random(3)
+    for _ in range(20):
+        chunks, index = [], 0
+        while index < len(TRICKY):
+            size = rng.randint(1, 9)
+            chunks.append(TRICKY[index : index + size])
+            index += size
+        assert _split(chunks) == whole
+
+
+def test_splitter_finds_top_level_blocks_and_respects_fences() -> None:
+    blocks, tail = _split([TRICKY])
+    assert blocks[0] == "# Title"
+    assert blocks[2] == "- a\n- b\n\n- c\n  continued"  # one list despite the blank line
+    fence_block = next(block for block in blocks if "def f()" in block)
+    assert "def f():\n\n    return 1\n```" in fence_block  # the blank line inside is no cut
+    assert "1. one\n\n2. two" in blocks
+    assert "## Heading right after a list" in blocks
+    assert blocks[-1].startswith("text\n~~~") and blocks[-1].endswith("still code\n~~~")
+    assert tail == "", "a closing fence at the margin ends its block at once"
+
+
+def test_an_unclosed_fence_keeps_the_tail_open() -> None:
+    splitter = BlockSplitter()
+    assert splitter.feed("Para\n\n```python\nx = 1\n\n\ny = 2\n\nNot a paragraph\n") == ["Para"]
+    assert splitter.in_fence
+    assert splitter.tail.startswith("```python")
+    assert splitter.feed("```\n") == ["```python\nx = 1\n\n\ny = 2\n\nNot a paragraph\n```"]
+    assert not splitter.in_fence
+    assert splitter.tail == ""
+
+
+def test_a_fence_marker_split_across_deltas() -> None:
+    assert _split(["Text\n\n`", "`", "`py\ncode\n\nmore\n``", "`\n\nAfter\n"]) == _split(
+        ["Text\n\n```py\ncode\n\nmore\n```\n\nAfter\n"]
+    )
+
+
+def test_newlines_are_normalised_across_deltas() -> None:
+    normalizer = NewlineNormalizer()
+    out = normalizer.feed("a\r") + normalizer.feed("\nb\r") + normalizer.feed("c\r")
+    assert out + normalizer.flush() == "a\nb\nc\n"
+
+
+# -- the widget --------------------------------------------------------------------------------
+
+
+class Pane(App[None]):
+    """A conversation pane in miniature: the pane scrolls, the replies size to content."""
+
+    CSS = """
+    VerticalScroll { scrollbar-gutter: stable; }
+    """
+
+    def __init__(self, *widgets: StreamingMarkdown) -> None:
+        super().__init__()
+        self.widgets = widgets
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield from self.widgets
+
+
+def lines(widget: StreamingMarkdown) -> list[str]:
+    """The widget's rendered lines as plain text."""
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+def rich_lines(markdown: str, width: int) -> list[str]:
+    """What Rich renders for the whole document (without its leading blank lines)."""
+    console = Console(width=width, force_terminal=True, color_system="truecolor")
+    options = console.options.update(width=width, height=None, highlight=False)
+    rendered = console.render_lines(RichMarkdown(markdown), options, pad=False, new_lines=False)
+    text = ["".join(segment.text for segment in line).rstrip() for line in rendered]
+    while text and not text[0]:
+        text.pop(0)
+    return text
+
+
+async def settle(pilot: Pilot[None], *widgets: StreamingMarkdown) -> None:
+    """Wait until every widget has rendered everything and the layout has caught up."""
+    sizes = None
+    for _ in range(100):
+        for widget in widgets:
+            widget.flush()
+        await pilot.pause()
+        now = [widget.size for widget in widgets]
+        if all(widget.settled for widget in widgets) and now == sizes:
+            return
+        sizes = now
+    raise AssertionError("the widgets did not settle")
+
+
+async def feed(pilot: Pilot[None], widget: StreamingMarkdown, deltas: list[str]) -> None:
+    """Append deltas the way a stream does, letting frames happen in between."""
+    for index, delta in enumerate(deltas):
+        widget.append(delta)
+        await asyncio.sleep(0)
+        if index % 40 == 39:
+            await pilot.pause(0.02)
+
+
+async def test_deltas_render_the_same_as_the_whole_document() -> None:
+    deltas = markdown_reply(600)
+    document = "".join(deltas)
+    streamed, whole = StreamingMarkdown(id="streamed"), StreamingMarkdown(document, id="whole")
+    whole.finish()
+    app = Pane(streamed, whole)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, streamed, deltas)
+        streamed.finish()
+        await settle(pilot, streamed, whole)
+        assert streamed.markdown == document
+        assert streamed.finished
+        assert lines(streamed) == lines(whole)
+        assert lines(whole) == rich_lines(document, whole.size.width)
+        assert len(lines(whole)) > 50
+
+
+async def test_tricky_document_character_by_character() -> None:
+    streamed, whole = StreamingMarkdown(), StreamingMarkdown(TRICKY)
+    app = Pane(streamed, whole)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, streamed, list(TRICKY))
+        streamed.finish()
+        whole.finish()
+        await settle(pilot, streamed, whole)
+        assert lines(streamed) == lines(whole) == rich_lines(TRICKY, whole.size.width)
+        text = "\n".join(lines(whole))
+        assert "• c continued" in text
+        assert "tilde fence" in text and "~~~" not in text
+
+
+async def test_finished_blocks_are_rendered_once() -> None:
+    deltas = markdown_reply(400)
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, widget, deltas[:200])
+        await settle(pilot, widget)
+        first = widget.block_renders
+        tail_renders = widget.tail_renders
+        assert len(first) >= 3
+        await feed(pilot, widget, deltas[200:])
+        widget.finish()
+        await settle(pilot, widget)
+        after = widget.block_renders
+        assert after[: len(first)] == first
+        assert set(after) == {1}, "every finished block was rendered exactly once"
+        assert widget.tail_renders > tail_renders
+
+
+async def test_deltas_are_coalesced_into_frames() -> None:
+    rendered: list[StreamingMarkdown.Rendered] = []
+
+    class Counting(Pane):
+        def on_streaming_markdown_rendered(self, message: StreamingMarkdown.Rendered) -> None:
+            rendered.append(message)
+
+    widget = StreamingMarkdown()
+    app = Counting(widget)
+    deltas = markdown_reply(300)
+    async with app.run_test(size=(80, 40)) as pilot:
+        for delta in deltas:
+            widget.append(delta)
+            await asyncio.sleep(0)
+        await settle(pilot, widget)
+        assert 1 <= len(rendered) < len(deltas) / 10
+        assert widget.tail_renders < len(deltas) / 10
+        assert rendered[-1].length == len(widget.markdown)
+        assert rendered[-1].control is widget
+
+
+async def test_a_fence_split_across_deltas_renders_as_code() -> None:
+    deltas = ["Some code:\n\n`", "`", "`pyth", "on\nx = 1\n", "\n", "\ny = 2\n`", "``\n\nAfter"]
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, widget, deltas)
+        widget.finish()
+        await settle(pilot, widget)
+        text = lines(widget)
+        assert "`" not in "\n".join(text)
+        assert text[-1] == "After"
+        assert widget.code_blocks() == ["x = 1\n\n\ny = 2"]
+
+
+def _colours(widget: StreamingMarkdown, needle: str) -> set[str]:
+    """The foreground colours on the first rendered line containing ``needle``."""
+    for y in range(widget.size.height):
+        strip = widget.render_line(y)
+        if needle in strip.text:
+            return {str(seg.style.color) for seg in strip if seg.style and seg.text.strip()}
+    raise AssertionError(f"{needle!r} is not on screen")
+
+
+async def test_code_block_is_highlighted_after_finish() -> None:
+    source = "Intro.\n\n```python\ndef answer(x):\n    return 42  # yes\n```"
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, widget, [source[i : i + 3] for i in range(0, len(source), 3)])
+        widget.finish()
+        await settle(pilot, widget)
+        assert len(_colours(widget, "def answer")) >= 2, "keywords and names in other colours"
+        assert widget.code_blocks() == ["def answer(x):\n    return 42  # yes"]
+        renders = widget.tail_renders
+        await pilot.pause(0.1)
+        assert widget.tail_renders == renders, "a finished reply is not rendered again"
+
+
+async def test_unclosed_fence_at_the_end_renders_as_code() -> None:
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, widget, ["Text\n\n```python\n", "def f():\n", "    return 1"])
+        widget.finish()
+        await settle(pilot, widget)
+        assert "```" not in "\n".join(lines(widget))
+        assert len(_colours(widget, "def f")) >= 2
+        assert widget.code_blocks() == ["def f():\n    return 1"]
+
+
+async def test_tables_and_lists_render() -> None:
+    source = (
+        "| name | value |\n|------|------:|\n| one | 1 |\n| two | 22 |\n\n"
+        "- apples\n- pears\n\n1. first\n2. second\n\n## Done\n"
+    )
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, widget, list(source))
+        widget.finish()
+        await settle(pilot, widget)
+        text = lines(widget)
+        joined = "\n".join(text)
+        assert "|" not in joined and "─" in joined
+        assert any(line.split() == ["one", "1"] for line in text)
+        assert any(line.split() == ["two", "22"] for line in text)
+        assert "• apples" in joined and "• pears" in joined
+        assert any(line.split() == ["1", "first"] for line in text)
+        assert "Done" in joined and "##" not in joined
+
+
+async def test_resize_renders_each_block_once_more_at_the_new_width() -> None:
+    document = "".join(markdown_reply(300))
+    widget = StreamingMarkdown(document)
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, widget)
+        wide = lines(widget)
+        before = widget.block_renders
+        assert set(before) == {1}
+        await pilot.resize_terminal(60, 40)
+        await settle(pilot, widget)
+        assert widget.size.width < 60
+        assert widget.block_renders == [count + 1 for count in before]
+        narrow = lines(widget)
+        assert narrow == rich_lines(document, widget.size.width)
+        assert len(narrow) > len(wide)
+        assert max(len(line) for line in narrow) <= widget.size.width
+
+
+async def test_code_blocks_lists_every_fence() -> None:
+    source = (
+        "```python\na = 1\n```\n\ntext\n\n~~~\nplain\n~~~\n\n"
+        "- item\n\n  ```sh\n  echo hi\n  ```\n\n```\nopen at the end"
+    )
+    widget = StreamingMarkdown(source)
+    assert widget.code_blocks() == ["a = 1", "plain", "echo hi", "open at the end"]
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)):
+        widget.append("\nmore\n```\n")
+        assert widget.code_blocks()[-1] == "open at the end\nmore"
+
+
+async def test_crlf_deltas_render_like_lf() -> None:
+    document = TRICKY.replace("\n", "\r\n")
+    deltas = [document[i : i + 4] for i in range(0, len(document), 4)]
+    assert any(delta.endswith("\r") for delta in deltas)
+    streamed, plain = StreamingMarkdown(), StreamingMarkdown(TRICKY)
+    app = Pane(streamed, plain)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await feed(pilot, streamed, deltas)
+        streamed.finish()
+        plain.finish()
+        await settle(pilot, streamed, plain)
+        assert streamed.markdown == document
+        assert lines(streamed) == lines(plain)
+
+
+async def test_very_long_lines_wrap() -> None:
+    word = "x" * 3000
+    prose = " ".join(["long"] * 2000)
+    widget = StreamingMarkdown()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        source = f"{word}\n\n{prose}\n\n```\n{word}\n```"
+        await feed(pilot, widget, [source[i : i + 50] for i in range(0, len(source), 50)])
+        widget.finish()
+        await settle(pilot, widget)
+        text = lines(widget)
+        width = widget.size.width
+        assert all(len(line) <= width for line in text)
+        assert sum(line.count("x") for line in text) == 2 * len(word)
+        assert sum(line.split().count("long") for line in text) == 2000
+
+
+async def test_history_reply_given_whole_renders_each_block_once() -> None:
+    document = "".join(markdown_reply(500))
+    widget = StreamingMarkdown(document)
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot, widget)
+        assert set(widget.block_renders) == {1}
+        assert lines(widget) == rich_lines(document, widget.size.width)
+
+
+async def test_appending_reopens_a_finished_reply() -> None:
+    widget = StreamingMarkdown("First part.")
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot, widget)
+        widget.append(" Second part.")
+        assert not widget.finished
+        widget.finish()
+        await settle(pilot, widget)
+        assert lines(widget) == ["First part. Second part."]
+
+
+@pytest.mark.parametrize("sizes", [(500, 8000)])
+async def test_the_cost_per_delta_does_not_grow_with_the_reply(sizes: tuple[int, int]) -> None:
+    """Not a timing pass/fail: the ratio of per-delta costs stays flat (O(n), not O(n^2))."""
+    small, large = sizes
+    warm, long = StreamingMarkdown(), StreamingMarkdown()
+    shorts = [StreamingMarkdown(), StreamingMarkdown()]
+    app = Pane(warm, *shorts, long)
+
+    def cost(widget: StreamingMarkdown, deltas: list[str]) -> float:
+        started = time.perf_counter()
+        for index, delta in enumerate(deltas):
+            widget.append(delta)
+            if index % 25 == 24:  # a frame every 25 deltas, as at 1,500 deltas/s
+                widget.flush()
+        widget.finish()
+        widget.flush()
+        return (time.perf_counter() - started) / len(deltas)
+
+    async with app.run_test(size=(80, 40)):
+        cost(warm, markdown_reply(200))  # lexers and parsers warmed up
+        per_delta_small = min(cost(short, markdown_reply(small, seed=1)) for short in shorts)
+        per_delta_large = cost(long, markdown_reply(large))
+    assert per_delta_large < 4 * per_delta_small, (per_delta_small, per_delta_large)
