@@ -61,7 +61,7 @@ def tmux(*args: str) -> str:
 
 
 def run_once(
-    widget: str, chunks: int, rate: float, *, timeout: float, key_every: float
+    widget: str, chunks: int, rate: float, *, timeout: float, key_every: float, fps: float = 0.0
 ) -> RunResult:
     """Run the harness once in tmux and measure it."""
     session = f"bench-render-{os.getpid()}-{time.monotonic_ns()}"
@@ -82,6 +82,8 @@ def run_once(
                 str(rate),
                 "--out",
                 str(out),
+                "--fps",
+                str(fps),
             )
         )
         tmux(
@@ -187,6 +189,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="give up a run after this")
     parser.add_argument("--key-every", type=float, default=0.1, help="seconds between keys")
     parser.add_argument("--no-textual", action="store_true", help="skip Textual's Markdown")
+    parser.add_argument("--fps", type=float, default=0.0, help="override the frame cap")
     args = parser.parse_args()
 
     cases = [(2000, 1000.0), (2000, 3000.0), (500, 0.0), (2000, 0.0), (8000, 0.0)]
@@ -205,10 +208,30 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    # A session that outlives the runs keeps one tmux server up: a server that is still
+    # shutting down after the last session ended refuses the next new-session.
+    keeper = f"bench-render-keeper-{os.getpid()}"
+    tmux("new-session", "-d", "-s", keeper, "sleep 86400")
+    try:
+        _run_cases(args, widgets, cases)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
+
+
+def _run_cases(
+    args: argparse.Namespace, widgets: list[tuple[str, int]], cases: list[tuple[int, float]]
+) -> None:
     for widget, runs in widgets:
         for chunks, rate in cases:
             results = [
-                run_once(widget, chunks, rate, timeout=args.timeout, key_every=args.key_every)
+                run_once(
+                    widget,
+                    chunks,
+                    rate,
+                    timeout=args.timeout,
+                    key_every=args.key_every,
+                    fps=args.fps,
+                )
                 for _ in range(runs)
             ]
             print(_row(widget, chunks, rate, results), flush=True)

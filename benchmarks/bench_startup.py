@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
+TMUX = ["tmux", "-L", f"groq-tui-bench-{os.getpid()}"]
+"""A private tmux server, so that nothing else running tmux here is disturbed."""
+
 BARE_APP = """
 import httpx
 from textual.app import App
@@ -51,15 +54,18 @@ def time_to_screen(command: str, marker: str, env: dict[str, str], timeout: floa
     """Seconds from launching ``command`` in tmux until ``marker`` is on its screen."""
     session = f"bench-{os.getpid()}-{time.monotonic_ns()}"
     started = time.perf_counter()
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
-        check=True,
+    launched = subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
         env=env,
+        capture_output=True,
+        text=True,
     )
+    if launched.returncode != 0:
+        raise RuntimeError(f"tmux could not start {command!r}: {launched.stderr.strip()}")
     try:
         while time.perf_counter() - started < timeout:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session],
+                [*TMUX, "capture-pane", "-p", "-t", session],
                 capture_output=True,
                 text=True,
             ).stdout
@@ -68,7 +74,7 @@ def time_to_screen(command: str, marker: str, env: dict[str, str], timeout: floa
             time.sleep(0.005)
         raise TimeoutError(f"{marker!r} did not appear within {timeout}s")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
 
 
 def main() -> None:
@@ -100,6 +106,7 @@ def main() -> None:
             results["bare Textual + httpx"].append(time_to_screen(bare_cmd, "BARE-APP-READY", env))
     finally:
         proc.terminate()
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
         shutil.rmtree(home, ignore_errors=True)
     print(f"time to first interactive frame, median of {args.runs} runs (tmux 120x40)")
     for name, values in results.items():

@@ -119,7 +119,10 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=0.0, help="deltas per second; 0 = max")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--fps", type=float, default=0.0, help="StreamingMarkdown frame cap")
     args = parser.parse_args()
+    if args.fps:
+        StreamingMarkdown.FRAME_INTERVAL = 1 / args.fps
     RenderHarness(args.widget, args.chunks, args.rate, args.out).run()
 
 

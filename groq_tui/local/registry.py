@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from groq_tui.local.chat_engine import ChatEngine
-from groq_tui.local.errors import EngineError, model_not_found
+from groq_tui.local.errors import EngineConfigError, EngineError, model_not_found
 from groq_tui.local.models import (
     EngineConfig,
     chat_model_specs,
@@ -41,9 +41,11 @@ class LocalModels:
             EngineError: A model file could not be loaded.
         """
         config = config or EngineConfig()
-        require_engine()
+        require_engine(bundled_models=config.include_bundled)
         chat_specs = chat_model_specs(config)
         speech_specs = speech_model_specs(config)
+        if not chat_specs and not speech_specs:
+            raise EngineConfigError("no models to serve: the bundled ones are off and none added")
         chat_jobs = [asyncio.to_thread(ChatEngine.load, spec, config) for spec in chat_specs]
         speech_jobs = [asyncio.to_thread(SpeechEngine.load, spec, config) for spec in speech_specs]
         results = await asyncio.gather(*chat_jobs, *speech_jobs, return_exceptions=True)

@@ -101,7 +101,8 @@ class ChatScreen(Screen[None]):
                         id="empty-hint",
                     )
                 yield Composer(id="composer", placeholder="Message (Enter to send)")
-            yield ParameterPanel(self.conversation.parameters, id="parameters")
+            # The parameter panel is mounted when first shown (see _show_parameters): most
+            # start-ups on a laptop-sized terminal never need its twenty widgets.
         yield StatusBar(id="status")
         yield Footer()
 
@@ -122,6 +123,23 @@ class ChatScreen(Screen[None]):
         """Narrow terminals hide the side panels (the user can still toggle them)."""
         self.set_class(width < 130, "-no-parameters")
         self.set_class(width < 100, "-no-sidebar")
+        if width >= 130:
+            self._show_parameters()
+
+    @property
+    def parameter_panel(self) -> ParameterPanel | None:
+        """The parameter panel, if it has been shown yet."""
+        panels = self.query(ParameterPanel)
+        return panels.first() if panels else None
+
+    def _show_parameters(self) -> None:
+        if self.parameter_panel is None:
+            panel = ParameterPanel(
+                self.conversation.parameters,
+                max_tokens_limit=self.groq_app.max_tokens_limit(self.conversation.model),
+                id="parameters",
+            )
+            self.query_one("#main", Horizontal).mount(panel)
 
     # -- start-up (called by the app once services exist) ------------------------------------
 
@@ -162,7 +180,9 @@ class ChatScreen(Screen[None]):
         self._update_earlier_button()
         self.query_one("#empty-hint").display = not self.messages
         limit = self.groq_app.max_tokens_limit(conversation.model)
-        self.query_one(ParameterPanel).load(conversation.parameters, limit)
+        panel = self.parameter_panel
+        if panel is not None:
+            panel.load(conversation.parameters, limit)
         self.query_one(StatusBar).model = conversation.model
         if at is not None and at in self.views:
             self.views[at].scroll_visible(animate=False)
@@ -520,7 +540,9 @@ class ChatScreen(Screen[None]):
         self.conversation.model = model
         self.query_one(StatusBar).model = model
         limit = self.groq_app.max_tokens_limit(model)
-        self.query_one(ParameterPanel).set_max_tokens_limit(limit)
+        panel = self.parameter_panel
+        if panel is not None:
+            panel.set_max_tokens_limit(limit)
         self.groq_app.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
@@ -548,7 +570,9 @@ class ChatScreen(Screen[None]):
     def apply_parameters(self, parameters: ChatParameters) -> None:
         """Set the parameters from outside the panel (palette, tests)."""
         self.conversation.parameters = parameters
-        self.query_one(ParameterPanel).load(parameters)
+        panel = self.parameter_panel
+        if panel is not None:
+            panel.load(parameters)
         self.call_later(self._save_parameters)
 
     # -- panels and export -----------------------------------------------------------------
@@ -557,6 +581,7 @@ class ChatScreen(Screen[None]):
         self.toggle_class("-no-sidebar")
 
     def action_toggle_parameters(self) -> None:
+        self._show_parameters()
         self.toggle_class("-no-parameters")
 
     def action_search(self) -> None:

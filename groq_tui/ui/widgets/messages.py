@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +18,9 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Collapsible, Static
 
 from groq_tui.domain import Message, MessageStatus
-from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+if TYPE_CHECKING:
+    from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
 MessageAction = Literal["copy", "copy_code", "edit", "delete", "regenerate", "tool_result"]
 
@@ -123,6 +125,9 @@ class MessageView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._header_text(), classes="message--header")
         if self.message.role == "assistant":
+            # Imported on first use: Markdown parsing is not needed for the first frame.
+            from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
             self.body = StreamingMarkdown(self.message.content)
             if self.message.status is not MessageStatus.STREAMING:
                 self.body.finish()

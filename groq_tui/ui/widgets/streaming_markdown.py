@@ -25,8 +25,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -38,6 +41,16 @@ from groq_tui.ui.widgets.markdown_blocks import (
 )
 
 _BLANK = Strip([], 0)
+
+
+def _highlight(segments: list[Segment], start: int, end: int, style: Style) -> list[Segment]:
+    """Put ``style`` over the cells from ``start`` to ``end`` (a text selection)."""
+    length = Segment.get_line_length(segments)
+    end = min(end, length)
+    if start >= end:
+        return segments
+    before, selected, after = Segment.divide(segments, [start, end, length])
+    return [*before, *Segment.apply_style(selected, post_style=style), *after]
 
 
 @dataclass(slots=True)
@@ -105,7 +118,7 @@ class StreamingMarkdown(Widget):
         streaming_markdown: StreamingMarkdown
         """The widget that rendered."""
         length: int
-        """How many characters of the source are on screen."""
+        """The length of the source that this render covered."""
 
         @property
         def control(self) -> StreamingMarkdown:
@@ -236,20 +249,41 @@ class StreamingMarkdown(Widget):
         if width != self._width and width > 0:
             self._render_lines(width, budget=True)
             self._schedule_frame()
-        lines = self._lines
-        if y < len(lines):
-            strip = lines[y]
-        else:
-            tail_y = y - len(lines)
-            tail = self._tail_lines
-            strip = tail[tail_y] if 0 <= tail_y < len(tail) else _BLANK
-        return strip.apply_style(self.rich_style)
+        strip = self._line(y)
+        # Built afresh rather than with Strip.apply_style, whose per-strip caches would keep
+        # two more copies of every line that was ever painted.
+        segments = Segment.apply_style(strip, self.rich_style)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            segments = _highlight(
+                list(segments),
+                start,
+                strip.cell_length if end == -1 else end,
+                self.screen.get_component_rich_style("screen--selection"),
+            )
+        return Strip(segments, strip.cell_length).apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(self._line(y).text.rstrip() for y in range(self._height))
+        return selection.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
     # -- internals -------------------------------------------------------------------------
 
     @property
     def _height(self) -> int:
         return len(self._lines) + len(self._tail_lines)
+
+    def _line(self, y: int) -> Strip:
+        lines = self._lines
+        if y < len(lines):
+            return lines[y]
+        tail_y = y - len(lines)
+        tail = self._tail_lines
+        return tail[tail_y] if 0 <= tail_y < len(tail) else _BLANK
 
     def _schedule_frame(self) -> None:
         if self._timer is not None:
@@ -282,7 +316,7 @@ class StreamingMarkdown(Widget):
             self.refresh(layout=True)
         elif first_changed < height:
             self.refresh(Region(0, first_changed, width, height - first_changed))
-        if self._shown_length != self._length and not self._tail_stale:
+        if self._shown_length != self._length:
             self._shown_length = self._length
             self.post_message(self.Rendered(self, self._length))
         cost = time.monotonic() - started
