@@ -54,6 +54,7 @@ class RunResult:
     feed_seconds: float
     key_latencies: list[float] = field(default_factory=list)
     idle_latencies: list[float] = field(default_factory=list)
+    frames: int = 0
 
 
 def tmux(*args: str) -> str:
@@ -156,7 +157,8 @@ def _measure(
     feed_seconds = float(record.get("feed_seconds", float("nan")))
     stream = chunks / rate if rate else feed_seconds
     visible = visible_at - start if visible_at is not None else None
-    return RunResult(stream, visible, feed_seconds, latencies, idle)
+    frames = int(record.get("frames", 0))
+    return RunResult(stream, visible, feed_seconds, latencies, idle, frames)
 
 
 def _read_record(session: str, out: Path, deadline: float) -> dict[str, Any]:
@@ -204,7 +206,7 @@ def main() -> None:
     print()
     header = (
         f"{'widget':<10} {'deltas':>6} {'rate/s':>6} {'stream':>9} {'feed':>9} {'visible':>9} "
-        f"{'ratio':>7} {'per delta':>10} {'key med':>8} {'key max':>8} {'key idle':>8}"
+        f"{'ratio':>7} {'per delta':>10} {'fps':>4} {'key med':>8} {'key max':>8} {'key idle':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -251,9 +253,12 @@ def _row(widget: str, chunks: int, rate: float, results: list[RunResult]) -> str
     idle = [lat for r in results for lat in r.idle_latencies]
     key_idle = _fmt(statistics.median(idle), "ms") if idle else "-"
     rate_text = f"{rate:.0f}" if rate else "max"
+    frames = statistics.median(r.frames for r in results)
+    fps = f"{frames / visible:.0f}" if visible and frames else "-"
     return (
         f"{widget:<10} {chunks:>6} {rate_text:>6} {_fmt(stream):>9} {_fmt(feed):>9} "
-        f"{_fmt(visible):>9} {ratio:>7} {per_delta:>10} {key_med:>8} {key_max:>8} {key_idle:>8}"
+        f"{_fmt(visible):>9} {ratio:>7} {per_delta:>10} {fps:>4} {key_med:>8} {key_max:>8} "
+        f"{key_idle:>8}"
     )
 
 

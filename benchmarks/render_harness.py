@@ -49,6 +49,7 @@ class RenderHarness(App[None]):
         self.out = out
         self.record: dict[str, object] = {"widget": widget, "chunks": chunks, "rate": rate}
         self.keys: list[tuple[str, float]] = []
+        self.frames = 0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pane"):
@@ -90,6 +91,9 @@ class RenderHarness(App[None]):
         self.record["feed_seconds"] = time.perf_counter() - clock
         self.record["widget_done"] = time.time()
 
+    def on_streaming_markdown_rendered(self, message: StreamingMarkdown.Rendered) -> None:
+        self.frames += 1
+
     def on_key(self, event: events.Key) -> None:
         self.keys.append((event.key, time.time()))
         if event.key == "q":
@@ -97,6 +101,7 @@ class RenderHarness(App[None]):
 
     def on_unmount(self) -> None:
         self.record["keys"] = self.keys
+        self.record["frames"] = self.frames
         _write_atomically(self.out, json.dumps(self.record))
 
 

@@ -6,9 +6,14 @@ frame of the app are not held up by modules the command never uses.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from groq_tui.config import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,10 +35,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a setting with a bad value (pydantic's ValidationError)
         return fail(f"invalid setting: {exc}", 2)
 
+    if args.command == "serve":
+        from groq_tui.local import run_serve
+
+        return run_serve(args.host, args.port, args.api_key, args.gguf, args.whisper)
     if args.command is None:
         from groq_tui.app import GroqApp
 
-        GroqApp(settings, model=args.model, continue_last=args.continue_last).run()
+        GroqApp(
+            settings,
+            model=args.model,
+            continue_last=args.continue_last,
+            offline=bool(args.local),
+        ).run()
         return 0
     if args.command == "chat":
         from groq_tui.cli.chat import run_chat as run
@@ -42,12 +56,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         from groq_tui.cli.audio import run_audio as run
     try:
+        if args.local:
+            return asyncio.run(_with_local_engine(run, args, settings))
         return asyncio.run(run(args, settings))
     except KeyboardInterrupt:
         sys.stdout.flush()
         return fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         return 0
+
+
+async def _with_local_engine(
+    run: Callable[[argparse.Namespace, Settings], Awaitable[int]],
+    args: argparse.Namespace,
+    settings: Settings,
+) -> int:
+    """Run a subcommand against the offline engine, started here and stopped after."""
+    from groq_tui.cli.common import fail
+    from groq_tui.local import (
+        BUNDLED_CHAT_MODEL_ID,
+        BUNDLED_SPEECH_MODEL_ID,
+        EngineError,
+        start_engine,
+    )
+
+    try:
+        engine = await start_engine()
+    except EngineError as exc:
+        return fail(f"the offline engine cannot start: {exc}")
+    try:
+        local = settings.model_copy(
+            update={
+                "base_url": engine.base_url,
+                "api_key": None,
+                "model": BUNDLED_CHAT_MODEL_ID,
+                "audio_model": BUNDLED_SPEECH_MODEL_ID,
+            }
+        )
+        return await run(args, local)
+    finally:
+        await engine.stop()
 
 
 if __name__ == "__main__":

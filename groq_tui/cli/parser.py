@@ -22,6 +22,12 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--max-retries", type=int, metavar="N", help="retries on 408/409/429/5xx")
     group.add_argument("--timeout", type=float, metavar="SECONDS", help="request timeout")
+    group.add_argument(
+        "--local",
+        action="store_true",
+        default=None,
+        help="use the offline engine (started in this process) instead of a server",
+    )
 
 
 def _chat_flags(parser: argparse.ArgumentParser) -> None:
@@ -124,4 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                 "--timestamps", metavar="word,segment", help="timestamp granularities"
             )
         _connection_flags(audio)
+    serve = sub.add_parser(
+        "serve",
+        help="run the offline engine as an OpenAI-compatible server",
+        description="Serve the Groq API (models, chat, audio) from the bundled local models. "
+        "Binds 127.0.0.1 unless --host is given; any other address needs --api-key.",
+    )
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
+    serve.add_argument("--api-key", help="require this key (needed off loopback)")
+    serve.add_argument(
+        "--gguf",
+        action="append",
+        default=[],
+        metavar="[ID=]PATH",
+        help="serve another GGUF chat model too (repeatable)",
+    )
+    serve.add_argument("--whisper", metavar="DIR", help="a CTranslate2 Whisper model directory")
     return parser

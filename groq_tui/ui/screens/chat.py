@@ -141,6 +141,14 @@ class ChatScreen(Screen[None]):
             )
             self.query_one("#main", Horizontal).mount(panel)
 
+    def set_connection(self, host: str, *, offline: bool, model: str) -> None:
+        """Show which server is in use (the app switched between service and local engine)."""
+        status = self.query_one(StatusBar)
+        status.host = host
+        status.offline = offline
+        status.model = model
+        status.remaining_requests = status.remaining_tokens = None
+
     # -- start-up (called by the app once services exist) ------------------------------------
 
     async def services_ready(self, opened: tuple[Conversation, list[Message]] | None) -> None:

@@ -49,6 +49,8 @@ class StatusBar(Widget):
         )
         text.append(" · ")
         text.append(self.state, style=style)
+        if self.offline:
+            text.append(" · F5: use Groq", style="dim")
         return text
 
     @staticmethod

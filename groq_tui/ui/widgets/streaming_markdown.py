@@ -100,8 +100,9 @@ class StreamingMarkdown(Widget):
     FRAME_INTERVAL: ClassVar[float] = 1 / 60
     """The shortest time between two renders (seconds)."""
     RENDER_SHARE: ClassVar[float] = 0.5
-    """The most of the loop's time a render may take: after a render of ``t`` seconds the next
-    one waits at least ``t / RENDER_SHARE - t``, so slow renders leave room for input."""
+    """The most of the loop's time rendering may take: after a frame of ``t`` seconds (our
+    render and the screen's repaint) the next one waits at least ``t / RENDER_SHARE - t``, so
+    a slow frame leaves room for input."""
     RENDER_SLICE: ClassVar[float] = 0.008
     """Seconds per frame, shared by every instance, for rendering finished blocks (new ones,
     or old ones after a width change); the rest show stand-in lines until later frames."""
@@ -143,6 +144,7 @@ class StreamingMarkdown(Widget):
         self._finished = False
         self._timer: Timer | None = None
         self._next_render_at = 0.0
+        self._frame_cost = 0.0
         self._shown_length = 0
         # The lines at ``_width``: every finished block (``_starts`` holds where each one
         # begins), then the open tail. Blocks listed in ``_missing`` show stand-in lines.
@@ -252,7 +254,7 @@ class StreamingMarkdown(Widget):
         strip = self._line(y)
         # Built afresh rather than with Strip.apply_style, whose per-strip caches would keep
         # two more copies of every line that was ever painted.
-        segments = Segment.apply_style(strip, self.rich_style)
+        segments = Segment.apply_style(strip, self.visual_style.rich_style)
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
@@ -319,10 +321,16 @@ class StreamingMarkdown(Widget):
         if self._shown_length != self._length:
             self._shown_length = self._length
             self.post_message(self.Rendered(self, self._length))
-        cost = time.monotonic() - started
+        # A frame costs our render plus the screen's repaint; the repaint is measured once it
+        # has happened and paces the next frame.
+        cost = max(time.monotonic() - started, self._frame_cost)
         self._next_render_at = started + max(self.FRAME_INTERVAL, cost / self.RENDER_SHARE)
+        self.call_after_refresh(self._frame_painted, started)
         if self._missing:
             self._schedule_frame()
+
+    def _frame_painted(self, started: float) -> None:
+        self._frame_cost = time.monotonic() - started
 
     def _take_pending(self) -> None:
         """Move pending deltas into the splitter, which may finish blocks."""

@@ -1,0 +1,72 @@
+"""The CLI on the offline engine: ``--local`` on subcommands, and ``groq-tui serve``.
+
+Real models, real sockets: the engine loads SmolLM2 and Whisper tiny.en from their PyPI
+packages (no network), speech comes from espeak-ng.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+SCRIPT = str(Path(sys.executable).parent / "groq-tui")
+
+
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_chat_local_streams_generated_text() -> None:
+    result = run_cli("chat", "--local", "--max-tokens", "24", "-v", "Name a colour.")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "tokens" in result.stderr
+
+
+def test_models_local_lists_both_models() -> None:
+    result = run_cli("models", "--local", "--json")
+    assert result.returncode == 0, result.stderr
+    ids = {m["id"] for m in json.loads(result.stdout)["data"]}
+    assert ids == {"smollm2-135m-instruct", "whisper-tiny.en"}
+
+
+def test_transcribe_local(tmp_path: Path) -> None:
+    speech = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-w", str(speech), "Open the window please"], check=True)
+    result = run_cli("transcribe", "--local", str(speech), "--format", "verbose_json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert "window" in document["text"].lower()
+    assert document["segments"]
+
+
+def test_serve_answers_on_loopback_then_stops_on_ctrl_c() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}
+    proc = subprocess.Popen(
+        [SCRIPT, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("groq-tui engine listening on http://127.0.0.1:")
+        base_url = line.rsplit(" ", 1)[1].strip()
+        models = httpx.get(f"{base_url}/models", timeout=30).json()
+        assert {m["id"] for m in models["data"]} == {"smollm2-135m-instruct", "whisper-tiny.en"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_serve_refuses_other_addresses_without_a_key(host: str) -> None:
+    result = run_cli("serve", "--host", host, "--port", "0", timeout=60)
+    assert result.returncode == 2
+    assert "--api-key" in result.stderr
