@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from groq_tui.app import GroqApp
     from groq_tui.services.chat import ChatService
 
-PAGE = 100
+PAGE = 30
 """Messages mounted at once when a conversation opens; earlier ones load on demand."""
 FOLLOW_INTERVAL = 1 / 30
 SAVE_SETTINGS_DELAY = 0.5

@@ -27,6 +27,7 @@ from typing import ClassVar
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
+from textual import constants
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.selection import Selection
@@ -41,6 +42,7 @@ from groq_tui.ui.widgets.markdown_blocks import (
 )
 
 _BLANK = Strip([], 0)
+_SCREEN_TICK = 1 / constants.MAX_FPS
 
 
 def _highlight(segments: list[Segment], start: int, end: int, style: Style) -> list[Segment]:
@@ -330,7 +332,8 @@ class StreamingMarkdown(Widget):
             self._schedule_frame()
 
     def _frame_painted(self, started: float) -> None:
-        self._frame_cost = time.monotonic() - started
+        # Up to one screen tick of that time was the screen waiting for its next refresh.
+        self._frame_cost = time.monotonic() - started - _SCREEN_TICK
 
     def _take_pending(self) -> None:
         """Move pending deltas into the splitter, which may finish blocks."""
