@@ -38,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from groq_tui.local import run_serve
 
-        return run_serve(args.host, args.port, args.api_key, args.gguf, args.whisper)
+        return run_serve(
+            args.host,
+            args.port,
+            args.api_key,
+            [*settings.local_gguf, *args.gguf],
+            args.whisper or settings.local_whisper,
+        )
     if args.command is None:
         from groq_tui.app import GroqApp
 
@@ -76,12 +82,16 @@ async def _with_local_engine(
     from groq_tui.local import (
         BUNDLED_CHAT_MODEL_ID,
         BUNDLED_SPEECH_MODEL_ID,
+        EngineConfig,
         EngineError,
         start_engine,
     )
 
+    config = EngineConfig(
+        extra_gguf=tuple(settings.local_gguf), whisper_path=settings.local_whisper
+    )
     try:
-        engine = await start_engine()
+        engine = await start_engine(config=config)
     except EngineError as exc:
         return fail(f"the offline engine cannot start: {exc}")
     try:

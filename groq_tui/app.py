@@ -217,11 +217,15 @@ class GroqApp(App[None]):
 
     async def _start_engine(self) -> bool:
         """Start the local engine in this process; False (with a message) if it cannot."""
-        from groq_tui.local import BUNDLED_CHAT_MODEL_ID, EngineError, start_engine
+        from groq_tui.local import BUNDLED_CHAT_MODEL_ID, EngineConfig, EngineError, start_engine
 
         if self._engine is None:
+            config = EngineConfig(
+                extra_gguf=tuple(self.settings.local_gguf),
+                whisper_path=self.settings.local_whisper,
+            )
             try:
-                self._engine = await start_engine()
+                self._engine = await start_engine(config=config)
             except EngineError as exc:
                 self.notify(f"The offline engine cannot start: {exc}", severity="error")
                 return False

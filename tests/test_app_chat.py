@@ -486,3 +486,38 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
         assert loopback.requests[-1].headers["authorization"] == "Bearer test-key"
         assert loopback.requests[-1].json["model"] == "llama-3.1-8b-instant"
     assert 'api_key = "test-key"' in config.read_text()
+
+
+async def test_bindings_can_be_remapped_from_the_config(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    app.settings.keymap = {"chat.model": "f9"}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
+
+
+async def test_auto_scroll_follows_unless_the_user_scrolls_up(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one("#conversation")
+        loopback.enqueue(Reply.stream_chunks(400, rate=2000, path="/chat/"))
+        await send(pilot, "long one")
+        await wait_reply_done(pilot, screen)
+        await pilot.pause(0.2)
+        assert pane.max_scroll_y > 0
+        assert pane.scroll_y == pytest.approx(pane.max_scroll_y, abs=1)
+        loopback.enqueue(Reply.stream_chunks(3000, rate=300, path="/chat/"))
+        await send(pilot, "another long one")
+        await wait_for(pilot, lambda: screen.streaming and pane.max_scroll_y > 0)
+        pane.scroll_to(y=0, animate=False)
+        await pilot.pause(0.5)
+        assert pane.scroll_y < 5  # left where the reader went, while the reply grows
+        assert pane.max_scroll_y > 5
+        await pilot.press("escape")
+        await wait_reply_done(pilot, screen, count=2)

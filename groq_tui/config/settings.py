@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     """Key remaps for the app: binding id -> keys, e.g. ``"chat.model" = "f2"``."""
     tools_file: str | None = None
     """A JSON file of tool definitions offered to the model in the app."""
+    local_gguf: list[str] = Field(default_factory=list)
+    """More chat models for the offline engine: GGUF files, each ``PATH`` or ``ID=PATH``."""
+    local_whisper: str | None = None
+    """A CTranslate2 Whisper model directory for the offline engine (e.g. a multilingual one)."""
 
     @field_validator("base_url")
     @classmethod
