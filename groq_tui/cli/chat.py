@@ -13,6 +13,7 @@ from groq_tui.api import ChatCompletion, ChatStream, GroqClient, InvalidRequestP
 from groq_tui.cli.common import client_from, describe_error_async, exit_code_for, fail
 from groq_tui.config import Settings
 from groq_tui.domain import ReplyStats
+from groq_tui.services.stats import stats_from
 
 
 def read_prompt(args: argparse.Namespace) -> str:
@@ -141,7 +142,7 @@ async def _complete(
     reply: ChatCompletion = await client.chat.completions.create(
         model=model, messages=messages, **params
     )
-    elapsed = time.perf_counter() - started
+    ended = time.perf_counter()
     if args.json:
         out.write(reply.model_dump_json(indent=2, exclude_unset=True) + "\n")
     else:
@@ -151,16 +152,7 @@ async def _complete(
         for call in (message.tool_calls or []) if message else []:
             out.write(_tool_call_line(call) + "\n")
     if args.verbose:
-        usage = reply.usage
-        stats = ReplyStats(
-            time_to_first_token=None,
-            duration=elapsed,
-            completion_tokens=usage.completion_tokens if usage else 0,
-            prompt_tokens=usage.prompt_tokens if usage else None,
-            server_prompt_time=usage.prompt_time if usage else None,
-            server_completion_time=usage.completion_time if usage else None,
-            server_total_time=usage.total_time if usage else None,
-        )
+        stats = stats_from(started, None, ended, reply.usage, 0)
         _report(stats, reply.rate_limits.remaining_requests, reply.rate_limits.remaining_tokens)
 
 
@@ -192,17 +184,7 @@ async def _stream(
     for call in stream.tool_calls:
         out.write(_tool_call_line(call) + "\n")
     if args.verbose:
-        usage = stream.usage
-        stats = ReplyStats(
-            time_to_first_token=None if first is None else first - started,
-            duration=time.perf_counter() - started,
-            completion_tokens=usage.completion_tokens if usage else deltas,
-            prompt_tokens=usage.prompt_tokens if usage else None,
-            server_prompt_time=usage.prompt_time if usage else None,
-            server_completion_time=usage.completion_time if usage else None,
-            server_total_time=usage.total_time if usage else None,
-            queue_time=usage.queue_time if usage else None,
-        )
+        stats = stats_from(started, first, time.perf_counter(), stream.usage, deltas)
         _report(stats, stream.rate_limits.remaining_requests, stream.rate_limits.remaining_tokens)
 
 

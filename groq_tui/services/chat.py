@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from groq_tui.api import APIError, GroqClient, GroqError, StreamInterrupted, Usage
+from groq_tui.api import APIError, GroqClient, GroqError, StreamInterrupted
 from groq_tui.domain import (
     ChatParameters,
     Conversation,
@@ -25,9 +25,9 @@ from groq_tui.domain import (
     ReplyEvent,
     ReplyFailed,
     ReplyStarted,
-    ReplyStats,
 )
 from groq_tui.services.errors import describe_error_with_models
+from groq_tui.services.stats import stats_dict, stats_from
 from groq_tui.store import HistoryStore
 
 TITLE_LENGTH = 60
@@ -61,32 +61,6 @@ def request_messages(
             continue
         messages.append(message.to_api())
     return messages
-
-
-def stats_from(
-    started: float, first: float | None, ended: float, usage: Usage | None, deltas: int
-) -> ReplyStats:
-    """Client-side timings plus the server's usage for one reply."""
-    return ReplyStats(
-        time_to_first_token=None if first is None else first - started,
-        duration=ended - started,
-        completion_tokens=usage.completion_tokens if usage else deltas,
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        server_prompt_time=usage.prompt_time if usage else None,
-        server_completion_time=usage.completion_time if usage else None,
-        server_total_time=usage.total_time if usage else None,
-        queue_time=usage.queue_time if usage else None,
-    )
-
-
-def stats_dict(stats: ReplyStats) -> dict[str, Any]:
-    """What is saved of the client-side timings."""
-    return {
-        "time_to_first_token": stats.time_to_first_token,
-        "duration": stats.duration,
-        "tokens_per_second": stats.tokens_per_second,
-        "completion_tokens": stats.completion_tokens,
-    }
 
 
 class ChatService:
