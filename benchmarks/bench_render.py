@@ -8,14 +8,16 @@ line (a unique end marker) is on screen, and sends a key with ``tmux send-keys``
 ``--key-every`` seconds while it waits; the harness records when its key handler ran. Both
 sides use ``time.time()``.
 
-Reported, median of ``--runs`` runs:
+Reported, median of ``--runs`` runs (``--textual-runs`` for Textual, whose runs are long):
 
 - stream: the nominal stream duration (N / rate) or, at full speed, the feeder's own time;
+- feed: how long the feeder took (it shares the loop: a slow widget slows it too);
 - visible: from the feeder's start until the end marker was on screen;
 - ratio: visible / stream (targets: <= 1.15x at 1,000 deltas/s, <= 1.3x at 3,000 deltas/s);
 - per delta: the feeder's time per delta at full speed (flat from 500 to 8,000 = no O(n^2));
-- keys: median and worst latency from ``send-keys`` to the handler (target < 100 ms), with
-  the latency on an idle app for reference (tmux and process start-up are in every figure).
+- fps: renders per second of ``StreamingMarkdown`` (it paces itself to the loop's load);
+- keys: latency from ``send-keys`` to the handler during the stream, median and worst over
+  all runs (target < 100 ms), and once the reply is done (the floor tmux sets).
 
     .venv/bin/python benchmarks/bench_render.py [--runs 3] [--no-textual] [--timeout 120]
 
@@ -40,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.markdown_reply import end_marker  # noqa: E402
+from benchmarks.render_harness import end_marker  # noqa: E402
 
 KEYS = "abcdefghijklmnoprstuvwxyz"  # no "q": it quits the harness
 
@@ -123,42 +125,48 @@ def _measure(
     time.sleep(0.001)
     start = float(start_file.read_text())
     marker = end_marker(chunks)
-    sent: dict[str, float] = {}
+    sent: list[tuple[str, float, bool]] = []  # key, when, during the stream
     next_key = time.time() + key_every / 2
     visible_at: float | None = None
     deadline = start + timeout
     while time.time() < deadline:
         now = time.time()
-        if now >= next_key and len(sent) < len(KEYS):
-            key = KEYS[len(sent)]
-            sent[key] = time.time()
-            tmux("send-keys", "-t", session, key)
+        if now >= next_key:
+            _send_key(session, sent, during=True)
             next_key = now + key_every
         screen = tmux("capture-pane", "-p", "-t", session)
         if marker in screen:
             visible_at = time.time()
             break
         time.sleep(0.003)
-    streaming_keys = set(sent)
-    # The same keys once the reply is done: the floor that tmux and the terminal set.
+    # More keys once the reply is done: the floor that tmux and the terminal set.
     for _ in range(3):
         time.sleep(0.1)
-        if len(sent) < len(KEYS):
-            key = KEYS[len(sent)]
-            sent[key] = time.time()
-            tmux("send-keys", "-t", session, key)
+        _send_key(session, sent, during=False)
     # Let the harness handle the keys still in flight, then quit it for its record.
     time.sleep(0.3)
     tmux("send-keys", "-t", session, "q")
     record = _read_record(session, out, time.time() + max(30.0, timeout))
-    handled = {key: at for key, at in record["keys"]}
-    latencies = [handled[k] - at for k, at in sent.items() if k in handled and k in streaming_keys]
-    idle = [handled[k] - at for k, at in sent.items() if k in handled and k not in streaming_keys]
+    # Keys cycle through KEYS: the n-th press of a key pairs with its n-th handling.
+    handled: dict[str, list[float]] = {}
+    for key, at in record["keys"]:
+        handled.setdefault(key, []).append(at)
+    latencies: list[float] = []
+    idle: list[float] = []
+    for key, at, during in sent:
+        if handled.get(key):
+            (latencies if during else idle).append(handled[key].pop(0) - at)
     feed_seconds = float(record.get("feed_seconds", float("nan")))
     stream = chunks / rate if rate else feed_seconds
     visible = visible_at - start if visible_at is not None else None
     frames = int(record.get("frames", 0))
     return RunResult(stream, visible, feed_seconds, latencies, idle, frames)
+
+
+def _send_key(session: str, sent: list[tuple[str, float, bool]], *, during: bool) -> None:
+    key = KEYS[len(sent) % len(KEYS)]
+    sent.append((key, time.time(), during))
+    tmux("send-keys", "-t", session, key)
 
 
 def _read_record(session: str, out: Path, deadline: float) -> dict[str, Any]:

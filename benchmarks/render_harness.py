@@ -1,10 +1,11 @@
 """A minimal Textual app that streams a Markdown reply, for ``bench_render.py`` to time in tmux.
 
-An in-process feeder appends the deltas of :func:`benchmarks.markdown_reply.markdown_deltas`
-at a fixed rate (or as fast as the loop allows) to either groq-tui's ``StreamingMarkdown`` or
-Textual's ``Markdown`` driven through ``Markdown.get_stream()``, inside an anchored
-``VerticalScroll`` like the conversation pane. Timestamps are ``time.time()`` so the driver,
-in another process, can compare them with its own:
+An in-process feeder appends the deltas of :func:`markdown_deltas` (a deterministic reply with
+headings, paragraphs, inline code, lists, tables and Python fences) at a fixed rate, or as
+fast as the loop allows, to either groq-tui's ``StreamingMarkdown`` or Textual's ``Markdown``
+driven through ``Markdown.get_stream()``, inside an anchored ``VerticalScroll`` like the
+conversation pane. Timestamps are ``time.time()`` so that the driver, in another process,
+can compare them with its own:
 
 - ``OUT.start`` is written the moment the feeder starts;
 - ``OUT`` (JSON) is written on exit: start, end of feeding, every key press handled.
@@ -21,7 +22,10 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from textual import events, work
@@ -29,8 +33,130 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
-from benchmarks.markdown_reply import markdown_deltas
 from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+# -- the reply ---------------------------------------------------------------------------------
+
+_WORDS = [
+    "the",
+    "model",
+    "streams",
+    "tokens",
+    "quickly",
+    "while",
+    "the",
+    "terminal",
+    "keeps",
+    "up",
+    "with",
+    "every",
+    "delta",
+    "and",
+    "renders",
+    "blocks",
+    "once",
+    "caching",
+    "lines",
+    "so",
+    "each",
+    "frame",
+    "only",
+    "touches",
+    "the",
+    "open",
+    "tail",
+    "of",
+    "reply",
+    "latency",
+    "throughput",
+    "buffer",
+    "widget",
+    "layout",
+    "parser",
+    "fence",
+    "table",
+    "list",
+    "heading",
+    "paragraph",
+]
+_TOKEN = re.compile(r"\s*\S{1,6}|\s+")
+
+
+def end_marker(n: int) -> str:
+    """The unique text of the last line of an ``n``-delta reply."""
+    return f"END-OF-REPLY-{n}-OK"
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 16))]
+    style = rng.random()
+    i = rng.randrange(len(words))
+    if style < 0.25:
+        words[i] = f"`{words[i]}()`"
+    elif style < 0.4:
+        words[i] = f"**{words[i]}**"
+    elif style < 0.5:
+        words[i] = f"*{words[i]}*"
+    elif style < 0.6:
+        words[i] = f"[{words[i]}](https://example.com/{words[i]})"
+    return " ".join(words).capitalize() + "."
+
+
+def _blocks(rng: random.Random) -> Iterator[str]:
+    """An endless series of Markdown blocks, each ending with a blank line."""
+    section = 0
+    while True:
+        section += 1
+        yield f"## Section {section}: {rng.choice(_WORDS)} {rng.choice(_WORDS)}\n\n"
+        kind = section % 5
+        yield " ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) + "\n\n"
+        if kind == 0:
+            yield "".join(f"- {_sentence(rng)}\n" for _ in range(rng.randint(3, 6))) + "\n"
+        elif kind == 1:
+            yield "".join(f"{i}. {_sentence(rng)}\n" for i in range(1, rng.randint(4, 7))) + "\n"
+        elif kind == 2:
+            rows = "".join(
+                f"| `{rng.choice(_WORDS)}` | {rng.randint(1, 999)} | {rng.choice(_WORDS)} |\n"
+                for _ in range(rng.randint(3, 6))
+            )
+            yield "| name | value | note |\n|------|------:|------|\n" + rows + "\n"
+        elif kind == 3:
+            body = "".join(
+                f"    total += {rng.choice(_WORDS)}_{i}(x)  # {rng.choice(_WORDS)}\n"
+                for i in range(rng.randint(3, 8))
+            )
+            yield (
+                f"```python\ndef {rng.choice(_WORDS)}_{section}(x: int) -> int:\n"
+                f"    total = 0\n{body}\n    return total\n```\n\n"
+            )
+        else:
+            yield f"> {_sentence(rng)}\n> {_sentence(rng)}\n\n"
+
+
+def markdown_deltas(n: int, seed: int = 0) -> list[str]:
+    """``n`` deltas of a Markdown reply; the last is a paragraph holding :func:`end_marker`.
+
+    Args:
+        n: The number of deltas (at least 1).
+        seed: Seed for the text.
+
+    Returns:
+        The deltas, in order.
+    """
+    rng = random.Random(seed)
+    deltas: list[str] = []
+    for block in _blocks(rng):
+        deltas.extend(_TOKEN.findall(block))
+        if len(deltas) >= n - 1:
+            break
+    deltas = deltas[: n - 1]
+    text = "".join(deltas)
+    closing = "\n```" if text.count("```") % 2 else ""
+    deltas.append(f"{closing}\n\n{end_marker(n)}\n")
+    return deltas
+
+
+# -- the app -----------------------------------------------------------------------------------
 
 
 class RenderHarness(App[None]):

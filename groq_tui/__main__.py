@@ -57,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "chat":
         from groq_tui.cli.chat import run_chat as run
+    elif args.command == "compare":
+        from groq_tui.cli.compare import run_compare as run
     elif args.command == "models":
         from groq_tui.cli.models import run_models as run
     else:

@@ -45,6 +45,7 @@ class GroqApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),
+        Binding("f4", "compare", "Compare", id="app.compare"),
     ]
 
     def __init__(
@@ -327,6 +328,85 @@ class GroqApp(App[None]):
             service.tools = data
         self.notify(f"{len(data)} tool(s) loaded from {path}.")
         return True
+
+    def refresh_history(self) -> None:
+        """Refresh the chat screen's history sidebar (after a comparison was saved)."""
+        screen = self.chat_screen
+        if screen is not None:
+            screen.refresh_sidebar()
+
+    async def write_export(self, conversation: Conversation, content: str, ext: str) -> Path | None:
+        """Write an export to the data dir's exports folder; None (and a message) on failure."""
+        import re
+
+        slug = re.sub(r"[^a-z0-9]+", "-", conversation.title.lower()).strip("-")[:40]
+        folder = self.data_dir / "exports"
+        path = folder / f"{slug or 'conversation'}-{conversation.id or 'new'}.{ext}"
+
+        def write() -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            return path
+
+        try:
+            return await asyncio.to_thread(write)
+        except OSError as exc:
+            self.notify(f"Could not export to {path}: {exc.strerror}", severity="error")
+            return None
+
+    def action_compare(self, models: list[str] | None = None) -> None:
+        """Open the compare screen (asks for the models unless given)."""
+        from groq_tui.ui.screens.compare import default_models
+
+        screen = self.chat_screen
+        if screen is None or self.chat_service is None:
+            self.notify("Still starting up: try again in a moment.", severity="warning")
+            return
+        if models is not None:
+            self.open_compare(models)
+            return
+        available = [m.id for m in self.chat_models if m.active is not False]
+        suggestion = ", ".join(default_models(screen.conversation.model, available, 3))
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.open_compare([m.strip() for m in text.split(",") if m.strip()])
+
+        self.push_screen(
+            TextPrompt("Models to compare (2 to 4, separated by commas)", suggestion,
+                       multiline=False),
+            chosen,
+        )  # fmt: skip
+
+    def open_compare(self, models: list[str]) -> None:
+        """Start a comparison of ``models`` with the chat's parameters."""
+        from groq_tui.services.compare import MAX_COLUMNS, MIN_COLUMNS, CompareRun
+        from groq_tui.ui.screens.compare import CompareScreen, shared_parameters
+
+        service, screen = self.chat_service, self.chat_screen
+        if service is None or screen is None:
+            return
+        if not MIN_COLUMNS <= len(models) <= MAX_COLUMNS:
+            self.notify(
+                f"Compare {MIN_COLUMNS} to {MAX_COLUMNS} models (got {len(models)}).",
+                severity="warning",
+            )
+            return
+        parameters = shared_parameters(screen.conversation.parameters)
+        run = CompareRun(service.client, service.store, models, parameters, self.base_url)
+        self.push_screen(CompareScreen(run))
+
+    def open_saved_compare(self, conversation: Conversation, messages: list[Any]) -> None:
+        """Reopen a saved comparison in the compare screen."""
+        from groq_tui.services.compare import CompareRun
+        from groq_tui.ui.screens.compare import CompareScreen
+
+        service = self.chat_service
+        if service is not None:
+            run = CompareRun.from_saved(
+                service.client, service.store, conversation, messages, self.base_url
+            )
+            self.push_screen(CompareScreen(run))
 
     def action_load_tools(self) -> None:
         """Ask for a tools JSON file."""

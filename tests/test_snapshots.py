@@ -17,6 +17,7 @@ from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus
 from groq_tui.store import HistoryStore
 from groq_tui.ui.screens.dialogs import ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
 from tests.loopback import LoopbackServer, Reply
 
@@ -89,6 +90,10 @@ async def _seed(data_path: Path) -> None:
 async def _steady(pilot: Pilot[Any]) -> None:
     """Wait for start-up, then hide what differs between runs (the port, cursor blinks)."""
     await ready(pilot)
+    app = pilot.app
+    screen = app.screen
+    if screen.size.width >= 130:  # the parameter panel is mounted when first shown
+        await wait_for(pilot, lambda: bool(screen.query("#parameters")))
     status = pilot.app.screen.query_one(StatusBar)
     status.host = "api.groq.test"
     _no_blink(pilot)
@@ -112,6 +117,9 @@ def test_main_screen(
         screen = app.chat_screen
         assert screen is not None
         await wait_for(pilot, lambda: len(screen.messages) == 2)
+        await wait_for(
+            pilot, lambda: all(m.settled for m in screen.query(StreamingMarkdown))
+        )
         await pilot.pause(0.3)
         screen.query_one("#conversation").scroll_end(animate=False, immediate=True)
         await pilot.pause(0.2)

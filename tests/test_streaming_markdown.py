@@ -449,6 +449,29 @@ async def test_history_reply_given_whole_renders_each_block_once() -> None:
         assert lines(widget) == rich_lines(document, widget.size.width)
 
 
+async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
+    class OneBlockAPass(StreamingMarkdown):
+        RENDER_SLICE = 0.0
+        EAGER_CHARS = 1
+
+    document = "".join(markdown_reply(600))
+    widget = OneBlockAPass(document)
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        renders = widget.block_renders
+        assert renders[-1] == 1 and renders[0] == 0, "the end of the reply comes first"
+        for _ in range(200):
+            if widget.settled:
+                break
+            await pilot.pause(0.02)
+        assert widget.settled, "the frames caught up on their own"
+        await settle(pilot, widget)
+        assert set(widget.block_renders) == {1}
+        assert lines(widget) == rich_lines(document, widget.size.width)
+
+
 async def test_appending_reopens_a_finished_reply() -> None:
     widget = StreamingMarkdown("First part.")
     widget.finish()

@@ -30,8 +30,13 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _chat_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", "--model", help="model id (default: from settings)")
+def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> None:
+    if compare:
+        parser.add_argument(
+            "-m", "--model", action="append", help="a model to compare (repeat: 2 to 4)"
+        )
+    else:
+        parser.add_argument("-m", "--model", help="model id (default: from settings)")
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
     params = parser.add_argument_group("chat parameters (sent only when given)")
     params.add_argument("--temperature", type=float, help="0-2")
@@ -46,6 +51,8 @@ def _chat_flags(parser: argparse.ArgumentParser) -> None:
     params.add_argument(
         "--json-mode", action="store_true", help='response_format {"type": "json_object"}'
     )
+    if compare:
+        return
     params.add_argument("--tools", metavar="FILE.json", help="tool definitions (a JSON list)")
     params.add_argument(
         "--tool-choice", metavar="none|auto|required|NAME", help="NAME forces that function"
@@ -102,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="timing, usage and rate limits on stderr"
     )
     _connection_flags(chat)
+
+    compare = sub.add_parser(
+        "compare",
+        help="send one prompt to several models at once",
+        description="Stream PROMPT (or stdin) to every -m MODEL concurrently; print each "
+        "reply under a header, then a table of time to first token, tokens/s, tokens and "
+        "total time. Exit 0 when at least one model answered; failures go to stderr.",
+    )
+    compare.add_argument("prompt", nargs="?", help="the prompt; '-' or nothing reads stdin")
+    _chat_flags(compare, compare=True)
+    compare.add_argument("--json", action="store_true", help="replies and stats as JSON")
+    _connection_flags(compare)
 
     models = sub.add_parser("models", help="list the server's models")
     models.add_argument("--json", action="store_true", help="print the raw list as JSON")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from groq_tui.domain import Conversation, Message, MessageStatus
+
+if TYPE_CHECKING:
+    from groq_tui.services.compare import CompareRun
 
 _ROLE_HEADINGS = {"system": "System", "user": "You", "assistant": "Assistant", "tool": "Tool"}
 
@@ -93,3 +96,42 @@ def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def compare_to_markdown(run: CompareRun) -> str:
+    """A comparison as Markdown: each prompt, each model's reply, and a stats table."""
+    conversation = run.conversation
+    lines = [f"# {conversation.title}", ""]
+    models = [column.model for column in run.columns]
+    lines.append(f"*{_when(conversation.created_at)} · models: {', '.join(models)}*")
+    for turn, prompt in enumerate(run.prompts):
+        lines += ["", f"## Prompt {turn + 1}", "", prompt.content.rstrip()]
+        rows: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+        for column in run.columns:
+            reply = column.replies[turn] if turn < len(column.replies) else None
+            heading = f"### {column.model}"
+            if column.overrides.describe():
+                heading += f" ({column.overrides.describe()})"
+            lines += ["", heading, ""]
+            if reply is None:
+                lines.append("*no reply*")
+                rows.append((column.model, {}, {}, "no reply"))
+                continue
+            if reply.content:
+                lines.append(reply.content.rstrip())
+            if reply.error:
+                lines += ["", f"> **Error:** {reply.error}"]
+            rows.append((column.model, reply.stats or {}, reply.usage or {}, reply.status.value))
+        lines += ["", "| model | TTFT | tok/s | tokens | server total | state |",
+                  "|---|---:|---:|---:|---:|---|"]  # fmt: skip
+        for model, stats, usage, state in rows:
+            ttft = stats.get("time_to_first_token")
+            tps = stats.get("tokens_per_second")
+            tokens = usage.get("completion_tokens", stats.get("completion_tokens"))
+            total = usage.get("total_time")
+            lines.append(
+                f"| {model} | {'-' if ttft is None else f'{ttft:.3f}s'} | "
+                f"{'-' if tps is None else f'{tps:.0f}'} | {'-' if tokens is None else tokens} | "
+                f"{'-' if total is None else f'{total:.3f}s'} | {state} |"
+            )
+    return "\n".join(lines).rstrip() + "\n"

@@ -25,6 +25,7 @@ class ChatCommands(Provider):
         commands: list[tuple[str, Action, str]] = [
             ("New conversation", screen.action_new_conversation, "Start over (ctrl+n)"),
             ("Choose model…", screen.action_pick_model, "Open the model picker (ctrl+o)"),
+            ("Compare models…", app.action_compare, "One prompt, 2-4 models side by side (F4)"),
             ("Toggle JSON mode", screen.toggle_json_mode, "response_format json_object"),
             ("Export conversation to Markdown", partial(screen.action_export, "markdown"),
              "Write a .md file to the data folder"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import on, work
@@ -278,6 +277,9 @@ class ChatScreen(Screen[None]):
         if opened is None:
             self.notify("That conversation no longer exists.", severity="warning")
             self.refresh_sidebar()
+            return
+        if opened[0].kind == "compare":
+            self.groq_app.open_saved_compare(*opened)
             return
         await self.show_conversation(*opened, at=at)
 
@@ -608,18 +610,9 @@ class ChatScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
-        folder = self.groq_app.data_dir / "exports"
-        name = f"{_slug(self.conversation.title)}-{self.conversation.id or 'new'}"
-        path = folder / f"{name}.{'md' if kind == 'markdown' else 'json'}"
-
-        def write() -> Path:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-            return path
-
-        try:
-            written = await asyncio.to_thread(write)
-        except OSError as exc:
-            self.notify(f"Could not export to {path}: {exc.strerror}", severity="error")
+        written = await self.groq_app.write_export(
+            self.conversation, content, "md" if kind == "markdown" else "json"
+        )
+        if written is None:
             return
         self.notify(f"Exported to {written}", timeout=8)

@@ -6,14 +6,14 @@ fast stream leaves it seconds behind. :class:`StreamingMarkdown` instead
 - splits the text into top-level blocks as it arrives (:mod:`.markdown_blocks`); a finished
   block is rendered once (with Rich's ``Markdown``) and its lines are kept, only the open tail
   is rendered again;
-- takes deltas into a buffer and renders at most once a frame, backing off further when a
-  render is slow, so the event loop stays free for key presses;
+- takes deltas into a buffer and renders at most once a frame (60 fps), backing off when a
+  frame (its render and the screen's repaint) is slow, so the loop stays free for key presses;
 - draws through the Line API: the widget is a list of cached strips, its height is the number
   of lines, and a refresh repaints only the lines that changed;
-- renders finished blocks in slices of a few milliseconds a frame, newest first (the end of a
-  reply is what a conversation pane shows), so neither a burst of text, nor a long reply
-  loaded from history, nor a width change (a resize, or the pane's scrollbar appearing) that
-  re-renders every block blocks the loop; until its turn a block shows its old lines.
+- renders finished blocks within a few milliseconds a frame, newest first (the end of a reply
+  is what a conversation pane shows): a burst of text, a long reply loaded from history, or a
+  width change (a resize, the pane's scrollbar appearing) that needs every block rendered
+  again never stalls the loop; until its turn comes a block shows its old lines.
 
 The widget does no I/O: a screen feeds it with :meth:`StreamingMarkdown.append`.
 """
@@ -108,6 +108,9 @@ class StreamingMarkdown(Widget):
     RENDER_SLICE: ClassVar[float] = 0.008
     """Seconds per frame, shared by every instance, for rendering finished blocks (new ones,
     or old ones after a width change); the rest show stand-in lines until later frames."""
+    EAGER_CHARS: ClassVar[int] = 4000
+    """Source characters of finished blocks each render pass renders whatever the slice (at
+    least one block), so a short reply is never shown with stand-in lines."""
     code_theme: ClassVar[str] = "monokai"
     """The Pygments theme for code blocks."""
 
@@ -393,19 +396,21 @@ class StreamingMarkdown(Widget):
 
         Args:
             width: The width to render at.
-            budget: Stop when this frame's slice is spent (after rendering at least one).
+            budget: Stop when this frame's slice is spent, once at least
+                :attr:`EAGER_CHARS` of source (or one block) have been rendered.
 
         Returns:
             The lowest index rendered.
         """
         missing = self._missing
         lowest = len(self._blocks)
+        eager = self.EAGER_CHARS
         cls = StreamingMarkdown
         while missing:
             now = time.monotonic()
             if now - cls._slice_started > self.FRAME_INTERVAL:
                 cls._slice_started, cls._slice_spent = now, 0.0
-            elif budget and lowest < len(self._blocks) and cls._slice_spent >= self.RENDER_SLICE:
+            elif budget and eager <= 0 and cls._slice_spent >= self.RENDER_SLICE:
                 break
             index = missing.pop()
             block = self._blocks[index]
@@ -414,6 +419,7 @@ class StreamingMarkdown(Widget):
                 block.rendered = self._render_markdown(block.source, width)
                 block.renders += 1
             cls._slice_spent += time.monotonic() - now
+            eager -= max(1, len(block.source))
             lowest = index
         return lowest
 

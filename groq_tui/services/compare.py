@@ -1,0 +1,380 @@
+"""Compare mode: one prompt to several models, streamed concurrently, each with its own history.
+
+A :class:`CompareRun` holds 2-4 columns. Each column is a model (with optional overrides of
+temperature, max_tokens and seed) and its own conversation: follow-up prompts go to every
+column, each continuing its own thread. Replies stream concurrently; a slow or failing column
+never holds the others back, because each runs in its own task and reports its own events.
+
+Everything is saved in the history as one conversation of kind ``compare``: the prompts once,
+each reply with its model, its column and the turn it answers (``reply_group``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from groq_tui.api import APIError, GroqClient, GroqError, StreamInterrupted
+from groq_tui.domain import (
+    ChatParameters,
+    Conversation,
+    Message,
+    MessageStatus,
+    ReplyStats,
+)
+from groq_tui.services.chat import request_messages, title_from_prompt
+from groq_tui.services.errors import describe_error_with_models
+from groq_tui.services.stats import stats_dict, stats_from
+from groq_tui.store import HistoryStore
+
+MIN_COLUMNS = 2
+MAX_COLUMNS = 4
+
+
+@dataclass(slots=True)
+class ColumnOverrides:
+    """Per-column values that replace the shared parameters (None: use the shared one)."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+
+    def apply(self, parameters: ChatParameters) -> ChatParameters:
+        """The shared parameters with this column's overrides applied."""
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("temperature", self.temperature),
+                ("max_tokens", self.max_tokens),
+                ("seed", self.seed),
+            )
+            if value is not None
+        }
+        return dataclasses.replace(parameters, stop=list(parameters.stop), **changes)
+
+    def describe(self) -> str:
+        """``temperature=0.2 seed=7`` (empty when nothing is overridden)."""
+        return " ".join(
+            f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+            for name, value in dataclasses.asdict(self).items()
+            if value is not None
+        )
+
+
+@dataclass(slots=True)
+class Column:
+    """One model's side of the comparison."""
+
+    model: str
+    overrides: ColumnOverrides = field(default_factory=ColumnOverrides)
+    replies: list[Message] = field(default_factory=list)
+    """This column's replies, one per turn (index = turn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnStarted:
+    """A column's reply exists (saved, streaming); deltas follow."""
+
+    column: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDelta:
+    """More text for a column."""
+
+    column: int
+    text: str
+    elapsed: float
+    """Seconds since the request was sent."""
+    first_token_at: float | None
+    """Seconds from the request to the first token."""
+    deltas: int
+    """Content deltas received so far (tokens, roughly)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDone:
+    """A column's reply ended normally."""
+
+    column: int
+    message: Message
+    stats: ReplyStats
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnFailed:
+    """A column's reply failed, or was stopped; ``message`` keeps what arrived."""
+
+    column: int
+    message: Message
+    error: str
+    stopped: bool = False
+
+
+CompareEvent = ColumnStarted | ColumnDelta | ColumnDone | ColumnFailed
+
+
+class CompareRun:
+    """A comparison in progress: columns, shared settings, the prompts sent so far."""
+
+    def __init__(
+        self,
+        client: GroqClient,
+        store: HistoryStore | None,
+        models: Sequence[str],
+        parameters: ChatParameters | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        if not MIN_COLUMNS <= len(models) <= MAX_COLUMNS:
+            raise ValueError(f"compare {MIN_COLUMNS} to {MAX_COLUMNS} models, not {len(models)}")
+        self.client = client
+        self.store = store
+        self.base_url = base_url
+        self.columns = [Column(model) for model in models]
+        self.conversation = Conversation(
+            title="Comparison",
+            model=", ".join(models),
+            parameters=parameters or ChatParameters(),
+            kind="compare",
+        )
+        self.prompts: list[Message] = []
+        self.turn_ids: list[str] = []
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    # -- persistence (none when run without a store, as the CLI does) ----------------------
+
+    async def _add(self, message: Message) -> Message:
+        return message if self.store is None else await self.store.add_message(message)
+
+    async def _update(self, message: Message) -> None:
+        if self.store is not None:
+            await self.store.update_message(message)
+
+    # -- history ---------------------------------------------------------------------------
+
+    def history(self, column: int, upto_turn: int | None = None) -> list[Message]:
+        """Column ``column``'s own conversation: each prompt followed by its reply there."""
+        turns = len(self.prompts) if upto_turn is None else upto_turn
+        messages: list[Message] = []
+        replies = self.columns[column].replies
+        for turn in range(turns):
+            messages.append(self.prompts[turn])
+            if turn < len(replies):
+                messages.append(replies[turn])
+        return messages
+
+    async def add_prompt(self, text: str) -> int:
+        """Save a prompt that every column answers; returns its turn number."""
+        if self.conversation.id is None and self.store is not None:
+            self.conversation.title = "Compare: " + title_from_prompt(text)
+            saved = await self.store.create_conversation(self.conversation)
+            self.conversation.id = saved.id
+        message = await self._add(
+            Message(role="user", content=text, conversation_id=self.conversation.id)
+        )
+        self.prompts.append(message)
+        self.turn_ids.append(uuid.uuid4().hex[:12])
+        return len(self.prompts) - 1
+
+    # -- streaming -------------------------------------------------------------------------
+
+    async def run_turn(
+        self, turn: int, columns: Sequence[int] | None = None
+    ) -> AsyncIterator[CompareEvent]:
+        """Stream every (or the given) column's reply to ``turn`` concurrently.
+
+        Events of all columns arrive interleaved as they happen. Cancelling the consumer stops
+        every column; :meth:`stop_column` stops one.
+        """
+        queue: asyncio.Queue[CompareEvent | None] = asyncio.Queue()
+        chosen = list(range(len(self.columns))) if columns is None else list(columns)
+        tasks = {
+            index: asyncio.create_task(self._run_column(index, turn, queue)) for index in chosen
+        }
+        self._tasks.update(tasks)
+        remaining = len(chosen)
+        try:
+            while remaining:
+                event = await queue.get()
+                if event is None:
+                    remaining -= 1
+                    continue
+                yield event
+        finally:
+            for task in tasks.values():
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
+            for index, task in tasks.items():
+                if self._tasks.get(index) is task:
+                    del self._tasks[index]
+
+    def running(self, column: int) -> bool:
+        """Whether a column's reply is streaming now."""
+        return column in self._tasks
+
+    def stop_column(self, column: int) -> None:
+        """Stop one column's stream; the others go on."""
+        task = self._tasks.get(column)
+        if task is not None:
+            task.cancel()
+
+    async def _run_column(
+        self, index: int, turn: int, queue: asyncio.Queue[CompareEvent | None]
+    ) -> None:
+        column = self.columns[index]
+        parameters = column.overrides.apply(self.conversation.parameters)
+        params = parameters.request_params()
+        context = [*self.history(index, turn), self.prompts[turn]]
+        replaced = column.replies[turn].id if turn < len(column.replies) else None
+        if replaced is not None and self.store is not None:
+            await self.store.delete_message(replaced)  # a retry replaces the old reply
+        message = await self._add(
+            Message(
+                role="assistant",
+                content="",
+                conversation_id=self.conversation.id,
+                model=column.model,
+                status=MessageStatus.STREAMING,
+                parameters=params,
+                reply_group=self.turn_ids[turn],
+                stats={"column": index},
+            )
+        )
+        if turn < len(column.replies):
+            column.replies[turn] = message
+        else:
+            column.replies.append(message)
+        queue.put_nowait(ColumnStarted(index, message))
+        parts: list[str] = []
+        started = time.perf_counter()
+        first: float | None = None
+        try:
+            stream = await self.client.chat.completions.create(
+                model=column.model,
+                messages=request_messages(parameters, context),
+                stream=True,
+                **params,
+            )
+            async with stream:
+                async for chunk in stream:
+                    for choice in chunk.choices:
+                        text = choice.delta.content
+                        if choice.index != 0 or not text:
+                            continue
+                        now = time.perf_counter()
+                        if first is None:
+                            first = now
+                        parts.append(text)
+                        queue.put_nowait(
+                            ColumnDelta(index, text, now - started, first - started, len(parts))
+                        )
+            stats = stats_from(started, first, time.perf_counter(), stream.usage, len(parts))
+            message.content = "".join(parts)
+            message.status = MessageStatus.COMPLETE
+            message.usage = stream.usage.model_dump(exclude_none=True) if stream.usage else None
+            message.stats = {"column": index, **stats_dict(stats)}
+            await self._update(message)
+            queue.put_nowait(ColumnDone(index, message, stats))
+        except asyncio.CancelledError:
+            message.content = "".join(parts)
+            message.status = MessageStatus.STOPPED
+            await asyncio.shield(self._update(message))
+            queue.put_nowait(ColumnFailed(index, message, "stopped", stopped=True))
+        except GroqError as exc:
+            message.content = "".join(parts)
+            message.status = (
+                MessageStatus.INTERRUPTED
+                if isinstance(exc, StreamInterrupted) or parts
+                else MessageStatus.FAILED
+            )
+            message.error = await describe_error_with_models(exc, None, self.base_url)
+            if isinstance(exc, APIError) and exc.rate_limits.retry_after is not None:
+                message.error += f" (retry in {exc.rate_limits.retry_after:.0f}s)"
+            await self._update(message)
+            queue.put_nowait(ColumnFailed(index, message, message.error))
+        finally:
+            queue.put_nowait(None)
+
+    # -- after the fact ----------------------------------------------------------------------
+
+    @classmethod
+    def from_saved(
+        cls,
+        client: GroqClient,
+        store: HistoryStore,
+        conversation: Conversation,
+        messages: Sequence[Message],
+        base_url: str | None = None,
+    ) -> CompareRun:
+        """Rebuild a saved comparison: prompts, and each column's replies by turn."""
+        columns: dict[int, str] = {}
+        for message in messages:
+            if message.role == "assistant" and message.model:
+                columns.setdefault(int((message.stats or {}).get("column", 0)), message.model)
+        models = [columns[i] for i in sorted(columns)] or conversation.model.split(", ")
+        while len(models) < MIN_COLUMNS:
+            models.append(models[-1])
+        run = cls(client, store, models[:MAX_COLUMNS], conversation.parameters, base_url)
+        run.conversation = conversation
+        for message in messages:
+            if message.role == "user":
+                run.prompts.append(message)
+                run.turn_ids.append(message.reply_group or uuid.uuid4().hex[:12])
+            elif message.role == "assistant" and run.prompts:
+                index = int((message.stats or {}).get("column", 0))
+                if index < len(run.columns):
+                    replies = run.columns[index].replies
+                    while len(replies) < len(run.prompts) - 1:
+                        replies.append(_missing_reply(message))
+                    replies.append(message)
+        if run.turn_ids:
+            # Replies name their turn; prompts saved before carry none: align on the replies.
+            for index, prompt_id in enumerate(run.turn_ids):
+                for column in run.columns:
+                    if index < len(column.replies) and column.replies[index].reply_group:
+                        run.turn_ids[index] = column.replies[index].reply_group or prompt_id
+        return run
+
+    async def continue_with(self, column: int) -> Conversation:
+        """Turn a column into an ordinary chat conversation with its history (saved)."""
+        if self.store is None:
+            raise RuntimeError("continuing a column needs the history store")
+        source = self.columns[column]
+        conversation = Conversation(
+            title=self.conversation.title.removeprefix("Compare: "),
+            model=source.model,
+            parameters=source.overrides.apply(self.conversation.parameters),
+        )
+        saved = await self.store.create_conversation(conversation)
+        conversation.id = saved.id
+        for message in self.history(column):
+            if message.role == "assistant" and message.status is MessageStatus.FAILED:
+                continue
+            copy = dataclasses.replace(message, id=None, conversation_id=conversation.id)
+            await self.store.add_message(copy)
+        return conversation
+
+
+def _missing_reply(like: Message) -> Message:
+    return Message(
+        role="assistant",
+        content="",
+        conversation_id=like.conversation_id,
+        model=like.model,
+        status=MessageStatus.FAILED,
+        error="no reply was saved for this turn",
+    )
+
+
+def fastest(values: Sequence[float | None], *, lower_is_better: bool) -> int | None:
+    """The index of the best value (None when no column has one)."""
+    known = [(value, index) for index, value in enumerate(values) if value is not None]
+    if not known:
+        return None
+    return (min(known) if lower_is_better else max(known))[1]

@@ -1,0 +1,401 @@
+"""The compare screen: one prompt, 2-4 models streaming side by side, with their figures.
+
+The screen owns the worker that runs a :class:`~groq_tui.services.compare.CompareRun`; the
+columns only render. Each column streams on its own, so a slow or failing model never holds
+the others back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
+from groq_tui.ui.widgets.compare_column import CompareColumn
+from groq_tui.ui.widgets.composer import Composer
+
+if TYPE_CHECKING:
+    from groq_tui.app import GroqApp
+    from groq_tui.services.compare import CompareRun
+
+NARROW = 100
+"""Below this width one column is shown at a time (page with [ and ])."""
+
+
+def parse_overrides(text: str) -> dict[str, float | int | None]:
+    """``temperature=0.2 max_tokens=100 seed=7`` (``name=`` clears one); raises ValueError."""
+    values: dict[str, float | int | None] = {}
+    for part in text.replace(",", " ").split():
+        name, _, value = part.partition("=")
+        if name not in ("temperature", "max_tokens", "seed"):
+            raise ValueError(f"{name!r} cannot be overridden (temperature, max_tokens, seed)")
+        if value == "":
+            values[name] = None
+        elif name == "temperature":
+            number = float(value)
+            if not 0 <= number <= 2:
+                raise ValueError("temperature must be between 0 and 2")
+            values[name] = number
+        else:
+            values[name] = int(value)
+    return values
+
+
+class CompareScreen(Screen[None]):
+    """Compare models side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop_all", "Stop all", id="compare.stop"),
+        Binding("ctrl+l", "toggle_lock", "Lock scroll", id="compare.lock"),
+        Binding("ctrl+s", "export", "Export", id="compare.export"),
+        Binding("ctrl+w", "close", "Back to chat", id="compare.close"),
+        Binding("[", "page(-1)", "Previous", show=False, id="compare.previous"),
+        Binding("]", "page(1)", "Next", show=False, id="compare.next"),
+    ]
+
+    DEFAULT_CSS = """
+    CompareScreen #columns { height: 1fr; }
+    CompareScreen #summary { height: auto; max-height: 8; }
+    CompareScreen.-narrow CompareColumn { display: none; }
+    CompareScreen.-narrow CompareColumn.-shown { display: block; }
+    """
+
+    def __init__(self, run: CompareRun) -> None:
+        super().__init__()
+        self.run = run
+        self.streaming = False
+        self.locked = False
+        self.page_index = 0
+        self._syncing = False
+
+    @property
+    def groq_app(self) -> GroqApp:
+        """The app, with its services."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def columns(self) -> list[CompareColumn]:
+        """The column widgets, in order."""
+        return list(self.query(CompareColumn))
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="columns"):
+            for index, column in enumerate(self.run.columns):
+                yield CompareColumn(index, column.model, column.overrides.describe())
+        yield Static("", id="summary")
+        yield Composer(id="compare-composer", placeholder="Prompt for every model (Enter)")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Composer).focus()
+        for widget in self.columns:
+            self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
+        self._apply_width()
+        for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
+            for widget, column in zip(self.columns, self.run.columns, strict=True):
+                reply = column.replies[turn] if turn < len(column.replies) else None
+                widget.start_turn(prompt.content, reply.content if reply else "", finished=True)
+                if reply is not None:
+                    self._show_saved_figures(widget, reply)
+        self._update_summary()
+
+    def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
+        stats, usage = reply.stats or {}, reply.usage or {}
+        figures = widget.figures
+        figures.time_to_first_token = stats.get("time_to_first_token")
+        figures.tokens_per_second = stats.get("tokens_per_second")
+        figures.tokens = int(usage.get("completion_tokens", stats.get("completion_tokens", 0)))
+        figures.server_prompt = usage.get("prompt_time")
+        figures.server_completion = usage.get("completion_time")
+        figures.server_total = usage.get("total_time")
+        figures.state = reply.status.value
+        widget.finish(reply.error)
+        widget.refresh_header()
+
+    def on_resize(self) -> None:
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-narrow")
+        columns = self.columns
+        self.page_index = min(self.page_index, len(columns) - 1)
+        for index, widget in enumerate(columns):
+            widget.set_class(index == self.page_index, "-shown")
+
+    def action_page(self, step: int) -> None:
+        """Show the next or previous column (narrow terminals)."""
+        self.page_index = (self.page_index + step) % len(self.columns)
+        self._apply_width()
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @on(Composer.Submitted, "#compare-composer")
+    def _submitted(self, event: Composer.Submitted) -> None:
+        event.stop()
+        text = event.text
+        if not text.strip():
+            self.notify("Type a prompt first.", severity="warning", timeout=3)
+            return
+        if self.streaming:
+            self.notify("Replies are still streaming: press Escape to stop them first.")
+            return
+        composer = self.query_one(Composer)
+        composer.remember(text)
+        composer.load_text("")
+        self.streaming = True
+        self._send(text)
+
+    @work(exclusive=True, group="compare")
+    async def _send(self, text: str) -> None:
+        turn = await self.run.add_prompt(text)
+        for widget in self.columns:
+            widget.start_turn(text)
+        await self._stream(turn, None)
+
+    @work(group="compare-retry")
+    async def _retry(self, index: int) -> None:
+        turn = len(self.run.prompts) - 1
+        self.columns[index].restart_reply()
+        await self._stream(turn, [index])
+
+    async def _stream(self, turn: int, only: list[int] | None) -> None:
+        from groq_tui.services.compare import ColumnDelta, ColumnDone, ColumnFailed
+
+        widgets = self.columns
+        started = time.perf_counter()
+        last_header = 0.0
+        try:
+            async for event in self.run.run_turn(turn, only):
+                widget = widgets[event.column]
+                if isinstance(event, ColumnDelta):
+                    widget.append(event.text)
+                    figures = widget.figures
+                    figures.state = "streaming"
+                    figures.time_to_first_token = event.first_token_at
+                    figures.tokens = event.deltas
+                    if event.first_token_at is not None:
+                        streaming = event.elapsed - event.first_token_at
+                        if streaming > 0 and event.deltas > 1:
+                            figures.tokens_per_second = event.deltas / streaming
+                    now = time.perf_counter()
+                    if now - last_header > 0.1:  # headers at 10 Hz, not per token
+                        last_header = now
+                        self._mark_best()
+                elif isinstance(event, ColumnDone):
+                    stats, usage = event.stats, event.message.usage or {}
+                    figures = widget.figures
+                    figures.state = "done"
+                    figures.time_to_first_token = stats.time_to_first_token
+                    figures.tokens_per_second = stats.tokens_per_second
+                    figures.tokens = stats.completion_tokens
+                    figures.server_prompt = usage.get("prompt_time")
+                    figures.server_completion = usage.get("completion_time")
+                    figures.server_total = usage.get("total_time")
+                    widget.finish()
+                    self._mark_best()
+                elif isinstance(event, ColumnFailed):
+                    widget.figures.state = "stopped" if event.stopped else "failed"
+                    widget.finish(None if event.stopped else event.error)
+                    self._mark_best()
+        except asyncio.CancelledError:
+            for index, widget in enumerate(widgets):
+                running = widget.figures.state in ("waiting", "streaming")
+                if running and (only is None or index in only):
+                    widget.figures.state = "stopped"
+                    widget.finish()
+            self._mark_best()
+            raise
+        finally:
+            if only is None:
+                self.streaming = False
+            self._update_summary()
+            elapsed = time.perf_counter() - started
+            self.log(f"compare turn {turn} took {elapsed:.3f}s")
+            self.groq_app.refresh_history()
+
+    def _mark_best(self) -> None:
+        from groq_tui.services.compare import fastest
+
+        widgets = self.columns
+        figures = [w.figures for w in widgets]
+        marks = {
+            "ttft": fastest([f.time_to_first_token for f in figures], lower_is_better=True),
+            "tps": fastest([f.tokens_per_second for f in figures], lower_is_better=False),
+            "server": fastest([f.server_total for f in figures], lower_is_better=True),
+        }
+        for index, widget in enumerate(widgets):
+            widget.best = {name for name, best in marks.items() if best == index}
+            widget.refresh_header()
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+        for title in ("model", "TTFT", "tok/s", "tokens", "server total", "state"):
+            table.add_column(title, justify="left" if title in ("model", "state") else "right")
+        for widget in self.columns:
+            f = widget.figures
+            table.add_row(
+                widget.model,
+                "-" if f.time_to_first_token is None else f"{f.time_to_first_token:.3f}s",
+                "-" if f.tokens_per_second is None else f"{f.tokens_per_second:.0f}",
+                str(f.tokens),
+                "-" if f.server_total is None else f"{f.server_total:.3f}s",
+                f.state,
+            )
+        self.query_one("#summary", Static).update(table)
+
+    def action_stop_all(self) -> None:
+        """Stop every stream; what arrived is kept."""
+        if self.streaming or any(self.run.running(i) for i in range(len(self.columns))):
+            self.workers.cancel_group(self, "compare")
+            self.workers.cancel_group(self, "compare-retry")
+            self.notify("Stopped. Partial replies are kept.", timeout=3)
+
+    # -- columns ---------------------------------------------------------------------------
+
+    @on(CompareColumn.ActionRequested)
+    async def _column_action(self, event: CompareColumn.ActionRequested) -> None:
+        index = event.column.index
+        if event.action == "stop":
+            self.run.stop_column(index)
+        elif event.action == "retry":
+            if not self.run.prompts:
+                self.notify("Nothing to retry yet.", timeout=3)
+            elif self.run.running(index):
+                self.notify("This column is still streaming.", timeout=3)
+            else:
+                self._retry(index)
+        elif event.action == "continue":
+            await self._continue_with(index)
+        elif event.action == "model":
+            self._pick_model(index)
+        elif event.action == "overrides":
+            self._edit_overrides(index)
+        elif event.action in ("add", "remove"):
+            self.notify(
+                "Columns are chosen before the first prompt: start a new comparison "
+                "(ctrl+p → Compare models) to add or remove models.",
+                timeout=5,
+            )
+
+    async def _continue_with(self, index: int) -> None:
+        if self.streaming or not self.run.prompts:
+            self.notify("Wait for the replies first.", timeout=3)
+            return
+        conversation = await self.run.continue_with(index)
+        self.app.pop_screen()
+        chat = self.groq_app.chat_screen
+        if chat is not None and conversation.id is not None:
+            await chat.open_conversation(conversation.id)
+            self.notify(f"Continuing with {conversation.model}.", timeout=3)
+
+    def _pick_model(self, index: int) -> None:
+        app = self.groq_app
+        choices = [
+            ModelChoice(m.id, m.owned_by, m.context_window, m.active is not False)
+            for m in app.chat_models
+        ]
+        column = self.run.columns[index]
+
+        def picked(model: str | None) -> None:
+            if model and not model.startswith("\0"):
+                column.model = model
+                self.columns[index].set_model(model, column.overrides.describe())
+
+        self.app.push_screen(ModelPicker(choices, column.model, app.models_error), picked)
+
+    def _edit_overrides(self, index: int) -> None:
+        column = self.run.columns[index]
+
+        def edited(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                values = parse_overrides(text)
+            except ValueError as exc:
+                self.notify(f"Overrides not changed: {exc}", severity="error")
+                return
+            for name, value in values.items():
+                setattr(column.overrides, name, value)
+            self.columns[index].set_model(column.model, column.overrides.describe())
+
+        title = "Overrides for this column: temperature=… max_tokens=… seed=… (name= clears)"
+        self.app.push_screen(
+            TextPrompt(title, column.overrides.describe(), multiline=False), edited
+        )
+
+    # -- scrolling, export, leaving ------------------------------------------------------------
+
+    def _scrolled(self, source: CompareColumn) -> Any:
+        def follow(_: float) -> None:
+            if not self.locked or self._syncing:
+                return
+            self._syncing = True
+            try:
+                body = source.body
+                fraction = body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
+                for widget in self.columns:
+                    if widget is not source:
+                        other = widget.body
+                        other.scroll_to(y=fraction * other.max_scroll_y, animate=False)
+            finally:
+                self._syncing = False
+
+        return follow
+
+    def action_toggle_lock(self) -> None:
+        """Scroll all columns together (or not)."""
+        self.locked = not self.locked
+        self.notify(f"Scroll lock {'on' if self.locked else 'off'}.", timeout=2)
+
+    @work(group="export")
+    async def action_export(self) -> None:
+        """Export the comparison to Markdown, with a side-by-side stats table per turn."""
+        from groq_tui.services.export import compare_to_markdown
+
+        if not self.run.prompts:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        content = compare_to_markdown(self.run)
+        path = await self.groq_app.write_export(self.run.conversation, content, "md")
+        if path is not None:
+            self.notify(f"Exported to {path}", timeout=8)
+
+    def action_close(self) -> None:
+        """Back to the chat screen (streams stop)."""
+        self.action_stop_all()
+        self.app.pop_screen()
+
+
+def default_models(current: str, available: list[str], count: int = 2) -> list[str]:
+    """The models a new comparison starts with: the current one, then others available."""
+    chosen = [current]
+    for model in available:
+        if len(chosen) >= count:
+            break
+        if model not in chosen:
+            chosen.append(model)
+    while len(chosen) < count:
+        chosen.append(current)
+    return chosen
+
+
+def shared_parameters(parameters: ChatParameters) -> ChatParameters:
+    """A copy of the chat's parameters for a comparison (the panel is the chat's)."""
+    from dataclasses import replace
+
+    return replace(parameters, stop=list(parameters.stop))
+
+
+__all__ = ["CompareScreen", "MessageStatus", "default_models", "parse_overrides"]

@@ -1,0 +1,164 @@
+"""One column of a comparison: a model's header with live figures, and its replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+ColumnAction = Literal["stop", "retry", "continue", "model", "overrides", "remove", "add"]
+
+
+@dataclass(slots=True)
+class LiveFigures:
+    """What a column shows in its header while and after it streams."""
+
+    time_to_first_token: float | None = None
+    tokens_per_second: float | None = None
+    tokens: int = 0
+    server_prompt: float | None = None
+    server_completion: float | None = None
+    server_total: float | None = None
+    state: str = "idle"
+
+
+class CompareColumn(Vertical, can_focus=True):
+    """A model's column. Focus it (click or tab) for its own actions."""
+
+    DEFAULT_CSS = """
+    CompareColumn {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary 40%;
+        padding: 0 1;
+    }
+    CompareColumn:focus-within, CompareColumn:focus { border: round $accent; }
+    CompareColumn .column--header { height: auto; }
+    CompareColumn .column--body { height: 1fr; }
+    CompareColumn .column--prompt { color: $text-muted; margin: 1 0 0 0; }
+    CompareColumn .column--error { color: $error; height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "request('stop')", "Stop column", id="column.stop"),
+        Binding("r", "request('retry')", "Retry column", id="column.retry"),
+        Binding("c", "request('continue')", "Continue with this", id="column.continue"),
+        Binding("m", "request('model')", "Model", id="column.model"),
+        Binding("o", "request('overrides')", "Overrides", id="column.overrides"),
+        Binding("a", "request('add')", "Add column", id="column.add"),
+        Binding("x", "request('remove')", "Remove column", id="column.remove"),
+    ]
+
+    @dataclass
+    class ActionRequested(Message):
+        """The user asked for something to be done with this column."""
+
+        column: CompareColumn
+        action: ColumnAction
+
+    def __init__(self, index: int, model: str, overrides: str = "") -> None:
+        super().__init__()
+        self.index = index
+        self.model = model
+        self.overrides = overrides
+        self.figures = LiveFigures()
+        self.best: set[str] = set()
+        self.current: StreamingMarkdown | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="column--header")
+        yield VerticalScroll(classes="column--body")
+        yield Static("", classes="column--error")
+
+    @property
+    def body(self) -> VerticalScroll:
+        """The scrolling part holding the turns."""
+        return self.query_one(".column--body", VerticalScroll)
+
+    def _header(self) -> Text:
+        f = self.figures
+        text = Text(no_wrap=False)
+        text.append(self.model, style="bold")
+        if self.overrides:
+            text.append(f"  {self.overrides}", style="italic")
+        text.append(f"  [{f.state}]\n", style="dim")
+
+        def figure(name: str, label: str, value: str) -> None:
+            style = "bold green" if name in self.best else ""
+            text.append(f"{label} ", style="dim")
+            text.append(value, style=style)
+            text.append("  ")
+
+        figure("ttft", "TTFT", "-" if f.time_to_first_token is None else
+               f"{f.time_to_first_token:.2f}s")  # fmt: skip
+        figure("tps", "tok/s", "-" if f.tokens_per_second is None else
+               f"{f.tokens_per_second:.0f}")  # fmt: skip
+        figure("tokens", "tokens", str(f.tokens))
+        if f.server_total is not None:
+            text.append("\nserver ", style="dim")
+            figure("server", "total", f"{f.server_total:.3f}s")
+            if f.server_prompt is not None and f.server_completion is not None:
+                text.append(
+                    f"(prompt {f.server_prompt:.3f}s, completion {f.server_completion:.3f}s)",
+                    style="dim",
+                )
+        return text
+
+    def refresh_header(self) -> None:
+        """Redraw the header (after the figures or the best marks changed)."""
+        self.query_one(".column--header", Static).update(self._header())
+
+    def set_model(self, model: str, overrides: str) -> None:
+        """Show a new model and overrides for the next turns."""
+        self.model, self.overrides = model, overrides
+        self.refresh_header()
+
+    def start_turn(self, prompt: str, reply: str = "", *, finished: bool = False) -> None:
+        """Add a turn: the prompt, then a reply that streams in (or is already whole)."""
+        from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+        self.query_one(".column--error", Static).update("")
+        body = self.body
+        body.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
+                          classes="column--prompt"))  # fmt: skip
+        self.current = StreamingMarkdown(reply)
+        if finished:
+            self.current.finish()
+        body.mount(self.current)
+        self.figures = LiveFigures(state="waiting" if not finished else "done")
+        self.refresh_header()
+
+    def restart_reply(self) -> None:
+        """Replace the last reply with an empty one (retry)."""
+        from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+        if self.current is not None:
+            self.current.remove()
+        self.current = StreamingMarkdown("")
+        self.body.mount(self.current)
+        self.query_one(".column--error", Static).update("")
+        self.figures = LiveFigures(state="waiting")
+        self.refresh_header()
+
+    def append(self, text: str) -> None:
+        """More reply text."""
+        if self.current is not None:
+            self.current.append(text)
+
+    def finish(self, error: str | None = None) -> None:
+        """The reply ended (with an error line when it failed)."""
+        if self.current is not None:
+            self.current.finish()
+        self.query_one(".column--error", Static).update(Text(error or ""))
+
+    def action_request(self, action: ColumnAction) -> None:
+        self.post_message(self.ActionRequested(self, action))
