@@ -117,9 +117,7 @@ def test_main_screen(
         screen = app.chat_screen
         assert screen is not None
         await wait_for(pilot, lambda: len(screen.messages) == 2)
-        await wait_for(
-            pilot, lambda: all(m.settled for m in screen.query(StreamingMarkdown))
-        )
+        await wait_for(pilot, lambda: all(m.settled for m in screen.query(StreamingMarkdown)))
         await pilot.pause(0.3)
         screen.query_one("#conversation").scroll_end(animate=False, immediate=True)
         await pilot.pause(0.2)
@@ -164,12 +162,94 @@ def test_error_state(snap_compare: Any, loopback: LoopbackServer, tmp_path: Path
         await _steady(pilot)
         screen = app.chat_screen
         assert screen is not None
-        loopback.enqueue(
-            Reply.error(401, "Invalid API Key", code="invalid_api_key", path="/chat/")
-        )
+        loopback.enqueue(Reply.error(401, "Invalid API Key", code="invalid_api_key", path="/chat/"))
         await send(pilot, "hello")
         view = await wait_reply_done(pilot, screen)
         view.message.created_at = 0
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+async def _seed_comparison(data_path: Path) -> int:
+    store = await HistoryStore.open(data_path / "history.db")
+    try:
+        conversation = await store.create_conversation(
+            Conversation(
+                title="Compare: haiku about speed",
+                model="llama-3.1-8b-instant, llama-3.3-70b-versatile, qwen/qwen3-32b",
+                kind="compare",
+                created_at=1_700_000_000,
+                updated_at=1_700_000_000,
+            )
+        )
+        await store.add_message(
+            Message(role="user", content="Write a haiku about speed.",
+                    conversation_id=conversation.id, created_at=1_700_000_001,
+                    reply_group="turn1")
+        )  # fmt: skip
+        replies = [
+            ("llama-3.1-8b-instant", "Tokens rush like wind,\n**silicon** rivers race on,\n"
+             "answers before thought.", 0.08, 1250.0, 0.021),
+            ("llama-3.3-70b-versatile", "Lightning in a chip,\nwords arrive before the "
+             "blink,\n`latency` fades.", 0.14, 420.0, 0.052),
+            ("qwen/qwen3-32b", "", None, None, None),
+        ]  # fmt: skip
+        for column, (model, text, ttft, tps, total) in enumerate(replies):
+            failed = not text
+            await store.add_message(
+                Message(
+                    role="assistant",
+                    content=text,
+                    conversation_id=conversation.id,
+                    model=model,
+                    status=MessageStatus.FAILED if failed else MessageStatus.COMPLETE,
+                    created_at=1_700_000_002 + column,
+                    reply_group="turn1",
+                    error="429 Rate limit reached for model `qwen/qwen3-32b` (retry in 7s)"
+                    if failed
+                    else None,
+                    usage=None
+                    if failed
+                    else {
+                        "completion_tokens": 18,
+                        "prompt_time": 0.002,
+                        "completion_time": total,
+                        "total_time": total,
+                    },
+                    stats={"column": column}
+                    if failed
+                    else {
+                        "column": column,
+                        "time_to_first_token": ttft,
+                        "tokens_per_second": tps,
+                        "completion_tokens": 18,
+                    },
+                )
+            )
+        assert conversation.id is not None
+        return conversation.id
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("size", [(160, 50), (80, 24)], ids=["160x50", "80x24"])
+def test_compare_screen(
+    snap_compare: Any, loopback: LoopbackServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    conversation_id = asyncio.run(_seed_comparison(tmp_path))
+    app = make_app(loopback, tmp_path)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _steady(pilot)
+        screen = app.chat_screen
+        assert screen is not None
+        await screen.open_conversation(conversation_id)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CompareScreen")
+        await pilot.pause(0.2)
+        _no_blink(pilot)
+        shown = [m for m in app.screen.query(StreamingMarkdown) if m.region.width > 0]
+        await wait_for(pilot, lambda: all(m.settled for m in shown))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -58,7 +58,7 @@ class CompareScreen(Screen[None]):
         Binding("escape", "stop_all", "Stop all", id="compare.stop"),
         Binding("ctrl+l", "toggle_lock", "Lock scroll", id="compare.lock"),
         Binding("ctrl+s", "export", "Export", id="compare.export"),
-        Binding("ctrl+w", "close", "Back to chat", id="compare.close"),
+        Binding("f4", "close", "Back to chat", id="compare.close"),
         Binding("[", "page(-1)", "Previous", show=False, id="compare.previous"),
         Binding("]", "page(1)", "Next", show=False, id="compare.next"),
     ]
@@ -77,6 +77,8 @@ class CompareScreen(Screen[None]):
         self.locked = False
         self.page_index = 0
         self._syncing = False
+        self.summary_table: Table | None = None
+        """The summary row table as last drawn."""
 
     @property
     def groq_app(self) -> GroqApp:
@@ -107,7 +109,7 @@ class CompareScreen(Screen[None]):
                 widget.start_turn(prompt.content, reply.content if reply else "", finished=True)
                 if reply is not None:
                     self._show_saved_figures(widget, reply)
-        self._update_summary()
+        self._mark_best()
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
         stats, usage = reply.stats or {}, reply.usage or {}
@@ -253,6 +255,7 @@ class CompareScreen(Screen[None]):
                 "-" if f.server_total is None else f"{f.server_total:.3f}s",
                 f.state,
             )
+        self.summary_table = table
         self.query_one("#summary", Static).update(table)
 
     def action_stop_all(self) -> None:

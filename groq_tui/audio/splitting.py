@@ -1,0 +1,119 @@
+"""Cutting audio at its pauses: long recordings into uploads under the size limit.
+
+A cut never falls in a word if it can help it: among the frames where a piece may end,
+the longest run of quiet frames wins (the latest, on a tie) and the cut goes in its
+middle; with no quiet frame at all, the quietest frame is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from groq_tui.audio.resample import Samples
+
+FRAME_SECONDS = 0.02
+QUIET_MARGIN_DB = 10.0
+"""A frame is quiet when within this of the recording's noise floor."""
+FLAC_BYTES_PER_SECOND = 32000 + 256
+"""The most 16 kHz mono 16-bit FLAC can take: raw PCM (FLAC falls back to verbatim
+frames for noise) plus frame headers; real speech takes half of it or less."""
+FLAC_HEADER_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of a longer recording, by sample index."""
+
+    start: int
+    end: int
+
+    def offset(self, rate: int) -> float:
+        """Where the piece starts, in seconds."""
+        return self.start / rate
+
+
+def frame_levels(samples: Samples, rate: int, frame_seconds: float = FRAME_SECONDS) -> npt.NDArray[np.float64]:
+    """The RMS level (dBFS, at least -100) of consecutive frames; the last may be short."""
+    size = max(1, round(rate * frame_seconds))
+    count = -(-samples.size // size)
+    padded = np.zeros(count * size, np.float64)
+    padded[: samples.size] = samples
+    power = np.square(padded).reshape(count, size).mean(axis=1)
+    if count and samples.size % size:
+        power[-1] *= size / (samples.size % size)  # the zero padding is not the signal's
+    with np.errstate(divide="ignore"):
+        return np.maximum(10.0 * np.log10(power), -100.0)
+
+
+def choose_cut(quiet: npt.NDArray[np.bool_], levels: npt.NDArray[np.float64], lo: int, hi: int) -> int:
+    """The frame index in ``[lo, hi)`` to cut before: the middle of the longest quiet run.
+
+    Args:
+        quiet: Per frame, whether it is a pause.
+        levels: Per frame, its level (breaks the tie when nothing is quiet).
+        lo: The first frame the cut may fall on (at least 1).
+        hi: One past the last.
+    """
+    lo, hi = max(1, lo), min(hi, len(quiet))
+    if hi <= lo:
+        return max(1, hi)
+    best_length, best_cut = 0, -1
+    run_start = None
+    for i in range(lo, hi + 1):
+        is_quiet = i < hi and bool(quiet[i])
+        if is_quiet and run_start is None:
+            run_start = i
+        elif not is_quiet and run_start is not None:
+            length = i - run_start
+            if length >= best_length:
+                best_length, best_cut = length, run_start + length // 2
+            run_start = None
+    if best_cut >= lo:
+        return best_cut
+    return lo + int(np.argmin(levels[lo:hi]))
+
+
+def split_at_silences(
+    samples: Samples,
+    rate: int,
+    max_seconds: float,
+    *,
+    min_seconds: float | None = None,
+) -> list[Piece]:
+    """Pieces of at most ``max_seconds`` covering ``samples``, cut at pauses.
+
+    Args:
+        samples: Mono audio.
+        rate: Its sample rate.
+        max_seconds: The longest a piece may be.
+        min_seconds: The shortest a piece may be before the last one (default: half of
+            ``max_seconds``): the cut is chosen between the two.
+    """
+    if max_seconds <= 0:
+        raise ValueError(f"max_seconds must be positive, got {max_seconds}")
+    total = samples.size
+    frame = max(1, round(rate * FRAME_SECONDS))
+    max_frames = max(1, int(max_seconds * rate) // frame)
+    min_frames = max(1, int((min_seconds if min_seconds is not None else max_seconds / 2) * rate) // frame)
+    min_frames = min(min_frames, max_frames)
+    if total <= max_frames * frame:
+        return [Piece(0, total)] if total else []
+    levels = frame_levels(samples, rate)
+    floor = float(np.percentile(levels, 5))
+    quiet = levels <= max(floor + QUIET_MARGIN_DB, -60.0)
+    pieces: list[Piece] = []
+    start_frame = 0
+    while total - start_frame * frame > max_frames * frame:
+        cut = choose_cut(quiet, levels, start_frame + min_frames, start_frame + max_frames + 1)
+        pieces.append(Piece(start_frame * frame, cut * frame))
+        start_frame = cut
+    pieces.append(Piece(start_frame * frame, total))
+    return pieces
+
+
+def max_seconds_for_bytes(max_bytes: int) -> float:
+    """How long a 16 kHz mono FLAC piece may be and stay under ``max_bytes`` for sure."""
+    return max(1.0, (max_bytes - FLAC_HEADER_BYTES) / FLAC_BYTES_PER_SECOND)
