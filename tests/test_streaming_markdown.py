@@ -461,7 +461,10 @@ async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         renders = widget.block_renders
-        assert renders[-1] == 1 and renders[0] == 0, "the end of the reply comes first"
+        # However many frames a loaded machine fits into that pause, the rendered blocks
+        # are always the newest ones: [0, 0, ..., 1, 1], never a gap at the end.
+        assert renders[-1] == 1, "the end of the reply comes first"
+        assert renders == sorted(renders), "blocks render newest first"
         for _ in range(200):
             if widget.settled:
                 break
