@@ -20,15 +20,23 @@ from textual.binding import Binding, BindingType
 
 from groq_tui.config import Settings, config_file, data_dir
 from groq_tui.domain import ChatParameters, Conversation
-from groq_tui.ui.commands import ChatCommands
 from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.screens.dialogs import FirstRunChoice, FirstRunScreen, TextPrompt
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from groq_tui.api import Model
     from groq_tui.services.chat import ChatService
 
 DEFAULT_MAX_TOKENS_LIMIT = 8192
+
+
+def _chat_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (not at start-up)."""
+    from groq_tui.ui.commands import ChatCommands
+
+    return ChatCommands
 
 
 def offline_engine_available() -> bool:
@@ -41,7 +49,7 @@ class GroqApp(App[None]):
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "groq-tui"
-    COMMANDS = App.COMMANDS | {ChatCommands}
+    COMMANDS = App.COMMANDS | {_chat_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),

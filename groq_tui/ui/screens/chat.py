@@ -31,13 +31,13 @@ from groq_tui.domain import (
 from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
-from groq_tui.ui.widgets.parameters import ParameterPanel
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from groq_tui.app import GroqApp
     from groq_tui.services.chat import ChatService
+    from groq_tui.ui.widgets.parameters import ParameterPanel
 
 PAGE = 30
 """Messages mounted at once when a conversation opens; earlier ones load on demand."""
@@ -128,10 +128,13 @@ class ChatScreen(Screen[None]):
     @property
     def parameter_panel(self) -> ParameterPanel | None:
         """The parameter panel, if it has been shown yet."""
-        panels = self.query(ParameterPanel)
-        return panels.first() if panels else None
+        panels = self.query("#parameters")
+        return panels.first() if panels else None  # type: ignore[return-value]
 
     def _show_parameters(self) -> None:
+        # Imported when first shown: the panel is not part of the first frame.
+        from groq_tui.ui.widgets.parameters import ParameterPanel
+
         if self.parameter_panel is None:
             panel = ParameterPanel(
                 self.conversation.parameters,
@@ -557,8 +560,8 @@ class ChatScreen(Screen[None]):
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 
-    @on(ParameterPanel.Changed)
-    def _parameters(self, event: ParameterPanel.Changed) -> None:
+    def on_parameter_panel_changed(self, event: ParameterPanel.Changed) -> None:
+        """The user changed a parameter: it belongs to the conversation (saved shortly)."""
         self.conversation.parameters = event.parameters
         if self._save_timer is not None:
             self._save_timer.stop()
