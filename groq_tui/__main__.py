@@ -55,10 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             offline=bool(args.local),
         ).run()
         return 0
+    if args.command == "devices":
+        from groq_tui.cli.dictate import run_devices
+
+        return run_devices(args, settings)
     if args.command == "chat":
         from groq_tui.cli.chat import run_chat as run
     elif args.command == "compare":
         from groq_tui.cli.compare import run_compare as run
+    elif args.command == "dictate":
+        from groq_tui.cli.dictate import run_dictate as run
     elif args.command == "models":
         from groq_tui.cli.models import run_models as run
     else:

@@ -162,8 +162,10 @@ async def test_copy_message_and_code_block_and_delete(
         await pilot.press("d")
         await wait_for(
             pilot,
-            lambda: len(screen.messages) == 1
-            and not list(screen.query(MessageView).filter(".-assistant")),
+            lambda: (
+                len(screen.messages) == 1
+                and not list(screen.query(MessageView).filter(".-assistant"))
+            ),
         )
     assert db_rows(tmp_path, "SELECT role FROM messages") == [("user",)]
 

@@ -1,5 +1,7 @@
 """A virtual microphone for the audio tests: PulseAudio with a null sink, speech from espeak-ng.
 
+    pytest_plugins = ("tests.virtual_mic",)   # in the test module: one mic per session
+
     def test_x(virtual_mic: VirtualMic) -> None:
         virtual_mic.say("hello world")      # what PortAudio's default input records
 
@@ -151,6 +153,11 @@ class VirtualMic:
             ["pactl", *args], env=self._tool_env(), capture_output=True, text=True, timeout=10
         )
 
+    def recording_clients(self) -> int:
+        """How many streams are recording from the microphone (the keep-alive is one)."""
+        result = self._pactl("list", "short", "source-outputs")
+        return len([line for line in result.stdout.splitlines() if line.strip()])
+
     # -- speech ----------------------------------------------------------------------------
 
     def render(self, text: str, *, speed: int = 175, gap: int = 0) -> Path:
@@ -186,8 +193,8 @@ class VirtualMic:
         self.play(self.render(text))
 
 
-@pytest.fixture(scope="session")
-def virtual_mic() -> Iterator[VirtualMic]:
+@pytest.fixture(scope="session", name="virtual_mic")
+def virtual_mic_fixture() -> Iterator[VirtualMic]:
     """A running virtual microphone for the whole session, PortAudio pointed at it."""
     root = Path(tempfile.mkdtemp(prefix="groq-tui-vmic-"))
     mic = VirtualMic(root)

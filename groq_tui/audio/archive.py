@@ -36,12 +36,13 @@ class SavedRecording:
 
 
 class RecordingArchive:
-    """The folder of kept recordings."""
+    """The folder of kept recordings.
+
+    Args:
+        directory: Where recordings are kept, e.g. ``data_dir() / "recordings"``.
+    """
 
     def __init__(self, directory: Path) -> None:
-        """Args:
-        directory: Where recordings are kept, e.g. ``data_dir() / "recordings"``.
-        """
         self.directory = directory
 
     def save(

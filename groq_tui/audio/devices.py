@@ -35,7 +35,9 @@ class InputDevice:
         """One line for a device list: ``* 1  default  (32 ch, 44100 Hz, ALSA)``."""
         mark = "*" if self.is_default else " "
         rate = f"{self.default_samplerate:g}"
-        return f"{mark} {self.index:>2}  {self.name}  ({self.channels} ch, {rate} Hz, {self.hostapi})"
+        return (
+            f"{mark} {self.index:>2}  {self.name}  ({self.channels} ch, {rate} Hz, {self.hostapi})"
+        )
 
 
 def list_input_devices() -> list[InputDevice]:

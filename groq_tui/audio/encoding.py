@@ -123,5 +123,7 @@ def _check_source(source: bytes | Path) -> None:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
+    if "does not exist or is not a regular file" in text:  # libsndfile on a corrupt MP3
+        return "corrupt, or not audio"
     # libsndfile's message follows the path it repeats; keep only the reason.
     return text.rsplit(": ", 1)[-1] if ": " in text else text or type(exc).__name__

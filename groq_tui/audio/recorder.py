@@ -15,6 +15,7 @@ then is in the file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 import time
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import soundfile  # type: ignore[import-untyped]
 
 from groq_tui.audio.devices import InputDevice, find_input_device
@@ -70,7 +70,17 @@ def private_temp_path(suffix: str, directory: Path | None = None) -> Path:
 
 
 class Recorder:
-    """Records one input device until :meth:`stop`, or until the device is lost."""
+    """Records one input device until :meth:`stop`, or until the device is lost.
+
+    Args:
+        device: Index or name (or unique part of one) of the input device; None for the
+            system's default.
+        samplerate: The rate to open the device at; None for its own default (resampling
+            to the upload rate is done afterwards, in numpy).
+        block_seconds: How much audio each callback carries.
+        directory: Where the temporary file goes (default: the system's temp dir).
+        stall_timeout: Seconds without a buffer after which the device counts as lost.
+    """
 
     def __init__(
         self,
@@ -81,15 +91,6 @@ class Recorder:
         directory: Path | None = None,
         stall_timeout: float = 5.0,
     ) -> None:
-        """Args:
-        device: Index or name (or unique part of one) of the input device; None for the
-            system's default.
-        samplerate: The rate to open the device at; None for its own default (resampling
-            to the upload rate is done afterwards, in numpy).
-        block_seconds: How much audio each callback carries.
-        directory: Where the temporary file goes (default: the system's temp dir).
-        stall_timeout: Seconds without a buffer after which the device counts as lost.
-        """
         self._wanted = device
         self._wanted_rate = samplerate
         self._block_seconds = block_seconds
@@ -182,6 +183,8 @@ class Recorder:
 
         def callback(indata: Any, frames: int, time_info: Any, status: Any) -> None:
             # PortAudio's thread: copy the buffer (PortAudio reuses it), hand it over, return.
+            if loop.is_closed():
+                raise sd.CallbackAbort
             loop.call_soon_threadsafe(queue.put_nowait, (indata.copy(), bool(status)))
 
         def finished() -> None:
@@ -200,16 +203,22 @@ class Recorder:
                     callback=callback,
                     finished_callback=finished,
                 )
-                stream.start()
-                return stream
             except sd.PortAudioError as exc:
                 code = exc.args[1] if len(exc.args) > 1 else None
                 if code == _PA_INVALID_CHANNEL_COUNT and channels == 1 and self.device.channels > 1:
                     channels = 2  # some hardware records stereo only; mixed down on the loop
                     continue
-                raise AudioUnavailable(
-                    f"cannot record from {self.device.name!r}: {exc.args[0] if exc.args else exc}"
-                ) from exc
+                raise self._unavailable(exc) from exc
+            try:
+                stream.start()
+            except sd.PortAudioError as exc:
+                stream.close(ignore_errors=True)
+                raise self._unavailable(exc) from exc
+            return stream
+
+    def _unavailable(self, exc: Exception) -> AudioUnavailable:
+        name = self.device.name if self.device else "the input device"
+        return AudioUnavailable(f"cannot record from {name!r}: {exc.args[0] if exc.args else exc}")
 
     async def _run_pump(self) -> None:
         """Move blocks from PortAudio's queue to the file and the consumers."""
@@ -300,7 +309,5 @@ def _close_stream(stream: Any, *, abort: bool) -> None:
             stream.stop()
     except sd.PortAudioError:
         pass
-    try:
+    with contextlib.suppress(sd.PortAudioError):
         stream.close()
-    except sd.PortAudioError:
-        pass

@@ -45,13 +45,13 @@ class StreamResampler:
 
     Feeding the whole signal at once or in any split gives the same samples. ``flush()``
     returns the last outputs, which need input beyond the end (taken as silence).
+
+    Args:
+        from_rate: The input's rate in Hz.
+        to_rate: The output's rate in Hz.
     """
 
     def __init__(self, from_rate: int, to_rate: int) -> None:
-        """Args:
-        from_rate: The input's rate in Hz.
-        to_rate: The output's rate in Hz.
-        """
         if from_rate <= 0 or to_rate <= 0:
             raise ValueError(f"rates must be positive, got {from_rate} -> {to_rate}")
         self.from_rate = int(from_rate)
@@ -60,7 +60,9 @@ class StreamResampler:
         self._up, self._down = self.to_rate // g, self.from_rate // g
         self._passthrough = self._up == self._down
         self._bank, self._half = (
-            (np.ones((1, 1), np.float32), 1) if self._passthrough else _filter_bank(self._up, self._down)
+            (np.ones((1, 1), np.float32), 1)
+            if self._passthrough
+            else _filter_bank(self._up, self._down)
         )
         # The buffer holds inputs from absolute index _origin on; it starts with `half`
         # zeros before the signal so the first outputs have their left neighbours.

@@ -71,18 +71,19 @@ class SpeechSegment:
 
 
 class SpeechSegmenter:
-    """Fed 16 kHz mono blocks of any size; returns the segments they complete."""
+    """Fed 16 kHz mono blocks of any size; returns the segments they complete.
+
+    Args:
+        settings: Timings; the defaults suit dictation.
+        detector: Decides speech per frame; :func:`~groq_tui.audio.vad.default_detector`
+            if not given.
+    """
 
     rate = RATE
 
     def __init__(
         self, settings: SegmenterSettings | None = None, detector: SpeechDetector | None = None
     ) -> None:
-        """Args:
-        settings: Timings; the defaults suit dictation.
-        detector: Decides speech per frame; :func:`~groq_tui.audio.vad.default_detector`
-            if not given.
-        """
         self.settings = settings or SegmenterSettings()
         self.detector = detector if detector is not None else default_detector()
         s = self.settings
@@ -90,7 +91,9 @@ class SpeechSegmenter:
         self._tail = min(self._hangover, round(s.tail / FRAME_SECONDS))
         self._min_speech = max(1, round(s.min_speech / FRAME_SECONDS))
         self._max_frames = max(2, round(s.max_segment / FRAME_SECONDS))
-        self._pre_roll: deque[Samples] = deque(maxlen=max(0, round(s.pre_roll / FRAME_SECONDS)) or None)
+        self._pre_roll: deque[Samples] = deque(
+            maxlen=max(0, round(s.pre_roll / FRAME_SECONDS)) or None
+        )
         self._pending = np.zeros(0, np.float32)
         self._frame = 0  # frames processed
         self._last_speech = -1  # index of the last speech frame
@@ -163,7 +166,9 @@ class SpeechSegmenter:
             return self._close(end)
         if len(self._frames) >= self._max_frames:
             quiet = np.logical_not(np.array(self._speech))
-            cut = choose_cut(quiet, np.array(self._levels), len(self._frames) // 2, len(self._frames))
+            cut = choose_cut(
+                quiet, np.array(self._levels), len(self._frames) // 2, len(self._frames)
+            )
             return self._close(cut, keep_open=True)
         return None
 

@@ -2,7 +2,7 @@
 
 A cut never falls in a word if it can help it: among the frames where a piece may end,
 the longest run of quiet frames wins (the latest, on a tie) and the cut goes in its
-middle; with no quiet frame at all, the quietest frame is used.
+middle; with no quiet frame at all, the latest of the quietest frames is used.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from groq_tui.audio.resample import Samples
 
 FRAME_SECONDS = 0.02
 QUIET_MARGIN_DB = 10.0
-"""A frame is quiet when within this of the recording's noise floor."""
+"""A frame is quiet when within this of the recording's noise floor..."""
+LOUD_MARGIN_DB = 15.0
+"""...and at least this below its loud parts."""
 FLAC_BYTES_PER_SECOND = 32000 + 256
 """The most 16 kHz mono 16-bit FLAC can take: raw PCM (FLAC falls back to verbatim
 frames for noise) plus frame headers; real speech takes half of it or less."""
@@ -35,7 +37,9 @@ class Piece:
         return self.start / rate
 
 
-def frame_levels(samples: Samples, rate: int, frame_seconds: float = FRAME_SECONDS) -> npt.NDArray[np.float64]:
+def frame_levels(
+    samples: Samples, rate: int, frame_seconds: float = FRAME_SECONDS
+) -> npt.NDArray[np.float64]:
     """The RMS level (dBFS, at least -100) of consecutive frames; the last may be short."""
     size = max(1, round(rate * frame_seconds))
     count = -(-samples.size // size)
@@ -45,10 +49,23 @@ def frame_levels(samples: Samples, rate: int, frame_seconds: float = FRAME_SECON
     if count and samples.size % size:
         power[-1] *= size / (samples.size % size)  # the zero padding is not the signal's
     with np.errstate(divide="ignore"):
-        return np.maximum(10.0 * np.log10(power), -100.0)
+        levels: npt.NDArray[np.float64] = np.maximum(10.0 * np.log10(power), -100.0)
+    return levels
 
 
-def choose_cut(quiet: npt.NDArray[np.bool_], levels: npt.NDArray[np.float64], lo: int, hi: int) -> int:
+def quiet_frames(levels: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Which frames are pauses: near the recording's noise floor and well below its loud
+    parts (so a recording without pauses has none)."""
+    floor = float(np.percentile(levels, 5))
+    loud = float(np.percentile(levels, 90))
+    threshold = min(max(floor + QUIET_MARGIN_DB, -60.0), loud - LOUD_MARGIN_DB)
+    quiet: npt.NDArray[np.bool_] = levels <= threshold
+    return quiet
+
+
+def choose_cut(
+    quiet: npt.NDArray[np.bool_], levels: npt.NDArray[np.float64], lo: int, hi: int
+) -> int:
     """The frame index in ``[lo, hi)`` to cut before: the middle of the longest quiet run.
 
     Args:
@@ -73,7 +90,7 @@ def choose_cut(quiet: npt.NDArray[np.bool_], levels: npt.NDArray[np.float64], lo
             run_start = None
     if best_cut >= lo:
         return best_cut
-    return lo + int(np.argmin(levels[lo:hi]))
+    return hi - 1 - int(np.argmin(levels[lo:hi][::-1]))  # the latest of the quietest
 
 
 def split_at_silences(
@@ -97,13 +114,14 @@ def split_at_silences(
     total = samples.size
     frame = max(1, round(rate * FRAME_SECONDS))
     max_frames = max(1, int(max_seconds * rate) // frame)
-    min_frames = max(1, int((min_seconds if min_seconds is not None else max_seconds / 2) * rate) // frame)
+    min_frames = max(
+        1, int((min_seconds if min_seconds is not None else max_seconds / 2) * rate) // frame
+    )
     min_frames = min(min_frames, max_frames)
     if total <= max_frames * frame:
         return [Piece(0, total)] if total else []
     levels = frame_levels(samples, rate)
-    floor = float(np.percentile(levels, 5))
-    quiet = levels <= max(floor + QUIET_MARGIN_DB, -60.0)
+    quiet = quiet_frames(levels)
     pieces: list[Piece] = []
     start_frame = 0
     while total - start_frame * frame > max_frames * frame:

@@ -41,15 +41,24 @@ class SpeechDetector(Protocol):
     """Says whether one frame (``FRAME_SAMPLES`` float samples at 16 kHz) is speech."""
 
     def is_speech(self, frame: Samples, level: float) -> bool:
-        """Args:
-        frame: The samples.
-        level: Their level in dBFS (:func:`level_db`), computed once by the caller.
+        """Whether ``frame`` is speech.
+
+        Args:
+            frame: The samples.
+            level: Their level in dBFS (:func:`level_db`), computed once by the caller.
         """
         ...
 
 
 class EnergyGate:
-    """Speech is what stands out from the noise floor; the floor adapts to the room."""
+    """Speech is what stands out from the noise floor; the floor adapts to the room.
+
+    Args:
+        margin_db: How far above the noise floor speech must be.
+        min_level_db: Nothing quieter than this is speech, however quiet the room.
+        floor_seconds: The window whose quietest frame is the noise floor; longer than
+            any stretch of speech without a breath.
+    """
 
     def __init__(
         self,
@@ -57,12 +66,6 @@ class EnergyGate:
         min_level_db: float = MIN_SPEECH_LEVEL_DB,
         floor_seconds: float = 8.0,
     ) -> None:
-        """Args:
-        margin_db: How far above the noise floor speech must be.
-        min_level_db: Nothing quieter than this is speech, however quiet the room.
-        floor_seconds: The window whose quietest frame is the noise floor; longer than
-            any stretch of speech without a breath.
-        """
         self.margin_db = margin_db
         self.min_level_db = min_level_db
         self._levels: deque[float] = deque(maxlen=max(1, round(floor_seconds / FRAME_SECONDS)))
@@ -80,16 +83,17 @@ class EnergyGate:
 
 
 class WebRtcDetector:
-    """The WebRTC VAD, with frames below ``min_level_db`` ruled out first."""
+    """The WebRTC VAD, with frames below ``min_level_db`` ruled out first.
 
-    def __init__(self, aggressiveness: int = 2, min_level_db: float = MIN_SPEECH_LEVEL_DB) -> None:
-        """Args:
+    Args:
         aggressiveness: 0 (lets most through) to 3 (strictest about what is speech).
         min_level_db: Nothing quieter than this is speech.
 
-        Raises:
-            ImportError: webrtcvad (the ``webrtcvad-wheels`` package) is not installed.
-        """
+    Raises:
+        ImportError: webrtcvad (the ``webrtcvad-wheels`` package) is not installed.
+    """
+
+    def __init__(self, aggressiveness: int = 2, min_level_db: float = MIN_SPEECH_LEVEL_DB) -> None:
         module: Any = importlib.import_module("webrtcvad")
         self._vad: Any = module.Vad(aggressiveness)
         self.min_level_db = min_level_db

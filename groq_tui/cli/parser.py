@@ -149,6 +149,30 @@ def build_parser() -> argparse.ArgumentParser:
                 "--timestamps", metavar="word,segment", help="timestamp granularities"
             )
         _connection_flags(audio)
+    dictate = sub.add_parser(
+        "dictate",
+        help="speech to text from the microphone, a line per segment",
+        description="Record from the microphone and print each spoken segment's text as "
+        "soon as it is transcribed, until Ctrl+C, --stop-after-silence or --max-seconds.",
+    )
+    dictate.add_argument(
+        "--translate", action="store_true", help="translate into English (/audio/translations)"
+    )
+    dictate.add_argument("--language", metavar="xx", help="ISO-639-1 code of the speech")
+    dictate.add_argument("--prompt", metavar="TEXT", help="context or spellings to guide it")
+    dictate.add_argument("--max-seconds", type=float, metavar="N", help="stop after N seconds")
+    dictate.add_argument(
+        "--stop-after-silence", type=float, metavar="S", help="stop after S seconds of silence"
+    )
+    dictate.add_argument("--device", metavar="NAME", help="input device (see groq-tui devices)")
+    dictate.add_argument("--model", help="audio model (default: from settings)")
+    dictate.add_argument("--temperature", type=float, help="0-1")
+    dictate.add_argument(
+        "--keep", action="store_true", help="keep the recording and transcript in the data dir"
+    )
+    _connection_flags(dictate)
+    devices = sub.add_parser("devices", help="list the audio input devices")
+    _connection_flags(devices)
     serve = sub.add_parser(
         "serve",
         help="run the offline engine as an OpenAI-compatible server",

@@ -191,9 +191,9 @@ class CompareScreen(Screen[None]):
                         if streaming > 0 and event.deltas > 1:
                             figures.tokens_per_second = event.deltas / streaming
                     now = time.perf_counter()
-                    if now - last_header > 0.1:  # headers at 10 Hz, not per token
+                    if now - last_header > 0.25:  # live figures at 4 Hz, not per token
                         last_header = now
-                        self._mark_best()
+                        self._mark_best(summary=False)
                 elif isinstance(event, ColumnDone):
                     stats, usage = event.stats, event.message.usage or {}
                     figures = widget.figures
@@ -226,7 +226,7 @@ class CompareScreen(Screen[None]):
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
             self.groq_app.refresh_history()
 
-    def _mark_best(self) -> None:
+    def _mark_best(self, *, summary: bool = True) -> None:
         from groq_tui.services.compare import fastest
 
         widgets = self.columns
@@ -239,7 +239,8 @@ class CompareScreen(Screen[None]):
         for index, widget in enumerate(widgets):
             widget.best = {name for name, best in marks.items() if best == index}
             widget.refresh_header()
-        self._update_summary()
+        if summary:
+            self._update_summary()
 
     def _update_summary(self) -> None:
         table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")

@@ -1,0 +1,109 @@
+"""Audio: recording from an input device, encoding for upload, cutting speech at pauses.
+
+Only sounddevice (PortAudio), soundfile (libsndfile), numpy and, when installed, webrtcvad
+are used; nothing here knows of the API client, the store or the UI. Importing the package
+is cheap - numpy, libsndfile and PortAudio load when the names that need them are first
+used - and PortAudio in particular only when a device is listed or opened, so the rest of
+the app works, and says why, without a sound card or PortAudio::
+
+    from groq_tui.audio import Recorder, AudioUnavailable
+
+    recorder = Recorder()                  # the default input device
+    blocks = recorder.blocks()
+    await recorder.start()                 # AudioUnavailable: no PortAudio, no device
+    async for block in blocks: ...         # float32 mono at recorder.samplerate
+    recording = await recorder.stop()      # a private FLAC file; .error if the device died
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from groq_tui.audio.errors import AudioDecodeError, AudioError, AudioUnavailable, DeviceLost
+
+if TYPE_CHECKING:
+    from groq_tui.audio.archive import RecordingArchive, SavedRecording
+    from groq_tui.audio.devices import InputDevice, find_input_device, list_input_devices
+    from groq_tui.audio.encoding import (
+        UPLOAD_RATE,
+        AudioInfo,
+        audio_info,
+        encode_flac,
+        read_mono,
+        to_upload_flac,
+    )
+    from groq_tui.audio.portaudio import refresh_devices
+    from groq_tui.audio.recorder import Recorder, Recording, private_temp_path
+    from groq_tui.audio.resample import StreamResampler, resample
+    from groq_tui.audio.segmenter import SegmenterSettings, SpeechSegment, SpeechSegmenter
+    from groq_tui.audio.splitting import Piece, split_at_silences
+    from groq_tui.audio.vad import EnergyGate, WebRtcDetector, default_detector
+
+_LAZY = {
+    "RecordingArchive": "archive",
+    "SavedRecording": "archive",
+    "InputDevice": "devices",
+    "find_input_device": "devices",
+    "list_input_devices": "devices",
+    "UPLOAD_RATE": "encoding",
+    "AudioInfo": "encoding",
+    "audio_info": "encoding",
+    "encode_flac": "encoding",
+    "read_mono": "encoding",
+    "to_upload_flac": "encoding",
+    "refresh_devices": "portaudio",
+    "Recorder": "recorder",
+    "Recording": "recorder",
+    "private_temp_path": "recorder",
+    "StreamResampler": "resample",
+    "resample": "resample",
+    "SegmenterSettings": "segmenter",
+    "SpeechSegment": "segmenter",
+    "SpeechSegmenter": "segmenter",
+    "Piece": "splitting",
+    "split_at_silences": "splitting",
+    "EnergyGate": "vad",
+    "WebRtcDetector": "vad",
+    "default_detector": "vad",
+}
+
+__all__ = [
+    "UPLOAD_RATE",
+    "AudioDecodeError",
+    "AudioError",
+    "AudioInfo",
+    "AudioUnavailable",
+    "DeviceLost",
+    "EnergyGate",
+    "InputDevice",
+    "Piece",
+    "Recorder",
+    "Recording",
+    "RecordingArchive",
+    "SavedRecording",
+    "SegmenterSettings",
+    "SpeechSegment",
+    "SpeechSegmenter",
+    "StreamResampler",
+    "WebRtcDetector",
+    "audio_info",
+    "default_detector",
+    "encode_flac",
+    "find_input_device",
+    "list_input_devices",
+    "private_temp_path",
+    "read_mono",
+    "refresh_devices",
+    "resample",
+    "split_at_silences",
+    "to_upload_flac",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module defining ``name`` on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

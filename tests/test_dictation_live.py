@@ -1,0 +1,300 @@
+"""Live dictation end to end: espeak-ng into the virtual microphone, PortAudio, the VAD,
+the loopback server, and the text back out - in order, while the speaker still speaks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import signal
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import soundfile as sf
+
+from groq_tui.api import GroqClient
+from groq_tui.audio.archive import RecordingArchive
+from groq_tui.audio.encoding import audio_info
+from groq_tui.audio.errors import DeviceLost
+from groq_tui.cli.dictate import run_dictate
+from groq_tui.config import load_settings
+from groq_tui.services.dictation import (
+    DictationFinished,
+    DictationOptions,
+    LiveDictation,
+    LiveEvent,
+    SegmentText,
+    StopReason,
+)
+from tests.loopback import LoopbackServer, Reply
+
+if TYPE_CHECKING:
+    from tests.virtual_mic import VirtualMic
+
+pytest_plugins = ("tests.virtual_mic",)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST = "The first sentence is about the weather, which is mild today."
+SECOND = "The second one talks about the market, and the prices there."
+
+
+class TimedStdout(io.StringIO):
+    """stdout that notes when each line was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    def write(self, text: str) -> int:
+        self.times += [time.monotonic()] * text.count("\n")
+        return super().write(text)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.getvalue().splitlines()
+
+
+def text_reply(text: str) -> Reply:
+    return Reply.json(200, {"text": " " + text}, path="/audio/")
+
+
+def dictate_args(**overrides: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "translate": False,
+        "language": None,
+        "prompt": None,
+        "max_seconds": 30.0,
+        "stop_after_silence": None,
+        "device": None,
+        "model": None,
+    }
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+@pytest.fixture
+async def client(loopback: LoopbackServer) -> AsyncIterator[GroqClient]:
+    async with GroqClient(api_key="test-key", base_url=loopback.base_url, max_retries=0) as c:
+        yield c
+
+
+async def test_dictate_prints_each_segment_while_the_speaker_goes_on(
+    virtual_mic: VirtualMic,
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, second = virtual_mic.render(FIRST), virtual_mic.render(SECOND)
+    loopback.enqueue(text_reply("Mild weather today."), text_reply("Market, prices, people."))
+    stdout = TimedStdout()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    spoken: dict[str, float] = {}
+
+    async def speak() -> None:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(virtual_mic.play, first)
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(virtual_mic.play, second)
+        spoken["second ended"] = time.monotonic()
+
+    speaker = asyncio.create_task(speak())
+    args = dictate_args(language="en", prompt="Groq", stop_after_silence=2.0)
+    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
+    code = await run_dictate(args, settings)
+    await speaker
+
+    assert code == 0, capsys.readouterr().err
+    assert stdout.lines == ["Mild weather today.", "Market, prices, people."]
+    # the first text was out before the speaker had finished the second sentence
+    assert stdout.times[0] < spoken["second ended"] - 1.0
+    # what reached the server
+    assert len(loopback.requests) == 2
+    for request, wav, prompt in zip(
+        loopback.requests,
+        (first, second),
+        (["Groq"], ["Groq Mild weather today."]),
+        strict=True,
+    ):
+        assert request.path.endswith("/audio/transcriptions")
+        assert request.form == {
+            "model": [settings.audio_model],
+            "language": ["en"],
+            "prompt": prompt,
+            "response_format": ["verbose_json"],
+        }
+        info = sf.info(io.BytesIO(request.files["file"].data))
+        assert (info.format, info.samplerate, info.channels) == ("FLAC", 16000, 1)
+        said = audio_info(wav.read_bytes()).duration  # espeak's own silence included
+        assert said - 0.6 < info.duration < said + 0.6
+    assert loopback.requests[0].received_at < loopback.requests[1].received_at
+
+
+async def test_translate_with_a_time_limit_keeps_the_recording(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, client: GroqClient, tmp_path: Path
+) -> None:
+    speech = virtual_mic.render(FIRST)
+    loopback.enqueue(text_reply("The market."))
+    archive = RecordingArchive(tmp_path / "recordings")
+    dictation = LiveDictation(
+        client,
+        DictationOptions(translate=True, language="de", prompt="Markt"),
+        max_seconds=2.5,
+        archive=archive,
+        keep_recording=True,
+    )
+    speaker = asyncio.create_task(asyncio.to_thread(virtual_mic.play, speech))
+    events = [event async for event in dictation.events()]
+    await speaker
+
+    *texts, finished = events
+    assert [e.text for e in texts if isinstance(e, SegmentText)] == ["The market."]
+    assert isinstance(finished, DictationFinished)
+    assert finished.reason is StopReason.TIME_LIMIT
+    assert 2.5 <= finished.duration < 2.7
+    (request,) = loopback.requests
+    assert request.path.endswith("/audio/translations")
+    assert request.form == {
+        "model": ["whisper-large-v3"],
+        "prompt": ["Markt"],
+        "response_format": ["verbose_json"],
+    }  # no language: translations take none
+    assert 1.5 < sf.info(io.BytesIO(request.files["file"].data)).duration <= 2.6
+    assert finished.saved is not None
+    (kept,) = archive.list()
+    assert kept.audio == finished.saved.audio
+    assert kept.transcript.strip() == "The market."
+    assert kept.duration == pytest.approx(finished.duration, abs=0.01)
+
+
+async def test_a_lost_microphone_keeps_the_text_and_the_recording(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, client: GroqClient, tmp_path: Path
+) -> None:
+    loopback.enqueue(text_reply("Before it went away."))
+    archive = RecordingArchive(tmp_path / "recordings")
+    dictation = LiveDictation(client, DictationOptions(), archive=archive, max_seconds=20)
+    events: list[LiveEvent] = []
+
+    async def consume() -> None:
+        async for event in dictation.events():
+            events.append(event)
+
+    consumer = asyncio.create_task(consume())
+    try:
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(virtual_mic.say, "Before the microphone goes away.")
+        virtual_mic.kill_server()  # mid-segment: the pause has not closed it yet
+        await asyncio.wait_for(consumer, 10)
+    finally:
+        virtual_mic.start()
+    *texts, finished = events
+    assert [e.text for e in texts if isinstance(e, SegmentText)] == ["Before it went away."]
+    assert isinstance(finished, DictationFinished)
+    assert finished.reason is StopReason.DEVICE_LOST
+    assert isinstance(finished.error, DeviceLost)
+    assert finished.saved is not None and finished.saved.audio.exists()
+    assert finished.saved.transcript.strip() == "Before it went away."
+    assert finished.duration > 1.5
+
+
+async def test_ctrl_c_stops_and_the_last_segment_is_still_printed(
+    virtual_mic: VirtualMic, loopback: LoopbackServer
+) -> None:
+    loopback.enqueue(text_reply("Cut short."))
+    script = textwrap.dedent(
+        """
+        import argparse, asyncio, sys
+        from groq_tui.cli.dictate import run_dictate
+        from groq_tui.config import load_settings
+        args = argparse.Namespace(translate=False, language=None, prompt=None, max_seconds=30,
+                                  stop_after_silence=None, device=None)
+        settings = load_settings(api_key="test-key", base_url=sys.argv[1])
+        sys.exit(asyncio.run(run_dictate(args, settings)))
+        """
+    )
+    speech = virtual_mic.render(FIRST)
+    before = virtual_mic.recording_clients()
+    env = {**os.environ, **virtual_mic.env}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        loopback.base_url,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    player = None
+    try:
+        for _ in range(300):  # until it records
+            if virtual_mic.recording_clients() > before:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("dictate never started recording")
+        await asyncio.sleep(0.2)  # past the signal handler's installation
+        player = await asyncio.create_subprocess_exec("paplay", "-d", "vmic", str(speech), env=env)
+        await asyncio.sleep(1.5)  # mid-sentence
+        process.send_signal(signal.SIGINT)
+        raw_out, raw_err = await asyncio.wait_for(process.communicate(), 20)
+        out, err = raw_out.decode(), raw_err.decode()
+    finally:
+        for child in (process, player):
+            if child is not None and child.returncode is None:
+                child.kill()
+                await child.wait()
+    assert (process.returncode, out) == (0, "Cut short.\n"), err
+    (request,) = loopback.requests
+    assert 0.5 < sf.info(io.BytesIO(request.files["file"].data)).duration < 2.2
+
+
+async def test_a_rejected_key_stops_dictation_with_one_message(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    speaker = asyncio.create_task(asyncio.to_thread(virtual_mic.say, "Hello."))
+    settings = load_settings(api_key="wrong-key", base_url=loopback.base_url)
+    started = time.monotonic()
+    code = await run_dictate(dictate_args(max_seconds=15), settings)
+    await speaker
+    assert code == 1
+    assert time.monotonic() - started < 8  # stopped at the failure, not at the time limit
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    errors = captured.err.splitlines()
+    assert len(errors) == 1
+    assert errors[0].startswith("groq-tui: segment 1 (") and "API key" in errors[0]
+
+
+async def test_an_unknown_device_is_one_line_and_nothing_recorded(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
+    assert await run_dictate(dictate_args(device="usb headset"), settings) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("groq-tui: no input device matches 'usb headset'; input devices: ")
+    assert loopback.requests == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"language": "english"}, "invalid --language: must be an ISO-639-1 code"),
+        ({"max_seconds": 0.0}, "invalid --max-seconds: must be more than 0 seconds"),
+        ({"stop_after_silence": -1.0}, "invalid --stop-after-silence: must be more than 0"),
+    ],
+)
+async def test_bad_flags_are_refused_before_recording(
+    loopback: LoopbackServer,
+    capsys: pytest.CaptureFixture[str],
+    overrides: dict[str, object],
+    message: str,
+) -> None:
+    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
+    assert await run_dictate(dictate_args(**overrides), settings) == 2
+    assert capsys.readouterr().err.startswith(f"groq-tui: {message}")
