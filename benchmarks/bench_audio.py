@@ -9,10 +9,13 @@
    notes when the request reaches it. Includes FLAC encoding and multipart upload.
    Target: under 100 ms for segments up to 30 s.
 3. Response -> text delivered: from the client having read the response to the consumer
-   holding the SegmentText. Target: under 50 ms.
+   holding the SegmentText. Target: under 50 ms. Also measured in the app (5.): from the
+   response to the text being in the composer.
 4. Live: two sentences spoken into the virtual microphone (PulseAudio null sink, espeak-ng,
    PortAudio), transcribed by the loopback server. Target: the first sentence's text is
    delivered before the speaker has finished the second.
+5. The same in the app (headless, Pilot): ctrl+r, two sentences, ctrl+r; response -> text
+   in the composer, and the first text's lead over the end of the second sentence.
 
 Each latency is measured ``--runs`` times; median and worst are reported. The machine is
 shared and noisy: read the medians.
@@ -201,6 +204,56 @@ async def _live_run(
     )
 
 
+async def in_app(runs: int) -> None:
+    print("5. dictation in the app: virtual microphone -> composer (headless Textual)")
+    from groq_tui.app import GroqApp
+    from groq_tui.config import load_settings
+    from groq_tui.ui.widgets.composer import Composer
+    from groq_tui.ui.widgets.recorder_bar import RecorderBar
+
+    mic = VirtualMic(Path(tempfile.mkdtemp(prefix="bench-vmic-")))
+    mic.start()
+    os.environ.update(mic.env)
+    first = mic.render("The first sentence is about the weather, which is mild today.")
+    second = mic.render("The second one talks about the market, and the prices there.")
+    lags: list[float] = []
+    try:
+        with LoopbackServer() as server:
+            for run in range(runs):
+                server.reset()
+                settings = load_settings(api_key="test-key", base_url=server.base_url)
+                data = Path(tempfile.mkdtemp(prefix="bench-app-"))
+                app = GroqApp(settings, data_path=data)
+                async with app.run_test(size=(120, 40)) as pilot:
+                    while app.chat_service is None or app.chat_screen is None:
+                        await pilot.pause(0.02)
+                    screen = app.chat_screen
+                    composer = screen.query_one(Composer)
+                    await pilot.press("ctrl+r")
+                    await asyncio.sleep(0.3)
+                    await asyncio.to_thread(mic.play, first)
+                    await asyncio.sleep(0.8)
+                    await asyncio.to_thread(mic.play, second)
+                    second_said = time.monotonic()
+                    await pilot.press("ctrl+r")
+                    bar = screen.query_one(RecorderBar)
+                    while bar.state != "idle":
+                        await pilot.pause(0.02)
+                    timings = screen.dictation.timings
+                    lags += [inserted - response for response, inserted in timings]
+                    lead = second_said - timings[0][1] if timings else float("nan")
+                    print(
+                        f"   run {run + 1}: {len(timings)} segments in the composer "
+                        f"({len(composer.text.split())} words); first text "
+                        f"{lead:.2f} s before the second sentence ended; response -> "
+                        f"composer {', '.join(f'{(i - r) * 1000:.2f}' for r, i in timings)} ms"
+                    )
+    finally:
+        mic.stop()
+    if lags:
+        print(f"   response -> text in the composer: {_ms(lags, 2)} (target < 50 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -210,6 +263,7 @@ def main() -> None:
     asyncio.run(client_latencies(args.runs))
     if not args.no_live:
         asyncio.run(live(min(args.runs, 3)))
+        asyncio.run(in_app(min(args.runs, 3)))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class GroqApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),
         Binding("f4", "compare", "Compare", id="app.compare"),
+        Binding("f3", "workbench", "Transcribe", id="app.workbench"),
     ]
 
     def __init__(
@@ -93,6 +94,15 @@ class GroqApp(App[None]):
     def chat_models(self) -> list[Model]:
         """Models that can chat (speech-to-text and text-to-speech ones left out)."""
         return [m for m in self.models if not m.is_audio and "tts" not in m.id.lower()]
+
+    @property
+    def audio_model(self) -> str:
+        """The speech-to-text model: the configured one, or the local engine's when offline."""
+        if self.offline:
+            from groq_tui.local.models import BUNDLED_SPEECH_MODEL_ID
+
+            return BUNDLED_SPEECH_MODEL_ID
+        return self.settings.audio_model
 
     def max_tokens_limit(self, model: str) -> int:
         """The upper end of the max_tokens slider: the model's context window."""
@@ -415,6 +425,37 @@ class GroqApp(App[None]):
                 service.client, service.store, conversation, messages, self.base_url
             )
             self.push_screen(CompareScreen(run))
+
+    def action_workbench(self, path: str | None = None) -> None:
+        """F3: the transcription workbench (files and saved recordings)."""
+        from groq_tui.ui.screens.workbench import WorkbenchScreen
+
+        if isinstance(self.screen, WorkbenchScreen):
+            return
+        self.push_screen(WorkbenchScreen(path, max_upload_mb=self.settings.max_upload_mb))
+
+    @work(exclusive=True, group="devices")
+    async def action_pick_microphone(self) -> None:
+        """Choose the input device for dictation from PortAudio's list (remembered)."""
+        from groq_tui.audio.devices import list_input_devices
+        from groq_tui.audio.errors import AudioUnavailable
+        from groq_tui.ui.screens.dialogs import ChoicePicker
+
+        try:
+            devices = await asyncio.to_thread(list_input_devices)
+        except AudioUnavailable as exc:
+            self.notify(str(exc), title="Microphone", severity="error", timeout=10)
+            return
+        choices = [("", "The system's default input")]
+        choices += [(device.name, device.describe()) for device in devices]
+        chosen = await self.push_screen_wait(
+            ChoicePicker("Microphone for dictation", choices, self.settings.audio_device or "")
+        )
+        if chosen is None:
+            return
+        self.settings.audio_device = chosen or None
+        self.remember_setting("audio_device", chosen)
+        self.notify(f"Dictation records from: {chosen or 'the default input'}.", timeout=4)
 
     def action_load_tools(self) -> None:
         """Ask for a tools JSON file."""

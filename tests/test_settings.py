@@ -96,3 +96,20 @@ def test_broken_config_file_is_one_clear_error(config_path: Path) -> None:
 def test_bad_base_url(config_path: Path) -> None:
     with pytest.raises(ValueError, match="http:// or https://"):
         load_settings(base_url="ftp://x")
+
+
+def test_audio_settings_from_the_file(config_path: Path) -> None:
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text(
+        'audio_device = ""\ndictation_language = "de"\ndictation_send = true\n'
+        "max_upload_mb = 100\n",
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.audio_device is None  # "" is the default input, as the app saves it
+    assert settings.dictation_language == "de"
+    assert settings.dictation_send is True
+    assert settings.max_upload_mb == 100
+    config_path.write_text('dictation_language = "German"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="dictation_language"):
+        load_settings()

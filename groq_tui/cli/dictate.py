@@ -52,7 +52,7 @@ def run_devices(args: argparse.Namespace, settings: Settings) -> int:
 def _options(args: argparse.Namespace, settings: Settings) -> DictationOptions:
     """The request options from the flags, validated before anything is recorded."""
     model = getattr(args, "model", None) or settings.audio_model
-    language = None if args.translate else args.language
+    language = None if args.translate else (args.language or settings.dictation_language)
     temperature = getattr(args, "temperature", None)
     check_audio_params(
         model=model,
@@ -70,7 +70,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> DictationOptions:
     return DictationOptions(
         model=model,
         language=language,
-        prompt=args.prompt or None,
+        prompt=args.prompt or settings.dictation_prompt or None,
         translate=bool(args.translate),
         temperature=temperature,
     )
@@ -94,7 +94,7 @@ async def run_dictate(args: argparse.Namespace, settings: Settings) -> int:
         dictation = LiveDictation(
             client,
             options,
-            recorder=Recorder(device=args.device),
+            recorder=Recorder(device=args.device or settings.audio_device),
             max_seconds=args.max_seconds,
             stop_after_silence=args.stop_after_silence,
             archive=archive,

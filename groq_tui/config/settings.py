@@ -63,6 +63,26 @@ class Settings(BaseSettings):
     """More chat models for the offline engine: GGUF files, each ``PATH`` or ``ID=PATH``."""
     local_whisper: str | None = None
     """A CTranslate2 Whisper model directory for the offline engine (e.g. a multilingual one)."""
+    audio_device: str | None = None
+    """The microphone: an input device's index, name or part of its name (default: the
+    system's default input; ``groq-tui devices`` lists them)."""
+    dictation_language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+    """ISO-639-1 code of the dictated speech; unset lets the service detect it."""
+    dictation_prompt: str | None = None
+    """Context or vocabulary (names, spellings) sent with every dictated segment."""
+    dictation_translate: bool = False
+    """Dictate in translate mode: any language in, English text out."""
+    dictation_send: bool = False
+    """Send the composer as soon as a dictation ends, instead of leaving it to edit."""
+    keep_recordings: bool = False
+    """Keep dictation recordings (with their transcripts) in the data dir."""
+    max_upload_mb: float = Field(default=25.0, gt=0)
+    """The service's upload limit: longer audio is split at silences into smaller pieces."""
+
+    @field_validator("audio_device", "dictation_language", "dictation_prompt", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("base_url")
     @classmethod

@@ -31,12 +31,14 @@ from groq_tui.domain import (
 from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
+from groq_tui.ui.widgets.recorder_bar import RecorderBar
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from groq_tui.app import GroqApp
     from groq_tui.services.chat import ChatService
+    from groq_tui.ui.dictation import DictationController
     from groq_tui.ui.widgets.parameters import ParameterPanel
 
 PAGE = 30
@@ -63,6 +65,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+l", "copy_last", "Copy reply", show=False, id="chat.copy_last"),
         Binding("ctrl+s", "export('markdown')", "Export", show=False, id="chat.export"),
         Binding("f6", "focus_composer", "Composer", show=False, id="chat.composer"),
+        Binding("ctrl+r", "dictate", "Dictate", id="chat.dictate"),
     ]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -75,6 +78,8 @@ class ChatScreen(Screen[None]):
         self._followed_to = 0.0
         self._save_timer: Any = None
         self._copy_code_index: dict[int, int] = {}
+        self._dictation: DictationController | None = None
+        self._press_started = False
 
     @property
     def groq_app(self) -> GroqApp:
@@ -100,12 +105,14 @@ class ChatScreen(Screen[None]):
                         id="empty-hint",
                     )
                 yield Composer(id="composer", placeholder="Message (Enter to send)")
+                yield RecorderBar(id="recorder")
             # The parameter panel is mounted when first shown (see _show_parameters): most
             # start-ups on a laptop-sized terminal never need its twenty widgets.
         yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_dictation_keys()
         status = self.query_one(StatusBar)
         status.host = self.groq_app.host_label
         status.offline = self.groq_app.offline
@@ -408,8 +415,58 @@ class ChatScreen(Screen[None]):
             pane.scroll_end(animate=False, immediate=True)
             self._followed_to = pane.max_scroll_y
 
+    # -- dictation -------------------------------------------------------------------------
+
+    @property
+    def dictation(self) -> DictationController:
+        """Live dictation into the composer (created on first use)."""
+        if self._dictation is None:
+            from groq_tui.ui.dictation import DictationController
+
+            self._dictation = DictationController(self)
+        return self._dictation
+
+    def _show_dictation_keys(self) -> None:
+        """The recorder bar names the key the user's keymap gives dictation."""
+        keys = self.groq_app.settings.keymap.get("chat.dictate")
+        if keys:
+            self.query_one(RecorderBar).hint = keys.split(",")[0].strip()
+
+    def action_dictate(self) -> None:
+        """Start or stop dictating into the composer (ctrl+r)."""
+        self.dictation.toggle()
+
+    def toggle_translate_dictation(self) -> None:
+        """Switch dictation between transcription and translation into English."""
+        settings = self.groq_app.settings
+        settings.dictation_translate = not settings.dictation_translate
+        self.query_one(RecorderBar).translate = settings.dictation_translate
+        self.groq_app.remember_setting("dictation_translate", settings.dictation_translate)
+        mode = "translate (English out)" if settings.dictation_translate else "transcribe"
+        self.notify(f"Dictation mode: {mode}.", timeout=3)
+
+    @on(RecorderBar.Pressed)
+    def _bar_pressed(self) -> None:
+        dictation = self.dictation
+        self._press_started = not dictation.busy
+        if dictation.recording:
+            dictation.stop()
+        elif not dictation.busy:
+            dictation.start()
+
+    @on(RecorderBar.Released)
+    def _bar_released(self, event: RecorderBar.Released) -> None:
+        # A long press that started the recording is push-to-talk: letting go stops it.
+        # A short click leaves it running until the next click or ctrl+r.
+        if event.held and self._press_started:
+            self.dictation.stop()
+        self._press_started = False
+
     def action_stop(self) -> None:
         """Stop the reply that is streaming; what arrived is kept, marked stopped."""
+        if self._dictation is not None and self._dictation.recording and not self.streaming:
+            self._dictation.stop()
+            return
         if self.streaming:
             self.workers.cancel_group(self, "reply")
             self.notify("Stopped. The partial reply is kept.", timeout=3)

@@ -1,4 +1,5 @@
-"""Small modal dialogs: the model picker, a text prompt, the first-run key screen."""
+"""Small modal dialogs: the model picker, a text prompt, a choice from a list, the first-run
+key screen."""
 
 from __future__ import annotations
 
@@ -170,6 +171,51 @@ class TextPrompt(ModalScreen[str | None]):
         widget = self.query_one("#prompt-text")
         value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         self.dismiss(str(value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoicePicker(ModalScreen[str | None]):
+    """Choose one of a few labelled values (e.g. the microphone); Escape cancels."""
+
+    DEFAULT_CSS = """
+    ChoicePicker { align: center middle; }
+    ChoicePicker > Vertical {
+        width: 80%; max-width: 100; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    ChoicePicker OptionList { height: auto; max-height: 20; }
+    ChoicePicker .prompt--hint { color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+    ]
+
+    def __init__(self, title: str, choices: Sequence[tuple[str, str]], current: str = "") -> None:
+        """``choices`` are (value, label) pairs; ``current`` is highlighted first."""
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text, style="bold"))
+            yield OptionList(*(Option(label, id=value) for value, label in self.choices))
+            yield Static("enter: choose · esc: cancel", classes="prompt--hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        values = [value for value, _ in self.choices]
+        if self.current in values:
+            options.highlighted = values.index(self.current)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
