@@ -318,3 +318,32 @@ def test_console_script_runs(env: LoopbackServer) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Echo: from a subprocess\n"
     assert KEY not in result.stdout + result.stderr
+
+
+def test_a_file_over_the_upload_limit_is_split_at_pauses_and_joined(
+    env: LoopbackServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 1.5 s of noise "speech", 0.4 s pauses, four times: 7.2 s, about 230 kB as FLAC.
+    rng = np.random.default_rng(3)
+    parts = []
+    for i in range(7):
+        n = round((1.5 if i % 2 == 0 else 0.4) * 16000)
+        parts.append(rng.standard_normal(n) * 0.1 if i % 2 == 0 else np.zeros(n))
+    path = tmp_path / "lecture.wav"
+    sf.write(path, np.concatenate(parts).astype(np.float32), 16000)
+    monkeypatch.setenv("GROQ_TUI_MAX_UPLOAD_MB", "0.07")  # pieces of at most ~2 s
+    code, out, err = cli(capsys, "transcribe", str(path), "--format", "srt")
+    assert code == 0, err
+    uploads = [r for r in env.requests if r.path.endswith("/audio/transcriptions")]
+    assert len(uploads) == 4
+    for upload in uploads:
+        assert len(upload.files["file"].data) <= 0.07 * 1024 * 1024
+        info = sf.info(io.BytesIO(upload.files["file"].data))
+        assert (info.format, info.samplerate, info.channels) == ("FLAC", 16000, 1)
+    cues = [line for line in out.splitlines() if " --> " in line]
+    assert len(cues) == 2 * len(uploads)  # the loopback answers two segments a piece
+    assert cues == sorted(cues)  # joined in order on the file's timeline
+    assert cues[-1].endswith("00:00:07,200")

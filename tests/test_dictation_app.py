@@ -241,3 +241,47 @@ async def test_the_microphone_is_chosen_from_the_device_list_and_remembered(
         await wait_for(pilot, lambda: app.settings.audio_device == "pulse")
         await wait_for(pilot, lambda: config_file().exists())
     assert load_settings().audio_device == "pulse"
+
+
+async def test_language_and_vocabulary_are_set_in_the_app_and_sent(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    from textual.widgets import Input
+
+    from groq_tui.config import load_settings
+    from groq_tui.ui.screens.dialogs import TextPrompt
+
+    loopback.enqueue(text_reply("Guten Tag."))
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+
+        async def answer(ask: object, text: str) -> None:
+            assert callable(ask)
+            ask()
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query(Input)
+            )
+            field = app.screen.query_one(Input)
+            field.value = text
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TextPrompt))
+
+        await answer(screen.ask_dictation_language, "German")  # refused, with the reason
+        assert app.settings.dictation_language is None
+        assert any("ISO-639-1" in n.message for n in app._notifications)
+        await answer(screen.ask_dictation_language, " DE ")
+        await answer(screen.ask_dictation_prompt, "Groq  Textual")
+        assert app.settings.dictation_language == "de"
+        await pilot.press("ctrl+r")
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(virtual_mic.say, "Good day to you.")
+        await pilot.press("ctrl+r")
+        bar = screen.query_one(RecorderBar)
+        await wait_for(pilot, lambda: bar.state == "idle", timeout=10)
+        assert screen.query_one(Composer).text == "Guten Tag."
+    (request,) = audio_requests(loopback)
+    assert request.form["language"] == ["de"]
+    assert request.form["prompt"] == ["Groq Textual"]
+    saved = load_settings()
+    assert (saved.dictation_language, saved.dictation_prompt) == ("de", "Groq Textual")

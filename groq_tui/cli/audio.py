@@ -7,14 +7,8 @@ import sys
 from typing import Literal
 
 from groq_tui.api import InvalidRequestParameter, Transcription
-from groq_tui.api.params import AudioResponseFormat
-from groq_tui.cli.common import (
-    client_from,
-    describe_error,
-    describe_error_async,
-    exit_code_for,
-    fail,
-)
+from groq_tui.api.params import AudioResponseFormat, check_audio_params
+from groq_tui.cli.common import client_from, describe_error, exit_code_for, fail
 from groq_tui.config import Settings
 from groq_tui.subtitles import to_srt, to_vtt
 
@@ -52,7 +46,18 @@ def render(result: Transcription, output_format: str) -> str:
 
 
 async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``groq-tui transcribe`` or ``groq-tui translate``; returns the exit code."""
+    """Run ``groq-tui transcribe`` or ``groq-tui translate``; returns the exit code.
+
+    Files go through the transcription service: a WAV file, or anything over the upload
+    limit (``max_upload_mb``), is sent as 16 kHz mono FLAC, split at pauses into pieces
+    transcribed in parallel when it is still too large, and joined with shifted timestamps.
+    """
+    from groq_tui.services.transcription import (
+        TranscriptionFailed,
+        TranscriptionOptions,
+        transcribe_file,
+    )
+
     translate = args.command == "translate"
     output_format: str = args.format
     response_format: AudioResponseFormat = (
@@ -62,36 +67,46 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
         if output_format == "text"
         else "json"
     )
+    model = args.model or settings.audio_model
+    language = None if translate else args.language
     try:
         granularities = None if translate else _granularities(args.timestamps)
         if output_format in ("srt", "vtt") and not granularities:
             granularities = None if translate else ["segment"]
+        check_audio_params(
+            model=model,
+            response_format=response_format,
+            temperature=args.temperature,
+            timestamp_granularities=granularities,
+            language=language,
+        )
     except InvalidRequestParameter as exc:
         return fail(describe_error(exc), exit_code_for(exc))
-    model = args.model or settings.audio_model
+    options = TranscriptionOptions(
+        model=model,
+        language=language,
+        prompt=args.prompt,
+        translate=translate,
+        temperature=args.temperature,
+        timestamp_granularities=tuple(granularities or ()),
+        response_format=response_format,
+        max_upload_bytes=int(settings.max_upload_mb * 1024 * 1024),
+    )
     async with client_from(settings) as client:
         try:
-            if translate:
-                result = await client.audio.translations.create(
-                    file=args.file,
-                    model=model,
-                    prompt=args.prompt,
-                    response_format=response_format,
-                    temperature=args.temperature,
-                )
-            else:
-                result = await client.audio.transcriptions.create(
-                    file=args.file,
-                    model=model,
-                    language=args.language,
-                    prompt=args.prompt,
-                    response_format=response_format,
-                    temperature=args.temperature,
-                    timestamp_granularities=granularities,
-                )
+            result = await transcribe_file(client, args.file, options, progress=_progress)
             text = render(result, output_format)
-        except Exception as exc:
-            message = await describe_error_async(exc, client, settings)
-            return fail(f"{args.file}: {message}", exit_code_for(exc))
+        except TranscriptionFailed as exc:
+            return fail(str(exc), exit_code_for(exc.__cause__ or exc))
+        except InvalidRequestParameter as exc:
+            return fail(f"{args.file}: {describe_error(exc)}", exit_code_for(exc))
     sys.stdout.write(text)
     return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """Pieces done, on a terminal's stderr, for files long enough to be split."""
+    if total > 1 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rgroq-tui: {done}/{total} pieces transcribed{end}")
+        sys.stderr.flush()

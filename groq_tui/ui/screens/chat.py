@@ -445,6 +445,55 @@ class ChatScreen(Screen[None]):
         mode = "translate (English out)" if settings.dictation_translate else "transcribe"
         self.notify(f"Dictation mode: {mode}.", timeout=3)
 
+    def ask_dictation_language(self) -> None:
+        """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
+        settings = self.groq_app.settings
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            code = text.strip().lower()
+            if code and not re.fullmatch(r"[a-z]{2}", code):
+                self.notify(
+                    f"{text.strip()!r} is not an ISO-639-1 code: use two letters, e.g. en, "
+                    "de, fr (or nothing to let the service detect the language).",
+                    severity="error",
+                )
+                return
+            settings.dictation_language = code or None
+            self.groq_app.remember_setting("dictation_language", code)
+            self.notify(f"Dictation language: {code or 'detected by the service'}.", timeout=3)
+
+        self.app.push_screen(
+            TextPrompt(
+                "Language of the dictated speech (ISO-639-1, e.g. en; empty: detect)",
+                settings.dictation_language or "",
+                multiline=False,
+            ),
+            chosen,
+        )
+
+    def ask_dictation_prompt(self) -> None:
+        """Ask for the vocabulary (names, spellings) sent with every dictated segment."""
+        settings = self.groq_app.settings
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            value = " ".join(text.split())
+            settings.dictation_prompt = value or None
+            self.groq_app.remember_setting("dictation_prompt", value)
+            self.notify("Dictation vocabulary saved." if value else "No vocabulary.", timeout=3)
+
+        self.app.push_screen(
+            TextPrompt(
+                "Vocabulary for dictation: names and spellings to expect (sent as the prompt)",
+                settings.dictation_prompt or "",
+                multiline=False,
+            ),
+            chosen,
+        )
+
     @on(RecorderBar.Pressed)
     def _bar_pressed(self) -> None:
         dictation = self.dictation
