@@ -51,16 +51,22 @@ async def raw_figures(base_url: str, model: str) -> tuple[float, float]:
     return max(singles), time.perf_counter() - started
 
 
-async def key_latency(app: GroqApp, screen: CompareScreen) -> float:
-    """Send ctrl+l as the terminal driver does; the time until its action has run."""
+def send_key(app: GroqApp, name: str, char: str | None = None) -> None:
+    """Deliver a key as the terminal driver does (Pilot.press also waits for the app to be
+    idle, which it is not while replies stream)."""
     from textual import events
 
-    locked = screen.locked
-    key = events.Key("ctrl+l", None)
+    key = events.Key(name, char)
     key.set_sender(app)
-    before = time.perf_counter()
     assert app._driver is not None
     app._driver.send_message(key)
+
+
+async def key_latency(app: GroqApp, screen: CompareScreen) -> float:
+    """Send ctrl+l; the time until its action (toggling the scroll lock) has run."""
+    locked = screen.locked
+    before = time.perf_counter()
+    send_key(app, "ctrl+l")
     for _ in range(10_000):  # polled every millisecond: the action sets no event to wait on
         if screen.locked != locked:
             break
@@ -95,7 +101,11 @@ async def screen_figures(base_url: str, model: str, data: Path) -> dict[str, flo
 
         prober = asyncio.create_task(probe())
         started = time.perf_counter()
-        await pilot.press("enter")
+        send_key(app, "enter", "\r")
+        for _ in range(10_000):
+            if screen.streaming:
+                break
+            await asyncio.sleep(0.001)
 
         def done() -> bool:
             if screen.streaming:
@@ -114,6 +124,9 @@ async def screen_figures(base_url: str, model: str, data: Path) -> dict[str, flo
         stop.set()
         await prober
         figures["worst loop lateness"] = max(lateness) if lateness else 0.0
+        figures["key press handled (median)"] = (
+            sorted(key_times)[len(key_times) // 2] if key_times else float("nan")
+        )
         figures["key press handled (worst)"] = max(key_times) if key_times else float("nan")
         tokens = [w.figures.tokens for w in screen.columns]
         assert tokens == [int(model.split("-")[2])] * 4, tokens

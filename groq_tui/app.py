@@ -8,6 +8,7 @@ first paint, while the user can already type.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import importlib.util
 import json
@@ -42,6 +43,40 @@ def _chat_commands() -> type[Provider]:
 def offline_engine_available() -> bool:
     """Whether the optional local engine (the ``local`` extra) is installed."""
     return importlib.util.find_spec("xllamacpp") is not None
+
+
+WARM_UP_MARKDOWN = """\
+# Title
+
+Some **bold** and `code`.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+def f(x: int) -> str:
+    return f"{x}"
+```
+
+```bash
+echo "$HOME"
+```
+"""
+
+
+def warm_up_markdown() -> None:
+    """Render a little Markdown once, off the event loop: imports and caches (markdown-it,
+    Pygments lexers and the code theme) are then ready when a reply streams in."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
+    console = Console(file=io.StringIO(), width=80, color_system="truecolor")
+    console.print(Markdown(WARM_UP_MARKDOWN, code_theme=StreamingMarkdown.code_theme))
 
 
 class GroqApp(App[None]):
@@ -233,6 +268,12 @@ class GroqApp(App[None]):
                 timeout=10,
             )
         await self.load_models()
+        # The first code block of a session would otherwise load Pygments' lexers and
+        # styles on the event loop, mid-stream: a pause of 100-300 ms that a key would wait for.
+        await asyncio.to_thread(warm_up_markdown)
+        # What start-up created lives as long as the app: keep it out of the collector's
+        # full passes, which otherwise walk it all every few seconds while replies stream.
+        gc.freeze()
 
     async def _start_engine(self) -> bool:
         """Start the local engine in this process; False (with a message) if it cannot."""

@@ -285,3 +285,33 @@ async def test_language_and_vocabulary_are_set_in_the_app_and_sent(
     assert request.form["prompt"] == ["Groq Textual"]
     saved = load_settings()
     assert (saved.dictation_language, saved.dictation_prompt) == ("de", "Groq Textual")
+
+
+async def test_offline_dictation_is_transcribed_by_the_bundled_whisper(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """No key: speech goes to the local engine's Whisper tiny.en, for real."""
+    app = make_app(loopback, tmp_path, api_key=None)
+    app._model_given = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert app.offline and app.audio_model == "whisper-tiny.en"
+        await pilot.press("ctrl+r")
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(virtual_mic.say, OFFLINE_SENTENCE)
+        await pilot.press("ctrl+r")
+        bar = screen.query_one(RecorderBar)
+        await wait_for(pilot, lambda: bar.state == "idle", timeout=30)
+        heard = composer_words(screen.query_one(Composer).text)
+    expected = composer_words(OFFLINE_SENTENCE)
+    assert len(set(heard) & set(expected)) >= 0.7 * len(set(expected)), heard
+    assert audio_requests(loopback) == []  # nothing went to the service
+
+
+OFFLINE_SENTENCE = (
+    "Please send the quarterly report to the finance team before the meeting on Friday."
+)
+
+
+def composer_words(text: str) -> list[str]:
+    return ["".join(c for c in word.lower() if c.isalnum()) for word in text.split()]

@@ -43,7 +43,7 @@ class CompareColumn(Vertical, can_focus=True):
     }
     CompareColumn:focus-within, CompareColumn:focus { border: round $accent; }
     CompareColumn .column--header { height: auto; }
-    CompareColumn .column--body { height: 1fr; }
+    CompareColumn .column--body { height: 1fr; scrollbar-gutter: stable; }
     CompareColumn .column--prompt { color: $text-muted; margin: 1 0 0 0; }
     CompareColumn .column--error { color: $error; height: auto; }
     """
