@@ -18,16 +18,10 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
+from groq_tui.subtitles import TimedText
 
-class TimedSegment(Protocol):
-    """A segment of speech: seconds and its text."""
-
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def text(self) -> str: ...
+TimedSegment = TimedText
+"""A segment of speech: seconds and its text (what subtitles are made of)."""
 
 
 class TimedWord(Protocol):
