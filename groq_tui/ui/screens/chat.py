@@ -65,7 +65,8 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+l", "copy_last", "Copy reply", show=False, id="chat.copy_last"),
         Binding("ctrl+s", "export('markdown')", "Export", show=False, id="chat.export"),
         Binding("f6", "focus_composer", "Composer", show=False, id="chat.composer"),
-        Binding("ctrl+r", "dictate", "Dictate", id="chat.dictate"),
+        # Not in the footer: the recorder bar under the composer names the key.
+        Binding("ctrl+r", "dictate", "Dictate", show=False, id="chat.dictate"),
     ]
 
     def __init__(self, conversation: Conversation) -> None:
