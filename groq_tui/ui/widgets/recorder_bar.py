@@ -8,7 +8,6 @@ ctrl+r - toggles).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,6 +84,9 @@ class RecorderBar(Widget):
         bar: RecorderBar
         held: bool
 
+    hold_seconds: float = HOLD_SECONDS
+    """A press held longer than this is push-to-talk."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._pressed_at: float | None = None
@@ -117,7 +119,7 @@ class RecorderBar(Widget):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         event.stop()
-        self._pressed_at = time.monotonic()
+        self._pressed_at = event.time  # when the terminal's event was read, not handled
         self.capture_mouse()
         self.post_message(self.Pressed(self))
 
@@ -126,6 +128,6 @@ class RecorderBar(Widget):
         self.release_mouse()
         if self._pressed_at is None:
             return
-        held = time.monotonic() - self._pressed_at >= HOLD_SECONDS
+        held = event.time - self._pressed_at >= self.hold_seconds
         self._pressed_at = None
         self.post_message(self.Released(self, held))
