@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import os
 import statistics
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -147,21 +149,27 @@ def _ms(values: list[float], digits: int = 1) -> str:
     return f"{median:6.{digits}f} / {worst:6.{digits}f} ms"
 
 
-async def live(runs: int) -> None:
-    print("4. live dictation: virtual microphone -> PortAudio -> VAD -> loopback server")
+@contextlib.contextmanager
+def speaking_mic() -> Iterator[tuple[VirtualMic, Path, Path]]:
+    """A virtual microphone (this process records from it) and the two sentences to say."""
     mic = VirtualMic(Path(tempfile.mkdtemp(prefix="bench-vmic-")))
     mic.start()
     os.environ.update(mic.env)
-    first = mic.render("The first sentence is about the weather, which is mild today.")
-    second = mic.render("The second one talks about the market, and the prices there.")
     try:
-        with LoopbackServer() as server:
-            async with GroqClient(api_key="test-key", base_url=server.base_url) as client:
-                for run in range(runs):
-                    server.reset()
-                    await _live_run(client, server, mic, first, second, run)
+        first = mic.render("The first sentence is about the weather, which is mild today.")
+        second = mic.render("The second one talks about the market, and the prices there.")
+        yield mic, first, second
     finally:
         mic.stop()
+
+
+async def live(runs: int) -> None:
+    print("4. live dictation: virtual microphone -> PortAudio -> VAD -> loopback server")
+    with speaking_mic() as (mic, first, second), LoopbackServer() as server:
+        async with GroqClient(api_key="test-key", base_url=server.base_url) as client:
+            for run in range(runs):
+                server.reset()
+                await _live_run(client, server, mic, first, second, run)
 
 
 async def _live_run(
@@ -211,45 +219,37 @@ async def in_app(runs: int) -> None:
     from groq_tui.ui.widgets.composer import Composer
     from groq_tui.ui.widgets.recorder_bar import RecorderBar
 
-    mic = VirtualMic(Path(tempfile.mkdtemp(prefix="bench-vmic-")))
-    mic.start()
-    os.environ.update(mic.env)
-    first = mic.render("The first sentence is about the weather, which is mild today.")
-    second = mic.render("The second one talks about the market, and the prices there.")
     lags: list[float] = []
-    try:
-        with LoopbackServer() as server:
-            for run in range(runs):
-                server.reset()
-                settings = load_settings(api_key="test-key", base_url=server.base_url)
-                data = Path(tempfile.mkdtemp(prefix="bench-app-"))
-                app = GroqApp(settings, data_path=data)
-                async with app.run_test(size=(120, 40)) as pilot:
-                    while app.chat_service is None or app.chat_screen is None:
-                        await pilot.pause(0.02)
-                    screen = app.chat_screen
-                    composer = screen.query_one(Composer)
-                    await pilot.press("ctrl+r")
-                    await asyncio.sleep(0.3)
-                    await asyncio.to_thread(mic.play, first)
-                    await asyncio.sleep(0.8)
-                    await asyncio.to_thread(mic.play, second)
-                    second_said = time.monotonic()
-                    await pilot.press("ctrl+r")
-                    bar = screen.query_one(RecorderBar)
-                    while bar.state != "idle":
-                        await pilot.pause(0.02)
-                    timings = screen.dictation.timings
-                    lags += [inserted - response for response, inserted in timings]
-                    lead = second_said - timings[0][1] if timings else float("nan")
-                    print(
-                        f"   run {run + 1}: {len(timings)} segments in the composer "
-                        f"({len(composer.text.split())} words); first text "
-                        f"{lead:.2f} s before the second sentence ended; response -> "
-                        f"composer {', '.join(f'{(i - r) * 1000:.2f}' for r, i in timings)} ms"
-                    )
-    finally:
-        mic.stop()
+    with speaking_mic() as (mic, first, second), LoopbackServer() as server:
+        for run in range(runs):
+            server.reset()
+            settings = load_settings(api_key="test-key", base_url=server.base_url)
+            data = Path(tempfile.mkdtemp(prefix="bench-app-"))
+            app = GroqApp(settings, data_path=data)
+            async with app.run_test(size=(120, 40)) as pilot:
+                while app.chat_service is None or app.chat_screen is None:
+                    await pilot.pause(0.02)
+                screen = app.chat_screen
+                composer = screen.query_one(Composer)
+                await pilot.press("ctrl+r")
+                await asyncio.sleep(0.3)
+                await asyncio.to_thread(mic.play, first)
+                await asyncio.sleep(0.8)
+                await asyncio.to_thread(mic.play, second)
+                second_said = time.monotonic()
+                await pilot.press("ctrl+r")
+                bar = screen.query_one(RecorderBar)
+                while bar.state != "idle":
+                    await pilot.pause(0.02)
+                timings = screen.dictation.timings
+                lags += [inserted - response for response, inserted in timings]
+                lead = second_said - timings[0][1] if timings else float("nan")
+                print(
+                    f"   run {run + 1}: {len(timings)} segments in the composer "
+                    f"({len(composer.text.split())} words); first text "
+                    f"{lead:.2f} s before the second sentence ended; response -> "
+                    f"composer {', '.join(f'{(i - r) * 1000:.2f}' for r, i in timings)} ms"
+                )
     if lags:
         print(f"   response -> text in the composer: {_ms(lags, 2)} (target < 50 ms)")
 

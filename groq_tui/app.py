@@ -170,6 +170,12 @@ class GroqApp(App[None]):
 
         self.run_worker(run(), group="settings")
 
+    def change_setting(self, name: str, value: Any) -> None:
+        """Use a new value of a setting now, and keep it in the config file (``None`` is
+        written as an empty value: unset)."""
+        setattr(self.settings, name, value)
+        self.remember_setting(name, "" if value is None else value)
+
     # -- start-up --------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
@@ -395,12 +401,19 @@ class GroqApp(App[None]):
             screen.refresh_sidebar()
 
     async def write_export(self, conversation: Conversation, content: str, ext: str) -> Path | None:
-        """Write an export to the data dir's exports folder; None (and a message) on failure."""
+        """Write a conversation's export to the exports folder; None (and a message) on
+        failure."""
         import re
 
         slug = re.sub(r"[^a-z0-9]+", "-", conversation.title.lower()).strip("-")[:40]
+        name = f"{slug or 'conversation'}-{conversation.id or 'new'}.{ext}"
+        return await self.write_export_file(name, content)
+
+    async def write_export_file(self, name: str, content: str) -> Path | None:
+        """Write ``content`` to ``name`` in the data dir's exports folder, off the event loop;
+        None (and a message) on failure."""
         folder = self.data_dir / "exports"
-        path = folder / f"{slug or 'conversation'}-{conversation.id or 'new'}.{ext}"
+        path = folder / name
 
         def write() -> Path:
             folder.mkdir(parents=True, exist_ok=True)
@@ -410,7 +423,7 @@ class GroqApp(App[None]):
         try:
             return await asyncio.to_thread(write)
         except OSError as exc:
-            self.notify(f"Could not export to {path}: {exc.strerror}", severity="error")
+            self.notify(f"Could not export to {path}: {exc.strerror or exc}", severity="error")
             return None
 
     def action_compare(self, models: list[str] | None = None) -> None:
@@ -494,8 +507,7 @@ class GroqApp(App[None]):
         )
         if chosen is None:
             return
-        self.settings.audio_device = chosen or None
-        self.remember_setting("audio_device", chosen)
+        self.change_setting("audio_device", chosen or None)
         self.notify(f"Dictation records from: {chosen or 'the default input'}.", timeout=4)
 
     def action_load_tools(self) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import soundfile as sf
+from textual.pilot import Pilot
 
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.recorder_bar import RecorderBar, clock, meter
@@ -34,6 +35,16 @@ def text_reply(text: str) -> Reply:
 
 def audio_requests(loopback: LoopbackServer) -> list[RecordedRequest]:
     return [r for r in loopback.requests if "/audio/" in r.path]
+
+
+async def dictate(pilot: Pilot[Any], mic: VirtualMic, text: str, timeout: float = 10) -> None:
+    """ctrl+r, say ``text`` into the microphone, ctrl+r; wait until it is transcribed."""
+    await pilot.press("ctrl+r")
+    await asyncio.sleep(0.3)
+    await asyncio.to_thread(mic.say, text)
+    await pilot.press("ctrl+r")
+    bar = pilot.app.screen.query_one(RecorderBar)
+    await wait_for(pilot, lambda: bar.state == "idle", timeout=timeout)
 
 
 def test_the_meter_and_clock_render_fixed_levels() -> None:
@@ -167,13 +178,8 @@ async def test_translate_mode_goes_to_translations(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         screen.toggle_translate_dictation()
-        bar = screen.query_one(RecorderBar)
-        assert bar.translate
-        await pilot.press("ctrl+r")
-        await asyncio.sleep(0.3)
-        await asyncio.to_thread(virtual_mic.say, "Bonjour tout le monde.")
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: bar.state == "idle", timeout=10)
+        assert screen.query_one(RecorderBar).translate
+        await dictate(pilot, virtual_mic, "Bonjour tout le monde.")
         assert screen.query_one(Composer).text == "Good morning."
     (request,) = audio_requests(loopback)
     assert request.path.endswith("/audio/translations")
@@ -276,12 +282,7 @@ async def test_language_and_vocabulary_are_set_in_the_app_and_sent(
         await answer(screen.ask_dictation_language, " DE ")
         await answer(screen.ask_dictation_prompt, "Groq  Textual")
         assert app.settings.dictation_language == "de"
-        await pilot.press("ctrl+r")
-        await asyncio.sleep(0.3)
-        await asyncio.to_thread(virtual_mic.say, "Good day to you.")
-        await pilot.press("ctrl+r")
-        bar = screen.query_one(RecorderBar)
-        await wait_for(pilot, lambda: bar.state == "idle", timeout=10)
+        await dictate(pilot, virtual_mic, "Good day to you.")
         assert screen.query_one(Composer).text == "Guten Tag."
     (request,) = audio_requests(loopback)
     assert request.form["language"] == ["de"]
@@ -299,12 +300,7 @@ async def test_offline_dictation_is_transcribed_by_the_bundled_whisper(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         assert app.offline and app.audio_model == "whisper-tiny.en"
-        await pilot.press("ctrl+r")
-        await asyncio.sleep(0.3)
-        await asyncio.to_thread(virtual_mic.say, OFFLINE_SENTENCE)
-        await pilot.press("ctrl+r")
-        bar = screen.query_one(RecorderBar)
-        await wait_for(pilot, lambda: bar.state == "idle", timeout=30)
+        await dictate(pilot, virtual_mic, OFFLINE_SENTENCE, timeout=30)
         heard = composer_words(screen.query_one(Composer).text)
     expected = composer_words(OFFLINE_SENTENCE)
     assert len(set(heard) & set(expected)) >= 0.7 * len(set(expected)), heard

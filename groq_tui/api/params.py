@@ -182,6 +182,11 @@ def audio_extension(filename: str) -> str:
     return ext
 
 
+def is_language_code(value: str) -> bool:
+    """Whether ``value`` looks like an ISO-639-1 code: two ASCII letters (``en``, ``de``)."""
+    return len(value) == 2 and value.isascii() and value.isalpha()
+
+
 def check_audio_params(
     *,
     model: str,
@@ -210,9 +215,7 @@ def check_audio_params(
                     "timestamp_granularities",
                     f"each must be 'word' or 'segment', got {granularity!r}",
                 )
-    if language is not None and not (
-        len(language) == 2 and language.isascii() and language.isalpha()
-    ):
+    if language is not None and not is_language_code(language):
         raise InvalidRequestParameter(
             "language", f"must be an ISO-639-1 code such as 'en' or 'de', got {language!r}"
         )

@@ -40,6 +40,7 @@ from groq_tui.audio.encoding import UPLOAD_EXTENSION, UPLOAD_RATE, encode_flac
 from groq_tui.audio.recorder import Recorder, Recording
 from groq_tui.audio.resample import Samples, StreamResampler
 from groq_tui.audio.segmenter import SpeechSegment, SpeechSegmenter
+from groq_tui.services.transcription import send_audio
 
 MAX_PROMPT_CHARS = 800
 """Whisper reads at most 224 prompt tokens (about 800 characters of English); the rest is
@@ -247,23 +248,14 @@ class DictationSession:
 
     async def _send(self, upload: bytes, prompt: str | None) -> Transcription:
         options = self.options
-        name = f"segment.{UPLOAD_EXTENSION}"
-        if options.translate:
-            return await self.client.audio.translations.create(
-                file=upload,
-                filename=name,
-                model=options.model,
-                prompt=prompt,
-                response_format="verbose_json",
-                temperature=options.temperature,
-            )
-        return await self.client.audio.transcriptions.create(
-            file=upload,
-            filename=name,
+        return await send_audio(
+            self.client,
+            upload,
+            f"segment.{UPLOAD_EXTENSION}",
             model=options.model,
+            translate=options.translate,
             language=options.language,
             prompt=prompt,
-            response_format="verbose_json",
             temperature=options.temperature,
         )
 

@@ -288,33 +288,60 @@ class _PieceJob:
         return [part for group in parts for part in group]
 
 
+async def send_audio(
+    client: GroqClient,
+    data: bytes,
+    filename: str,
+    *,
+    model: str,
+    translate: bool = False,
+    language: str | None = None,
+    prompt: str | None = None,
+    temperature: float | None = None,
+    response_format: AudioResponseFormat = "verbose_json",
+    timestamp_granularities: Sequence[Granularity] | None = None,
+) -> Transcription:
+    """One upload to /audio/transcriptions or, to translate, /audio/translations (which
+    takes neither a language nor timestamp granularities)."""
+    if translate:
+        return await client.audio.translations.create(
+            file=data,
+            filename=filename,
+            model=model,
+            prompt=prompt,
+            response_format=response_format,
+            temperature=temperature,
+        )
+    return await client.audio.transcriptions.create(
+        file=data,
+        filename=filename,
+        model=model,
+        language=language,
+        prompt=prompt,
+        response_format=response_format,
+        temperature=temperature,
+        timestamp_granularities=list(timestamp_granularities or ()) or None,
+    )
+
+
 async def _send(
     client: GroqClient, data: bytes, filename: str, options: TranscriptionOptions, name: str
 ) -> Transcription:
     """One request; API failures become :class:`TranscriptionFailed` naming the file."""
     verbose = options.response_format == "verbose_json"
     try:
-        if options.translate:
-            return await client.audio.translations.create(
-                file=data,
-                filename=filename,
-                model=options.model,
-                prompt=options.prompt,
-                response_format=options.response_format,
-                temperature=options.temperature,
-            )
-        return await client.audio.transcriptions.create(
-            file=data,
-            filename=filename,
+        return await send_audio(
+            client,
+            data,
+            filename,
             model=options.model,
+            translate=options.translate,
             language=options.language,
             prompt=options.prompt,
-            response_format=options.response_format,
             temperature=options.temperature,
+            response_format=options.response_format,
             # The API refuses timestamps for anything but verbose_json.
-            timestamp_granularities=(list(options.timestamp_granularities) or None)
-            if verbose
-            else None,
+            timestamp_granularities=options.timestamp_granularities if verbose else None,
         )
     except RequestTooLargeError as exc:
         raise TranscriptionFailed(
@@ -358,6 +385,7 @@ __all__ = [
     "TranscriptionFailed",
     "TranscriptionOptions",
     "join_transcriptions",
+    "send_audio",
     "shift_segments",
     "shift_words",
     "transcribe_file",

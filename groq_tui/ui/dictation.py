@@ -46,13 +46,9 @@ class DictationController:
     def __init__(self, screen: ChatScreen) -> None:
         self.screen = screen
         self.live: LiveDictation | None = None
-        self.delivered: list[str] = []
-        """The texts inserted by the current (or last) dictation, in order."""
-        self.last: DictationFinished | None = None
         self.timings: list[tuple[float, float]] = []
         """Per segment: when its response was read and when its text was in the composer
         (``time.monotonic()``), for benchmarks/bench_audio.py."""
-        self.started_at = 0.0
         self._timer: Any = None
 
     @property
@@ -115,10 +111,7 @@ class DictationController:
             archive=RecordingArchive(app.data_dir / "recordings"),
             keep_recording=settings.keep_recordings,
         )
-        self.delivered = []
         self.timings = []
-        self.last = None
-        self.started_at = time.monotonic()
         bar = self.bar
         bar.translate = settings.dictation_translate
         bar.elapsed = 0.0
@@ -145,7 +138,6 @@ class DictationController:
         piece = joined(line[:column], text)
         if piece:
             composer.insert(piece)
-            self.delivered.append(piece.strip())
 
     async def _run(self, live: LiveDictation) -> None:
         from groq_tui.services.dictation import DictationFinished, SegmentFailed, SegmentText
@@ -169,7 +161,6 @@ class DictationController:
                         )
                     told_failure = True
                 elif isinstance(event, DictationFinished):
-                    self.last = event
                     self._finished(event)
         except AudioError as exc:
             screen.notify(str(exc), title="Microphone", severity="error", timeout=10)

@@ -439,11 +439,10 @@ class ChatScreen(Screen[None]):
 
     def toggle_translate_dictation(self) -> None:
         """Switch dictation between transcription and translation into English."""
-        settings = self.groq_app.settings
-        settings.dictation_translate = not settings.dictation_translate
-        self.query_one(RecorderBar).translate = settings.dictation_translate
-        self.groq_app.remember_setting("dictation_translate", settings.dictation_translate)
-        mode = "translate (English out)" if settings.dictation_translate else "transcribe"
+        translate = not self.groq_app.settings.dictation_translate
+        self.groq_app.change_setting("dictation_translate", translate)
+        self.query_one(RecorderBar).translate = translate
+        mode = "translate (English out)" if translate else "transcribe"
         self.notify(f"Dictation mode: {mode}.", timeout=3)
 
     def ask_dictation_language(self) -> None:
@@ -453,16 +452,14 @@ class ChatScreen(Screen[None]):
         def chosen(text: str | None) -> None:
             if text is None:
                 return
-            code = text.strip().lower()
-            if code and not re.fullmatch(r"[a-z]{2}", code):
-                self.notify(
-                    f"{text.strip()!r} is not an ISO-639-1 code: use two letters, e.g. en, "
-                    "de, fr (or nothing to let the service detect the language).",
-                    severity="error",
-                )
+            from groq_tui.ui.fields import parse_language
+
+            try:
+                code = parse_language(text)
+            except ValueError as exc:
+                self.notify(f"{exc} (or nothing, to let the service detect it).", severity="error")
                 return
-            settings.dictation_language = code or None
-            self.groq_app.remember_setting("dictation_language", code)
+            self.groq_app.change_setting("dictation_language", code)
             self.notify(f"Dictation language: {code or 'detected by the service'}.", timeout=3)
 
         self.app.push_screen(
@@ -482,8 +479,7 @@ class ChatScreen(Screen[None]):
             if text is None:
                 return
             value = " ".join(text.split())
-            settings.dictation_prompt = value or None
-            self.groq_app.remember_setting("dictation_prompt", value)
+            self.groq_app.change_setting("dictation_prompt", value or None)
             self.notify("Dictation vocabulary saved." if value else "No vocabulary.", timeout=3)
 
         self.app.push_screen(

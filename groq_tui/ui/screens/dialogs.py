@@ -193,18 +193,26 @@ class ChoicePicker(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
     ]
 
-    def __init__(self, title: str, choices: Sequence[tuple[str, str]], current: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[tuple[str, str | Text]],
+        current: str = "",
+        *,
+        hint: str = "enter: choose · esc: cancel",
+    ) -> None:
         """``choices`` are (value, label) pairs; ``current`` is highlighted first."""
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
         self.current = current
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text, style="bold"))
             yield OptionList(*(Option(label, id=value) for value, label in self.choices))
-            yield Static("enter: choose · esc: cancel", classes="prompt--hint")
+            yield Static(self.hint, classes="prompt--hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -215,6 +223,7 @@ class ChoicePicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:

@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DirectoryTree, Input, Label, Static
 
 from groq_tui.api.params import AUDIO_EXTENSIONS
+from groq_tui.ui.screens.dialogs import ChoicePicker
 
 AUDIO_SUFFIXES = frozenset(f".{ext}" for ext in AUDIO_EXTENSIONS)
 """The file name endings the service accepts."""
@@ -128,35 +128,17 @@ class RecordingChoice:
     """The start of its transcript."""
 
 
-class RecordingPicker(ModalScreen[Path | None]):
-    """Choose one of the saved recordings, newest first."""
-
-    DEFAULT_CSS = """
-    RecordingPicker { align: center middle; }
-    RecordingPicker > Vertical {
-        width: 90%; max-width: 110; height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    RecordingPicker OptionList { height: 1fr; }
-    RecordingPicker .picker--hint { color: $text-muted; height: 1; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="recording_picker.cancel"),
-    ]
+class RecordingPicker(ChoicePicker):
+    """Choose one of the saved recordings, newest first; dismissed with its audio file's
+    path."""
 
     def __init__(self, recordings: Sequence[RecordingChoice]) -> None:
-        super().__init__()
         self.recordings = list(recordings)
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Text("Saved recordings", style="bold"))
-            options = OptionList(
-                *(Option(self._row(choice)) for choice in self.recordings), id="recording-list"
-            )
-            yield options
-            yield Static("enter: open · esc: cancel", classes="picker--hint")
+        super().__init__(
+            "Saved recordings",
+            [(str(choice.audio), self._row(choice)) for choice in self.recordings],
+            hint="enter: open · esc: cancel",
+        )
 
     @staticmethod
     def _row(choice: RecordingChoice) -> Text:
@@ -166,18 +148,6 @@ class RecordingPicker(ModalScreen[Path | None]):
         text.append(f"  {minutes}:{seconds:02d}  ", style="dim")
         text.append(choice.preview or choice.audio.name)
         return text
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#recording-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.recordings[event.option_index].audio)
-
-    def action_cancel(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
 
 
 __all__ = [

@@ -38,6 +38,7 @@ from groq_tui.services.transcription import (
     transcribe_file,
 )
 from groq_tui.subtitles import to_srt, to_vtt
+from groq_tui.ui.fields import parse_language, parse_temperature
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
@@ -49,29 +50,6 @@ if TYPE_CHECKING:
 ExportFormat = Literal["txt", "srt", "vtt", "json"]
 ResponseFormat = Literal["json", "text", "verbose_json"]
 RESPONSE_FORMATS: tuple[ResponseFormat, ...] = ("verbose_json", "json", "text")
-
-
-def parse_temperature(text: str) -> float | None:
-    """The temperature field: blank for the server's default, else 0-1; raises ValueError."""
-    if not text.strip():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"temperature must be a number between 0 and 1, not {text!r}") from None
-    if not 0 <= value <= 1:
-        raise ValueError(f"temperature must be between 0 and 1, not {text}")
-    return value
-
-
-def parse_language(text: str) -> str | None:
-    """The language field: blank to detect it, else an ISO-639-1 code; raises ValueError."""
-    code = text.strip().lower()
-    if not code:
-        return None
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError(f"language must be a two-letter code such as en or de, not {text!r}")
-    return code
 
 
 def export_content(result: Transcription, fmt: ExportFormat) -> str:
@@ -110,12 +88,6 @@ def _start_folder(text: str) -> Path:
     if path.parent.is_dir():
         return path.parent
     return Path.cwd()
-
-
-def _write(path: Path, content: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")
-    return path
 
 
 class WorkbenchScreen(Screen[None]):
@@ -432,8 +404,8 @@ class WorkbenchScreen(Screen[None]):
             self._set_status(f"No saved recordings yet (in {directory}).")
             return
         chosen = await self.app.push_screen_wait(RecordingPicker(choices))
-        if chosen is not None:
-            self._set_path(str(chosen))
+        if chosen:
+            self._set_path(chosen)
 
     @on(Button.Pressed, "#browse")
     def _browse_pressed(self) -> None:
@@ -480,13 +452,9 @@ class WorkbenchScreen(Screen[None]):
         except ValueError as exc:
             self.notify(f"Not exported: {exc}.", severity="warning", timeout=6)
             return
-        path = self.groq_app.data_dir / "exports" / f"{source.stem}.{fmt}"
-        try:
-            await asyncio.to_thread(_write, path, content)
-        except OSError as exc:
-            self.notify(f"Could not export to {path}: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"Exported to {path}", timeout=8)
+        path = await self.groq_app.write_export_file(f"{source.stem}.{fmt}", content)
+        if path is not None:
+            self.notify(f"Exported to {path}", timeout=8)
 
     def action_copy(self) -> None:
         """Copy the text to the clipboard."""

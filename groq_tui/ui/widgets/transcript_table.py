@@ -94,8 +94,7 @@ class TranscriptTable(Horizontal):
         super().__init__(id=id)
         self.segments: list[Span] = []
         self.words: list[list[Span]] = []
-        self.has_words = False
-        """Whether the transcript came with word timestamps."""
+        """Each segment's words."""
 
     def compose(self) -> ComposeResult:
         segments: DataTable[str] = DataTable(id="segments", cursor_type="row", zebra_stripes=True)
@@ -108,6 +107,11 @@ class TranscriptTable(Horizontal):
         words.add_column("end", key="end")
         words.add_column("word", key="word")
         yield words
+
+    @property
+    def has_words(self) -> bool:
+        """Whether the transcript came with word timestamps."""
+        return any(self.words)
 
     @property
     def segment_table(self) -> DataTable[str]:
@@ -123,7 +127,6 @@ class TranscriptTable(Horizontal):
         """Show a transcript's segments; ``words`` (if any) are offered per segment."""
         self.segments = [Span(s.start, s.end, s.text.strip()) for s in segments]
         self.words = words_by_segment(segments, words)
-        self.has_words = bool(words)
         table = self.segment_table
         table.clear()
         for index, span in enumerate(self.segments):
