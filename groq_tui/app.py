@@ -71,12 +71,11 @@ def warm_up_markdown() -> None:
     import io
 
     from rich.console import Console
-    from rich.markdown import Markdown
 
-    from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+    from groq_tui.ui.widgets.streaming_markdown import BlockMarkdown, StreamingMarkdown
 
     console = Console(file=io.StringIO(), width=80, color_system="truecolor")
-    console.print(Markdown(WARM_UP_MARKDOWN, code_theme=StreamingMarkdown.code_theme))
+    console.print(BlockMarkdown(WARM_UP_MARKDOWN, code_theme=StreamingMarkdown.code_theme))
 
 
 class GroqApp(App[None]):

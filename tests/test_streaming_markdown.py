@@ -23,7 +23,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from groq_tui.ui.widgets.markdown_blocks import BlockSplitter, NewlineNormalizer
-from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+from groq_tui.ui.widgets.streaming_markdown import BlockMarkdown, StreamingMarkdown
 
 # -- a deterministic Markdown reply ------------------------------------------------------------
 
@@ -171,6 +171,21 @@ def test_newlines_are_normalised_across_deltas() -> None:
     normalizer = NewlineNormalizer()
     out = normalizer.feed("a\r") + normalizer.feed("\nb\r") + normalizer.feed("c\r")
     assert out + normalizer.flush() == "a\nb\nc\n"
+
+
+def test_block_markdown_is_rich_markdown_with_a_shared_parser() -> None:
+    # BlockMarkdown sets Rich's attributes itself (Rich's __init__ builds a parser each time):
+    # if Rich adds or changes one, this fails instead of the rendering drifting silently.
+    source = "".join(markdown_reply(400)) + TRICKY + "~~struck~~\n"
+    ours, rich = BlockMarkdown(source, code_theme="monokai"), RichMarkdown(source)
+    assert vars(ours).keys() == vars(rich).keys()
+    for name, value in vars(rich).items():
+        if name != "parsed":
+            assert getattr(ours, name) == value, name
+    assert [t.as_dict() for t in ours.parsed] == [t.as_dict() for t in rich.parsed]
+    console = Console(width=50, force_terminal=True, color_system="truecolor")
+    options = console.options.update(width=50, height=None, highlight=False)
+    assert console.render_lines(ours, options) == console.render_lines(rich, options)
 
 
 # -- the widget --------------------------------------------------------------------------------
