@@ -116,7 +116,6 @@ async def screen_figures(base_url: str, model: str, data: Path) -> dict[str, flo
         key_times: list[float] = []
         while not done():
             if screen.streaming and len(key_times) < 5:
-                screen.query_one(Composer).blur()
                 key_times.append(await key_latency(app, screen))
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.005)

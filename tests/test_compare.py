@@ -112,6 +112,25 @@ async def test_follow_up_continues_each_columns_own_history(
             assert history[1]["content"] == "Echo: first"  # its own previous reply
 
 
+async def test_columns_follow_their_replies_unless_scrolled_up(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    long = "loopback-chunks-1200-rate-400"  # three seconds, several screens long
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [long, long])
+        await prompt(pilot, screen, "go")
+        left, right = (column.body for column in screen.columns)
+        await wait_for(pilot, lambda: screen.streaming and left.max_scroll_y > 10)
+        assert left.scroll_y >= left.max_scroll_y - 5  # the newest text is in view
+        right.scroll_home(animate=False, immediate=True)  # the reader goes back to the top
+        await wait_for(pilot, lambda: not screen.streaming, timeout=20)
+        await pilot.pause(0.1)
+        assert left.max_scroll_y > 50
+        assert left.scroll_y == pytest.approx(left.max_scroll_y, abs=1)
+        assert right.scroll_y < 5  # left where the reader went
+
+
 async def test_stop_all_stop_one_and_retry(loopback: LoopbackServer, tmp_path: Path) -> None:
     slow = "loopback-chunks-3000-rate-200"
     app = make_app(loopback, tmp_path)

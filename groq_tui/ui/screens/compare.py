@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.ui.follow import FOLLOW_INTERVAL, EndFollower
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
@@ -77,6 +78,7 @@ class CompareScreen(Screen[None]):
         self.locked = False
         self.page_index = 0
         self._syncing = False
+        self._followers: list[EndFollower] = []
         self.summary_table: Table | None = None
         """The summary row table as last drawn."""
 
@@ -102,6 +104,8 @@ class CompareScreen(Screen[None]):
         self.query_one(Composer).focus()
         for widget in self.columns:
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
+        self._followers = [EndFollower(widget.body) for widget in self.columns]
+        self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follow, pause=True)
         self._apply_width()
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
             for widget, column in zip(self.columns, self.run.columns, strict=True):
@@ -109,7 +113,18 @@ class CompareScreen(Screen[None]):
                 widget.start_turn(prompt.content, reply.content if reply else "", finished=True)
                 if reply is not None:
                     self._show_saved_figures(widget, reply)
+        self._to_end()
         self._mark_best()
+
+    def _follow(self) -> None:
+        """Keep each column's newest text in view, unless the user scrolled it up."""
+        for follower in self._followers:
+            follower.follow()
+
+    def _to_end(self) -> None:
+        """Show every column's end once the new turns are laid out, and follow from there."""
+        for follower in self._followers:
+            follower.to_end(immediate=False)
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
         stats, usage = reply.stats or {}, reply.usage or {}
@@ -163,12 +178,14 @@ class CompareScreen(Screen[None]):
         turn = await self.run.add_prompt(text)
         for widget in self.columns:
             widget.start_turn(text)
+        self._to_end()
         await self._stream(turn, None)
 
     @work(group="compare-retry")
     async def _retry(self, index: int) -> None:
         turn = len(self.run.prompts) - 1
         self.columns[index].restart_reply()
+        self._followers[index].to_end(immediate=False)
         await self._stream(turn, [index])
 
     async def _stream(self, turn: int, only: list[int] | None) -> None:
@@ -177,6 +194,7 @@ class CompareScreen(Screen[None]):
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
+        self._follow_timer.resume()
         try:
             async for event in self.run.run_turn(turn, only):
                 widget = widgets[event.column]
@@ -221,6 +239,9 @@ class CompareScreen(Screen[None]):
         finally:
             if only is None:
                 self.streaming = False
+            if not self.streaming and not any(map(self.run.running, range(len(widgets)))):
+                self._follow_timer.pause()
+            self.call_after_refresh(self._follow)
             self._update_summary()
             elapsed = time.perf_counter() - started
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
