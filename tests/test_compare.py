@@ -131,6 +131,35 @@ async def test_columns_follow_their_replies_unless_scrolled_up(
         assert right.scroll_y < 5  # left where the reader went
 
 
+async def test_scroll_lock_moves_the_columns_together(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    long = "loopback-chunks-1200-rate-1200"
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [long, long])
+        await pilot.press("ctrl+l")
+        assert screen.locked
+        await prompt(pilot, screen, "go")
+        await wait_for(pilot, lambda: not screen.streaming, timeout=20)
+        await pilot.pause(0.1)
+        left, right = (column.body for column in screen.columns)
+        # Locked columns that follow their replies keep following.
+        assert left.max_scroll_y > 50
+        for body in (left, right):
+            assert body.scroll_y == pytest.approx(body.max_scroll_y, abs=1)
+        left.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert right.scroll_y == 0
+        left.scroll_to(y=left.max_scroll_y / 2, animate=False, immediate=True)
+        await pilot.pause()
+        assert right.scroll_y == pytest.approx(right.max_scroll_y / 2, abs=2)
+        await pilot.press("ctrl+l")
+        left.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert right.scroll_y == pytest.approx(right.max_scroll_y / 2, abs=2)  # unlocked
+
+
 async def test_stop_all_stop_one_and_retry(loopback: LoopbackServer, tmp_path: Path) -> None:
     slow = "loopback-chunks-3000-rate-200"
     app = make_app(loopback, tmp_path)

@@ -490,6 +490,35 @@ async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
         assert lines(widget) == rich_lines(document, widget.size.width)
 
 
+@pytest.mark.parametrize("at_end", [False, True])
+async def test_after_a_resize_the_blocks_in_view_render_first(at_end: bool) -> None:
+    class InViewOnly(StreamingMarkdown):
+        FRAME_INTERVAL = 60.0  # no frame, and no slice for blocks out of view, for a minute
+        RENDER_SLICE = 0.0
+
+    document = "".join(markdown_reply(2000))
+    widget = InViewOnly(document)
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, widget)
+        pane = app.query_one(VerticalScroll)
+        if at_end:
+            pane.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+        before = widget.block_renders
+        await pilot.resize_terminal(70, 30)
+        await pilot.pause()
+        again = [after - first for first, after in zip(before, widget.block_renders, strict=True)]
+        # The reader's view is rendered at once; the blocks out of view wait for later frames.
+        in_view = again[-3:] if at_end else again[:3]
+        assert in_view == [1, 1, 1]
+        assert again.count(0) > len(again) // 2
+        assert not widget.settled
+        await settle(pilot, widget)
+        assert lines(widget) == rich_lines(document, widget.size.width)
+
+
 async def test_appending_reopens_a_finished_reply() -> None:
     widget = StreamingMarkdown("First part.")
     widget.finish()

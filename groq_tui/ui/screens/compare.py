@@ -17,10 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
-from groq_tui.ui.follow import FOLLOW_INTERVAL, EndFollower
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
@@ -78,7 +78,6 @@ class CompareScreen(Screen[None]):
         self.locked = False
         self.page_index = 0
         self._syncing = False
-        self._followers: list[EndFollower] = []
         self.summary_table: Table | None = None
         """The summary row table as last drawn."""
 
@@ -104,8 +103,10 @@ class CompareScreen(Screen[None]):
         self.query_one(Composer).focus()
         for widget in self.columns:
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
-        self._followers = [EndFollower(widget.body) for widget in self.columns]
-        self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follow, pause=True)
+        for widget in self.columns:
+            # Each column follows its reply as it grows (the scroll moves with the layout, in
+            # the same repaint), until the reader scrolls it; back at the end, it follows again.
+            widget.body.anchor()
         self._apply_width()
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
             for widget, column in zip(self.columns, self.run.columns, strict=True):
@@ -113,18 +114,7 @@ class CompareScreen(Screen[None]):
                 widget.start_turn(prompt.content, reply.content if reply else "", finished=True)
                 if reply is not None:
                     self._show_saved_figures(widget, reply)
-        self._to_end()
         self._mark_best()
-
-    def _follow(self) -> None:
-        """Keep each column's newest text in view, unless the user scrolled it up."""
-        for follower in self._followers:
-            follower.follow()
-
-    def _to_end(self) -> None:
-        """Show every column's end once the new turns are laid out, and follow from there."""
-        for follower in self._followers:
-            follower.to_end(immediate=False)
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
         stats, usage = reply.stats or {}, reply.usage or {}
@@ -178,14 +168,14 @@ class CompareScreen(Screen[None]):
         turn = await self.run.add_prompt(text)
         for widget in self.columns:
             widget.start_turn(text)
-        self._to_end()
+            widget.body.anchor()  # a new prompt brings every column back to its end
         await self._stream(turn, None)
 
     @work(group="compare-retry")
     async def _retry(self, index: int) -> None:
         turn = len(self.run.prompts) - 1
         self.columns[index].restart_reply()
-        self._followers[index].to_end(immediate=False)
+        self.columns[index].body.anchor()
         await self._stream(turn, [index])
 
     async def _stream(self, turn: int, only: list[int] | None) -> None:
@@ -194,7 +184,6 @@ class CompareScreen(Screen[None]):
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
-        self._follow_timer.resume()
         try:
             async for event in self.run.run_turn(turn, only):
                 widget = widgets[event.column]
@@ -239,9 +228,6 @@ class CompareScreen(Screen[None]):
         finally:
             if only is None:
                 self.streaming = False
-            if not self.streaming and not any(map(self.run.running, range(len(widgets)))):
-                self._follow_timer.pause()
-            self.call_after_refresh(self._follow)
             self._update_summary()
             elapsed = time.perf_counter() - started
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
@@ -364,16 +350,25 @@ class CompareScreen(Screen[None]):
 
     def _scrolled(self, source: CompareColumn) -> Any:
         def follow(_: float) -> None:
-            if not self.locked or self._syncing:
-                return
+            body = source.body
+            if not self.locked or self._syncing or _following(body):
+                return  # (a column following its reply moves on its own, not the others)
             self._syncing = True
             try:
-                body = source.body
-                fraction = body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
+                # Scrolled to its end, a column takes the others to their ends, where they
+                # follow their replies again; scrolled up, it takes them to the same place,
+                # and they stop following too.
+                at_end = body.scroll_y >= body.max_scroll_y
+                fraction = 1.0 if at_end else body.scroll_y / body.max_scroll_y
                 for widget in self.columns:
                     if widget is not source:
                         other = widget.body
-                        other.scroll_to(y=fraction * other.max_scroll_y, animate=False)
+                        other.scroll_to(
+                            y=fraction * other.max_scroll_y,
+                            animate=False,
+                            immediate=True,  # now, while their echo is ignored
+                            release_anchor=not at_end,
+                        )
             finally:
                 self._syncing = False
 
@@ -401,6 +396,15 @@ class CompareScreen(Screen[None]):
         """Back to the chat screen (streams stop)."""
         self.action_stop_all()
         self.app.pop_screen()
+
+
+def _following(pane: Widget) -> bool:
+    """Whether an anchored pane is following its end: the user has not scrolled it since.
+
+    Textual keeps this state private; tests/test_compare.py's scroll lock test fails if it
+    changes.
+    """
+    return pane.is_anchored and not pane._anchor_released
 
 
 def default_models(current: str, available: list[str], count: int = 2) -> list[str]:

@@ -44,6 +44,10 @@ class CompareColumn(Vertical, can_focus=True):
     CompareColumn:focus-within, CompareColumn:focus { border: round $accent; }
     CompareColumn .column--header { height: auto; }
     CompareColumn .column--body { height: 1fr; scrollbar-gutter: stable; }
+    /* At least as tall as the body: a short reply starts at the top even while the body is
+       anchored to its end (Textual scrolls an anchored pane so its content ends at the
+       bottom). */
+    CompareColumn .column--turns { height: auto; min-height: 100%; }
     CompareColumn .column--prompt { color: $text-muted; margin: 1 0 0 0; }
     CompareColumn .column--error { color: $error; height: auto; }
     """
@@ -76,7 +80,8 @@ class CompareColumn(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="column--header")
-        yield VerticalScroll(classes="column--body")
+        with VerticalScroll(classes="column--body"):
+            yield Vertical(classes="column--turns")
         yield Static("", classes="column--error")
 
     @property
@@ -127,13 +132,13 @@ class CompareColumn(Vertical, can_focus=True):
         from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
         self.query_one(".column--error", Static).update("")
-        body = self.body
-        body.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
+        turns = self.query_one(".column--turns", Vertical)
+        turns.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
                           classes="column--prompt"))  # fmt: skip
         self.current = StreamingMarkdown(reply)
         if finished:
             self.current.finish()
-        body.mount(self.current)
+        turns.mount(self.current)
         self.figures = LiveFigures(state="waiting" if not finished else "done")
         self.refresh_header()
 
@@ -144,7 +149,7 @@ class CompareColumn(Vertical, can_focus=True):
         if self.current is not None:
             self.current.remove()
         self.current = StreamingMarkdown("")
-        self.body.mount(self.current)
+        self.query_one(".column--turns", Vertical).mount(self.current)
         self.query_one(".column--error", Static).update("")
         self.figures = LiveFigures(state="waiting")
         self.refresh_header()

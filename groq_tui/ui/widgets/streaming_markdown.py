@@ -10,10 +10,11 @@ fast stream leaves it seconds behind. :class:`StreamingMarkdown` instead
   frame (its render and the screen's repaint) is slow, so the loop stays free for key presses;
 - draws through the Line API: the widget is a list of cached strips, its height is the number
   of lines, and a refresh repaints only the lines that changed;
-- renders finished blocks within a few milliseconds a frame, newest first (the end of a reply
-  is what a conversation pane shows): a burst of text, a long reply loaded from history, or a
-  width change (a resize, the pane's scrollbar appearing) that needs every block rendered
-  again never stalls the loop; until its turn comes a block shows its old lines.
+- renders the finished blocks in view at once (the newest ones, when the pane follows the
+  reply), and the others within a few milliseconds a frame, newest first: a burst of text, a
+  long reply loaded from history, or a width change (a resize, the pane's scrollbar
+  appearing) that needs every block rendered again never stalls the loop; until its turn
+  comes a block out of view shows its old lines.
 
 The widget does no I/O: a screen feeds it with :meth:`StreamingMarkdown.append`.
 """
@@ -31,6 +32,8 @@ from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
 from textual import constants
+from textual.dom import NoScreen
+from textual.errors import NoWidget
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.selection import Selection
@@ -194,6 +197,11 @@ class StreamingMarkdown(Widget):
         self._tail_stale = False
         self._tail_renders = 0
         self._reported_height = 0
+        self._view: tuple[int, int] | None = None
+        """The content lines the screen showed at the last look (top, bottom; either may lie
+        outside the widget); None: not known."""
+        self._view_scroller: Widget | None = None
+        self._view_scroll_y = 0.0
         if markdown:
             self.append(markdown)
             self._take_pending()
@@ -226,6 +234,15 @@ class StreamingMarkdown(Widget):
     def settled(self) -> bool:
         """Whether everything appended is on screen, rendered at the current width."""
         return not self._pending and not self._missing and not self._tail_stale
+
+    @property
+    def settled_in_view(self) -> bool:
+        """Whether everything appended is rendered where the widget was on screen at the last
+        layout (blocks out of view may still show stand-in lines)."""
+        if self._pending or self._tail_stale or self._width != self.size.width:
+            return False
+        self._update_view()
+        return not self._needed()
 
     def append(self, delta: str) -> None:
         """Add text to the end. Cheap: the render happens at most once a frame.
@@ -347,6 +364,8 @@ class StreamingMarkdown(Widget):
             return
         if self._width == width and self.settled:
             return
+        if self._missing or self._known_blocks < len(self._blocks) or self._width != width:
+            self._update_view()
         first_changed = self._render_lines(width, budget=budget)
         height = self._height
         if height != self._reported_height:
@@ -363,6 +382,40 @@ class StreamingMarkdown(Widget):
         self.call_after_refresh(self._frame_painted, started)
         if self._missing:
             self._schedule_frame()
+
+    def _update_view(self) -> None:
+        """Note which of the widget's lines the last layout put on screen, and where the pane
+        that scrolls it was then (see :attr:`_current_view`).
+
+        Not during a layout: the screen's map of widgets may be being rebuilt.
+        """
+        try:
+            geometry = self.screen.find_widget(self)
+        except (NoScreen, NoWidget):
+            self._view = None
+            return
+        offset = geometry.region.y + self.styles.gutter.top
+        clip = geometry.clip
+        self._view = (clip.y - offset, clip.bottom - offset)
+        scroller = next(
+            (a for a in self.ancestors if isinstance(a, Widget) and a.allow_vertical_scroll),
+            None,
+        )
+        self._view_scroller = scroller
+        self._view_scroll_y = scroller.scroll_y if scroller is not None else 0.0
+
+    @property
+    def _current_view(self) -> tuple[int, int] | None:
+        """The lines on screen now: the last look, moved by how far its pane has scrolled since
+        (safe during a layout), and cut to the widget."""
+        if self._view is None:
+            return None
+        top, bottom = self._view
+        if self._view_scroller is not None:
+            shift = round(self._view_scroller.scroll_y - self._view_scroll_y)
+            top, bottom = top + shift, bottom + shift
+        height = self._reported_height
+        return max(0, top), min(max(bottom, 0), height)
 
     def _frame_painted(self, started: float) -> None:
         # Up to one screen tick of that time was the screen waiting for its next refresh.
@@ -419,39 +472,92 @@ class StreamingMarkdown(Widget):
         return min(first_changed, len(self._lines))
 
     def _render_missing(self, width: int, *, budget: bool) -> int:
-        """Render blocks without lines at ``width``, newest first.
+        """Render blocks without lines at ``width``: those in view first, then newest first.
 
-        Newest first, because a conversation pane shows the end of a reply; in a burst of
-        text, or after a width change, the blocks above catch up over the next frames.
+        In view, because that is what the reader sees; then newest first, because a
+        conversation pane shows the end of a reply. In a burst of text, or after a width
+        change, the blocks out of view catch up over the next frames.
 
         Args:
             width: The width to render at.
-            budget: Stop when this frame's slice is spent, once at least
-                :attr:`EAGER_CHARS` of source (or one block) have been rendered.
+            budget: Render the blocks in view (see :meth:`_needed`), then stop when this
+                frame's slice is spent.
 
         Returns:
             The lowest index rendered.
         """
         missing = self._missing
         lowest = len(self._blocks)
-        eager = self.EAGER_CHARS
+        needed = self._needed() if budget else set(missing)
+        if needed and len(needed) < len(missing):
+            # Move the needed blocks to the end of the stack (popped first), in order.
+            missing[:] = [i for i in missing if i not in needed] + sorted(needed)
         cls = StreamingMarkdown
         while missing:
             now = time.monotonic()
             if now - cls._slice_started > self.FRAME_INTERVAL:
                 cls._slice_started, cls._slice_spent = now, 0.0
-            elif budget and eager <= 0 and cls._slice_spent >= self.RENDER_SLICE:
+            elif not needed and cls._slice_spent >= self.RENDER_SLICE:
                 break
             index = missing.pop()
+            needed.discard(index)
             block = self._blocks[index]
             rendered = block.rendered
             if rendered is None or rendered.width != width:
                 block.rendered = self._render_markdown(block.source, width)
                 block.renders += 1
             cls._slice_spent += time.monotonic() - now
-            eager -= max(1, len(block.source))
-            lowest = index
+            lowest = min(lowest, index)
         return lowest
+
+    def _needed(self) -> set[int]:
+        """The blocks without lines that must be rendered this frame, whatever the slice.
+
+        - Where the widget is on screen is known from the last layout: the blocks in view.
+          If its end was in view (a pane that follows the reply), the newest blocks that fill
+          the view's height, since the pane will be at the end again.
+        - Not laid out yet: the newest blocks, :attr:`EAGER_CHARS` of source (at least one),
+          so a short reply is never shown with stand-in lines.
+        """
+        missing = self._missing
+        if not missing:
+            return set()
+        view = self._current_view
+        if view is None:
+            needed: set[int] = set()
+            chars = self.EAGER_CHARS
+            for index in reversed(missing):
+                needed.add(index)
+                chars -= len(self._blocks[index].source)
+                if chars <= 0:
+                    break
+            return needed
+        top, bottom = view
+        if bottom <= top:
+            return set()
+        if bottom >= self._reported_height:  # the end is in view: fill the view from the end
+            pending = set(missing)
+            needed = set()
+            lines = len(self._tail_lines)
+            width = self._width
+            for index in range(len(self._blocks) - 1, -1, -1):
+                if lines >= bottom - top:
+                    break
+                block = self._blocks[index]
+                if index in pending:
+                    needed.add(index)
+                    lines += len(block.stand_in(width).strips) + 1
+                elif block.rendered is not None:
+                    lines += len(block.rendered.strips) + 1
+            return needed
+        starts, laid_out = self._starts, len(self._lines)
+        return {
+            index
+            for index in missing
+            if index < len(starts)
+            and starts[index] < bottom
+            and (starts[index + 1] if index + 1 < len(starts) else laid_out) > top
+        }
 
     def _lay_out(self, start: int) -> None:
         """Rebuild the line list from block ``start`` on."""
