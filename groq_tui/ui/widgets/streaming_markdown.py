@@ -142,7 +142,8 @@ class StreamingMarkdown(Widget):
     """Seconds per frame, shared by every instance, for rendering finished blocks (new ones,
     or old ones after a width change); the rest show stand-in lines until later frames."""
     EAGER_CHARS: ClassVar[int] = 4000
-    """Source characters of finished blocks each render pass renders whatever the slice (at
+    """Before the widget has been laid out (where it is on screen is not known yet): the source
+    characters of the newest finished blocks a render pass renders whatever the slice (at
     least one block), so a short reply is never shown with stand-in lines."""
     code_theme: ClassVar[str] = "monokai"
     """The Pygments theme for code blocks."""
