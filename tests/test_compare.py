@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from groq_tui.__main__ import main
 from groq_tui.app import GroqApp
@@ -22,6 +23,7 @@ from groq_tui.domain import MessageStatus
 from groq_tui.services.compare import ColumnOverrides
 from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.screens.compare import CompareScreen, parse_overrides
+from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
 from tests.app_support import db_rows, make_app, ready, wait_for
@@ -158,6 +160,30 @@ async def test_scroll_lock_moves_the_columns_together(
         left.scroll_home(animate=False, immediate=True)
         await pilot.pause()
         assert right.scroll_y == pytest.approx(right.max_scroll_y / 2, abs=2)  # unlocked
+
+
+async def test_system_prompt_for_every_column(loopback: LoopbackServer, tmp_path: Path) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
+        await prompt(pilot, screen, "first")
+        await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one(TextArea).load_text("Answer in French.")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: screen.run.conversation.parameters.system_prompt != "")
+        await prompt(pilot, screen, "second")
+        await wait_for(pilot, lambda: not screen.streaming and states(screen) == ["done", "done"])
+    chats = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]
+    first = [c["messages"] for c in chats if c["messages"][-1]["content"] == "first"]
+    second = [c["messages"] for c in chats if c["messages"][-1]["content"] == "second"]
+    assert len(first) == len(second) == 2
+    assert all(m[0]["role"] == "user" for m in first)
+    assert all(m[0] == {"role": "system", "content": "Answer in French."} for m in second)
+    saved = db_rows(tmp_path, "SELECT parameters FROM conversations")
+    assert "Answer in French." in saved[0][0]  # reopening the comparison keeps it
 
 
 async def test_stop_all_stop_one_and_retry(loopback: LoopbackServer, tmp_path: Path) -> None:

@@ -169,6 +169,15 @@ class CompareRun:
                 messages.append(replies[turn])
         return messages
 
+    async def set_system_prompt(self, text: str) -> None:
+        """Use ``text`` as the system prompt of every column from the next prompt on (saved)."""
+        parameters = self.conversation.parameters
+        self.conversation.parameters = dataclasses.replace(
+            parameters, stop=list(parameters.stop), system_prompt=text
+        )
+        if self.conversation.id is not None and self.store is not None:
+            await self.store.update_conversation(self.conversation)
+
     async def add_prompt(self, text: str) -> int:
         """Save a prompt that every column answers; returns its turn number."""
         if self.conversation.id is None and self.store is not None:

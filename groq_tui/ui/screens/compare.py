@@ -59,6 +59,7 @@ class CompareScreen(Screen[None]):
         Binding("escape", "stop_all", "Stop all", id="compare.stop"),
         Binding("ctrl+l", "toggle_lock", "Lock scroll", id="compare.lock"),
         Binding("ctrl+s", "export", "Export", id="compare.export"),
+        Binding("ctrl+t", "system_prompt", "System prompt", id="compare.system"),
         Binding("f4", "close", "Back to chat", id="compare.close"),
         Binding("[", "page(-1)", "Previous", show=False, id="compare.previous"),
         Binding("]", "page(1)", "Next", show=False, id="compare.next"),
@@ -265,6 +266,22 @@ class CompareScreen(Screen[None]):
             )
         self.summary_table = table
         self.query_one("#summary", Static).update(table)
+
+    def action_system_prompt(self) -> None:
+        """Edit the system prompt every column gets from the next prompt on."""
+
+        def edited(text: str | None) -> None:
+            if text is not None:
+                self._set_system_prompt(text)
+
+        title = "System prompt for every model, from the next prompt on (empty: none)"
+        current = self.run.conversation.parameters.system_prompt
+        self.app.push_screen(TextPrompt(title, current), edited)
+
+    @work(group="system-prompt")
+    async def _set_system_prompt(self, text: str) -> None:
+        await self.run.set_system_prompt(text)
+        self.notify("System prompt set." if text.strip() else "No system prompt.", timeout=3)
 
     def action_stop_all(self) -> None:
         """Stop every stream; what arrived is kept."""
