@@ -46,11 +46,17 @@ async def open_compare(pilot: Pilot[Any], models: list[str]) -> CompareScreen:
     return screen
 
 
-async def prompt(pilot: Pilot[Any], screen: CompareScreen, text: str) -> None:
+async def prompt(pilot: Pilot[Any], screen: CompareScreen, text: str, *, wait: bool = True) -> None:
+    """Send ``text``; with ``wait``, as Enter (Pilot then waits until the app is idle, which it
+    is only once every reply has finished), else submitted without waiting."""
     composer = screen.query_one(Composer)
     composer.focus()
     composer.load_text(text)
-    await pilot.press("enter")
+    if wait:
+        await pilot.press("enter")
+    else:
+        composer.action_submit()
+        await wait_for(pilot, lambda: screen.streaming or not composer.text)
 
 
 def states(screen: CompareScreen) -> list[str]:
@@ -61,7 +67,7 @@ async def test_three_models_one_failing_one_slow(loopback: LoopbackServer, tmp_p
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_compare(pilot, [FAST, MISSING, SLOW])
-        await prompt(pilot, screen, "compare this")
+        await prompt(pilot, screen, "compare this", wait=False)
         # The fast model finishes while the slow one is still streaming: nobody waits.
         await wait_for(pilot, lambda: states(screen)[0] == "done")
         assert states(screen)[2] in ("waiting", "streaming")
