@@ -59,6 +59,14 @@ async def prompt(pilot: Pilot[Any], screen: CompareScreen, text: str, *, wait: b
         await wait_for(pilot, lambda: screen.streaming or not composer.text)
 
 
+async def answered(pilot: Pilot[Any], text: str) -> CompareScreen:
+    """A two-model comparison (FAST and a second echo model) that has answered ``text``."""
+    screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
+    await prompt(pilot, screen, text)
+    await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+    return screen
+
+
 def states(screen: CompareScreen) -> list[str]:
     return [w.figures.state for w in screen.columns]
 
@@ -106,9 +114,7 @@ async def test_follow_up_continues_each_columns_own_history(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
-        await prompt(pilot, screen, "first")
-        await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+        screen = await answered(pilot, "first")
         await prompt(pilot, screen, "second")
         await wait_for(pilot, lambda: not screen.streaming and states(screen) == ["done", "done"])
         chats = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]
@@ -171,9 +177,7 @@ async def test_scroll_lock_moves_the_columns_together(
 async def test_system_prompt_for_every_column(loopback: LoopbackServer, tmp_path: Path) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
-        await prompt(pilot, screen, "first")
-        await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+        screen = await answered(pilot, "first")
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
         app.screen.query_one(TextArea).load_text("Answer in French.")
@@ -231,9 +235,7 @@ async def test_retry_a_failed_column(loopback: LoopbackServer, tmp_path: Path) -
 async def test_continue_with_one_column(loopback: LoopbackServer, tmp_path: Path) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
-        await prompt(pilot, screen, "pick me")
-        await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+        screen = await answered(pilot, "pick me")
         screen.columns[1].focus()
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -300,9 +302,7 @@ async def test_saved_comparison_is_searchable_reopened_and_exported(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
-        await prompt(pilot, screen, "pelicans and bicycles")
-        await wait_for(pilot, lambda: states(screen) == ["done", "done"])
+        await answered(pilot, "pelicans and bicycles")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: list((tmp_path / "exports").glob("*.md")))
         await pilot.press("f4")

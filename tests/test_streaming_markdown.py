@@ -223,6 +223,16 @@ def rich_lines(markdown: str, width: int) -> list[str]:
     return text
 
 
+def whole_reply(
+    widget_class: type[StreamingMarkdown], deltas: int
+) -> tuple[str, StreamingMarkdown, Pane]:
+    """A finished reply of ``deltas`` deltas given whole (as from history), in a pane."""
+    document = "".join(markdown_reply(deltas))
+    widget = widget_class(document)
+    widget.finish()
+    return document, widget, Pane(widget)
+
+
 async def settle(pilot: Pilot[None], *widgets: StreamingMarkdown) -> None:
     """Wait until every widget has rendered everything and the layout has caught up."""
     sizes = None
@@ -389,10 +399,7 @@ async def test_tables_and_lists_render() -> None:
 
 
 async def test_resize_renders_each_block_once_more_at_the_new_width() -> None:
-    document = "".join(markdown_reply(300))
-    widget = StreamingMarkdown(document)
-    widget.finish()
-    app = Pane(widget)
+    document, widget, app = whole_reply(StreamingMarkdown, 300)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, widget)
         wide = lines(widget)
@@ -454,10 +461,7 @@ async def test_very_long_lines_wrap() -> None:
 
 
 async def test_history_reply_given_whole_renders_each_block_once() -> None:
-    document = "".join(markdown_reply(500))
-    widget = StreamingMarkdown(document)
-    widget.finish()
-    app = Pane(widget)
+    document, widget, app = whole_reply(StreamingMarkdown, 500)
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot, widget)
         assert set(widget.block_renders) == {1}
@@ -469,10 +473,7 @@ async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
         RENDER_SLICE = 0.0
         EAGER_CHARS = 1
 
-    document = "".join(markdown_reply(600))
-    widget = OneBlockAPass(document)
-    widget.finish()
-    app = Pane(widget)
+    document, widget, app = whole_reply(OneBlockAPass, 600)
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         renders = widget.block_renders
@@ -496,10 +497,7 @@ async def test_after_a_resize_the_blocks_in_view_render_first(at_end: bool) -> N
         FRAME_INTERVAL = 60.0  # no frame, and no slice for blocks out of view, for a minute
         RENDER_SLICE = 0.0
 
-    document = "".join(markdown_reply(2000))
-    widget = InViewOnly(document)
-    widget.finish()
-    app = Pane(widget)
+    document, widget, app = whole_reply(InViewOnly, 2000)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, widget)
         pane = app.query_one(VerticalScroll)
