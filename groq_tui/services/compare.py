@@ -170,7 +170,11 @@ class CompareRun:
         return messages
 
     async def set_system_prompt(self, text: str) -> None:
-        """Use ``text`` as the system prompt of every column from the next prompt on (saved)."""
+        """Use ``text`` as the system prompt of every column from the next prompt on.
+
+        Raises:
+            StoreError: It could not be saved with the comparison (it is used all the same).
+        """
         parameters = self.conversation.parameters
         self.conversation.parameters = dataclasses.replace(
             parameters, stop=list(parameters.stop), system_prompt=text

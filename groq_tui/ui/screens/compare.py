@@ -104,7 +104,6 @@ class CompareScreen(Screen[None]):
         self.query_one(Composer).focus()
         for widget in self.columns:
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
-        for widget in self.columns:
             # Each column follows its reply as it grows (the scroll moves with the layout, in
             # the same repaint), until the reader scrolls it; back at the end, it follows again.
             widget.body.anchor()
@@ -280,7 +279,13 @@ class CompareScreen(Screen[None]):
 
     @work(group="system-prompt")
     async def _set_system_prompt(self, text: str) -> None:
-        await self.run.set_system_prompt(text)
+        from groq_tui.store import StoreError
+
+        try:
+            await self.run.set_system_prompt(text)
+        except StoreError as exc:  # used from the next prompt on all the same
+            self.notify(f"System prompt set, but not saved: {exc}", severity="warning")
+            return
         self.notify("System prompt set." if text.strip() else "No system prompt.", timeout=3)
 
     def action_stop_all(self) -> None:

@@ -89,6 +89,11 @@ class CompareColumn(Vertical, can_focus=True):
         """The scrolling part holding the turns."""
         return self.query_one(".column--body", VerticalScroll)
 
+    @property
+    def turns(self) -> Vertical:
+        """The prompts and replies, in the body."""
+        return self.query_one(".column--turns", Vertical)
+
     def _header(self) -> Text:
         f = self.figures
         text = Text(no_wrap=False)
@@ -132,7 +137,7 @@ class CompareColumn(Vertical, can_focus=True):
         from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
         self.query_one(".column--error", Static).update("")
-        turns = self.query_one(".column--turns", Vertical)
+        turns = self.turns
         turns.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
                           classes="column--prompt"))  # fmt: skip
         self.current = StreamingMarkdown(reply)
@@ -149,7 +154,7 @@ class CompareColumn(Vertical, can_focus=True):
         if self.current is not None:
             self.current.remove()
         self.current = StreamingMarkdown("")
-        self.query_one(".column--turns", Vertical).mount(self.current)
+        self.turns.mount(self.current)
         self.query_one(".column--error", Static).update("")
         self.figures = LiveFigures(state="waiting")
         self.refresh_header()
