@@ -356,6 +356,7 @@ class GroqApp(App[None]):
         """Fetch the model list for the picker (errors are kept for the picker to show)."""
         from groq_tui.api import GroqError
         from groq_tui.services.errors import describe_error
+        from groq_tui.ui.screens.workbench import WorkbenchScreen
 
         service = self.chat_service
         if service is None:
@@ -367,6 +368,9 @@ class GroqApp(App[None]):
             return
         self.models = listing.data
         self.models_error = None
+        for open_screen in self.screen_stack:
+            if isinstance(open_screen, WorkbenchScreen):
+                open_screen.models_changed()
         screen = self.chat_screen
         panel = screen.parameter_panel if screen is not None else None
         if screen is not None and panel is not None:

@@ -424,6 +424,27 @@ def test_clock_and_words_by_segment() -> None:
     assert [[w.text for w in group] for group in grouped] == [["a", "b"], ["c"]]
 
 
+async def test_the_model_list_follows_a_late_model_listing(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await ready(pilot)
+        app.models = []  # as if /models had not answered yet when the screen opened
+        app.call_later(app.push_screen, WorkbenchScreen(None))
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkbenchScreen))
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        select = screen.query_one("#model", Select)
+        assert [value for _, value in select._options if value != Select.BLANK] == [app.audio_model]
+        await app.load_models()
+        await pilot.pause()
+        offered = [value for _, value in select._options if value != Select.BLANK]
+        audio = [m.id for m in app.models if m.is_audio]
+        assert len(audio) > 1 and sorted(offered) == sorted(audio)
+        assert select.value == app.audio_model
+
+
 async def test_f3_opens_it_from_the_chat_with_the_configured_upload_limit(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -166,10 +166,23 @@ class WorkbenchScreen(Screen[None]):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def _audio_models(self) -> list[str]:
+        """The default audio model first, then the others the service lists."""
         app = self.groq_app
         model = app.audio_model
-        models = [model, *(m.id for m in app.models if m.is_audio and m.id != model)]
+        return [model, *(m.id for m in app.models if m.is_audio and m.id != model)]
+
+    def models_changed(self) -> None:
+        """Offer the models the service lists now (the list can arrive after the screen
+        opened); the chosen one stays chosen if it is still offered."""
+        select = self.query_one("#model", Select)
+        chosen, models = select.value, self._audio_models()
+        select.set_options([(m, m) for m in models])
+        select.value = chosen if chosen in models else models[0]
+
+    def compose(self) -> ComposeResult:
+        model = self.groq_app.audio_model
+        models = self._audio_models()
         with Vertical(id="form"):
             with Horizontal(classes="row"):
                 yield Label("File")
