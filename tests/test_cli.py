@@ -347,3 +347,11 @@ def test_a_file_over_the_upload_limit_is_split_at_pauses_and_joined(
     assert len(cues) == 2 * len(uploads)  # the loopback answers two segments a piece
     assert cues == sorted(cues)  # joined in order on the file's timeline
     assert cues[-1].endswith("00:00:07,200")
+
+
+def test_devices_takes_no_connection_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    # Listing the microphones talks to no server: the flags would be accepted and ignored.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["devices", "--base-url", "http://127.0.0.1:9"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --base-url" in capsys.readouterr().err

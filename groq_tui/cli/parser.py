@@ -171,8 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", action="store_true", help="keep the recording and transcript in the data dir"
     )
     _connection_flags(dictate)
-    devices = sub.add_parser("devices", help="list the audio input devices")
-    _connection_flags(devices)
+    sub.add_parser("devices", help="list the audio input devices")
     serve = sub.add_parser(
         "serve",
         help="run the offline engine as an OpenAI-compatible server",
