@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.signal import Signal
 
 from groq_tui.config import Settings, config_file, data_dir
 from groq_tui.domain import ChatParameters, Conversation
@@ -109,6 +110,8 @@ class GroqApp(App[None]):
         self.chat_service: ChatService | None = None
         self.models: list[Model] = []
         self.models_error: str | None = None
+        self.models_loaded: Signal[None] = Signal(self, "models_loaded")
+        """Published when :attr:`models` has been (re)loaded, for screens that offer them."""
         self._api_key = settings.api_key_value
         self.base_url = settings.base_url
         """The server in use: the configured one, or the local engine's when offline."""
@@ -356,7 +359,6 @@ class GroqApp(App[None]):
         """Fetch the model list for the picker (errors are kept for the picker to show)."""
         from groq_tui.api import GroqError
         from groq_tui.services.errors import describe_error
-        from groq_tui.ui.screens.workbench import WorkbenchScreen
 
         service = self.chat_service
         if service is None:
@@ -368,9 +370,7 @@ class GroqApp(App[None]):
             return
         self.models = listing.data
         self.models_error = None
-        for open_screen in self.screen_stack:
-            if isinstance(open_screen, WorkbenchScreen):
-                open_screen.models_changed()
+        self.models_loaded.publish(None)
         screen = self.chat_screen
         panel = screen.parameter_panel if screen is not None else None
         if screen is not None and panel is not None:

@@ -28,7 +28,6 @@ from groq_tui.domain import (
     ReplyFailed,
     ReplyStarted,
 )
-from groq_tui.ui.follow import FOLLOW_INTERVAL, EndFollower
 from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
 
 PAGE = 30
 """Messages mounted at once when a conversation opens; earlier ones load on demand."""
+FOLLOW_INTERVAL = 1 / 30
 SAVE_SETTINGS_DELAY = 0.5
 
 
@@ -76,6 +76,7 @@ class ChatScreen(Screen[None]):
         self.views: dict[int, MessageView] = {}
         self.hidden_before = 0
         self.streaming = False
+        self._followed_to = 0.0
         self._save_timer: Any = None
         self._copy_code_index: dict[int, int] = {}
         self._dictation: DictationController | None = None
@@ -119,8 +120,7 @@ class ChatScreen(Screen[None]):
         status.model = self.conversation.model
         status.state = "ready" if self.service is not None else "starting"
         self.query_one(Composer).focus()
-        self._follower = EndFollower(self.query_one("#conversation", VerticalScroll))
-        self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follower.follow, pause=True)
+        self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follow, pause=True)
         self._apply_width(self.size.width)
 
     def on_resize(self) -> None:
@@ -354,7 +354,8 @@ class ChatScreen(Screen[None]):
         if message.id is not None:
             self.views[message.id] = view
         self.query_one("#empty-hint").display = False
-        self._follower.to_end(immediate=False)
+        pane.scroll_end(animate=False)
+        self._followed_to = pane.max_scroll_y
         return view
 
     def start_reply(self) -> None:
@@ -405,8 +406,15 @@ class ChatScreen(Screen[None]):
         finally:
             self.streaming = False
             self._follow_timer.pause()
-            self.call_after_refresh(self._follower.follow)
+            self.call_after_refresh(self._follow)
             self.refresh_sidebar()
+
+    def _follow(self) -> None:
+        """Keep the newest text in view, unless the user scrolled up to read."""
+        pane = self.query_one("#conversation", VerticalScroll)
+        if pane.scroll_y >= min(self._followed_to, pane.max_scroll_y) - 1:
+            pane.scroll_end(animate=False, immediate=True)
+            self._followed_to = pane.max_scroll_y
 
     # -- dictation -------------------------------------------------------------------------
 

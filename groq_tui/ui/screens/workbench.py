@@ -172,7 +172,7 @@ class WorkbenchScreen(Screen[None]):
         model = app.audio_model
         return [model, *(m.id for m in app.models if m.is_audio and m.id != model)]
 
-    def models_changed(self) -> None:
+    def _models_loaded(self, _: None) -> None:
         """Offer the models the service lists now (the list can arrive after the screen
         opened); the chosen one stays chosen if it is still offered."""
         select = self.query_one("#model", Select)
@@ -247,6 +247,7 @@ class WorkbenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#run" if self.initial_path else "#path").focus()
+        self.groq_app.models_loaded.subscribe(self, self._models_loaded)
 
     @on(Select.Changed, "#task")
     @on(Select.Changed, "#format")
