@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    from groq_tui.cli.common import EXIT_INTERRUPTED, describe_error, exit_code_for, fail
+    from groq_tui.cli.common import describe_error, exit_code_for, fail
     from groq_tui.config import ConfigFileError
 
     try:
@@ -55,6 +55,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             offline=bool(args.local),
         ).run()
         return 0
+    from groq_tui.cli.terminal import protect_terminal, release_terminal
+
+    protect_terminal(raw=bool(getattr(args, "raw", False)))
+    try:
+        return _run_command(args, settings)
+    finally:
+        release_terminal()
+
+
+def _run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a subcommand (not the app, not serve); returns its exit code."""
+    from groq_tui.cli.common import EXIT_INTERRUPTED, fail
+
     if args.command == "devices":
         from groq_tui.cli.dictate import run_devices
 

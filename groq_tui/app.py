@@ -12,16 +12,19 @@ import gc
 import importlib
 import importlib.util
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.signal import Signal
 
 from groq_tui.config import Settings, config_file, data_dir
 from groq_tui.domain import ChatParameters, Conversation
+from groq_tui.ui.control_filter import ControlCharacterFilter
 from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.screens.dialogs import FirstRunChoice, FirstRunScreen, TextPrompt
 
@@ -117,6 +120,11 @@ class GroqApp(App[None]):
         """The server in use: the configured one, or the local engine's when offline."""
         self._engine: Any = None
         self._model_given = model is not None
+        self._control_filter = ControlCharacterFilter()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the guard that keeps model text from driving the terminal."""
+        return [*super().get_line_filters(), self._control_filter]
 
     # -- what the screens ask of the app ---------------------------------------------------
 

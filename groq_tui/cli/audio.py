@@ -9,6 +9,7 @@ from typing import Literal
 from groq_tui.api import InvalidRequestParameter, Transcription
 from groq_tui.api.params import AudioResponseFormat, check_audio_params
 from groq_tui.cli.common import client_from, describe_error, exit_code_for, fail
+from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
 from groq_tui.subtitles import to_srt, to_vtt
 
@@ -108,5 +109,6 @@ def _progress(done: int, total: int) -> None:
     """Pieces done, on a terminal's stderr, for files long enough to be split."""
     if total > 1 and sys.stderr.isatty():
         end = "\n" if done == total else ""
-        sys.stderr.write(f"\rgroq-tui: {done}/{total} pieces transcribed{end}")
-        sys.stderr.flush()
+        stream = control_stream(sys.stderr)
+        stream.write(f"\rgroq-tui: {done}/{total} pieces transcribed{end}")
+        stream.flush()

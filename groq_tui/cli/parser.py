@@ -30,6 +30,16 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _output_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="on a terminal, write the model's text with its control characters as received "
+        "(by default they are shown as visible stand-ins such as ␛; pipes always get "
+        "the text as received)",
+    )
+
+
 def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> None:
     if compare:
         parser.add_argument(
@@ -108,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "-v", "--verbose", action="store_true", help="timing, usage and rate limits on stderr"
     )
+    _output_flags(chat)
     _connection_flags(chat)
 
     compare = sub.add_parser(
@@ -120,10 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("prompt", nargs="?", help="the prompt; '-' or nothing reads stdin")
     _chat_flags(compare, compare=True)
     compare.add_argument("--json", action="store_true", help="replies and stats as JSON")
+    _output_flags(compare)
     _connection_flags(compare)
 
     models = sub.add_parser("models", help="list the server's models")
     models.add_argument("--json", action="store_true", help="print the raw list as JSON")
+    _output_flags(models)
     _connection_flags(models)
 
     for name, verb in (("transcribe", "Transcribe"), ("translate", "Translate into English")):
@@ -148,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
             audio.add_argument(
                 "--timestamps", metavar="word,segment", help="timestamp granularities"
             )
+        _output_flags(audio)
         _connection_flags(audio)
     dictate = sub.add_parser(
         "dictate",
@@ -170,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     dictate.add_argument(
         "--keep", action="store_true", help="keep the recording and transcript in the data dir"
     )
+    _output_flags(dictate)
     _connection_flags(dictate)
     sub.add_parser("devices", help="list the audio input devices")
     serve = sub.add_parser(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.safe_text import json_without_controls, visible_controls
 
 if TYPE_CHECKING:
     from groq_tui.services.compare import CompareRun
@@ -46,7 +47,8 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
         stats = message.stats or {}
         if message.role == "assistant" and stats:
             lines += ["", f"<sub>{_stats_line(stats)}</sub>"]
-    return "\n".join(lines).rstrip() + "\n"
+    # A Markdown file is read in terminals too (cat, less -R): no control of a reply in it.
+    return visible_controls("\n".join(lines).rstrip() + "\n")
 
 
 def _pretty_arguments(arguments: str) -> str:
@@ -95,7 +97,7 @@ def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
             for m in messages
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_without_controls(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def compare_to_markdown(run: CompareRun) -> str:
@@ -134,4 +136,4 @@ def compare_to_markdown(run: CompareRun) -> str:
                 f"{'-' if tps is None else f'{tps:.0f}'} | {'-' if tokens is None else tokens} | "
                 f"{'-' if total is None else f'{total:.3f}s'} | {state} |"
             )
-    return "\n".join(lines).rstrip() + "\n"
+    return visible_controls("\n".join(lines).rstrip() + "\n")

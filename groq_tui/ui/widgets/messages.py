@@ -18,6 +18,7 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Collapsible, Static
 
 from groq_tui.domain import Message, MessageStatus
+from groq_tui.safe_text import visible_controls
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -75,8 +76,8 @@ class ToolCallBlock(Collapsible):
         except ValueError:
             pretty = arguments
         super().__init__(
-            Static(Text(pretty), classes="tool-arguments"),
-            title=f"tool call: {name}",
+            Static(Text(visible_controls(pretty)), classes="tool-arguments"),
+            title=f"tool call: {visible_controls(name)}",
             collapsed=False,
         )
         self.call = call
@@ -133,11 +134,11 @@ class MessageView(Vertical, can_focus=True):
                 self.body.finish()
             yield self.body
         else:
-            yield Static(Text(self.message.content), classes="message--user-text")
+            yield Static(Text(visible_controls(self.message.content)), classes="message--user-text")
         for call in self.message.tool_calls or []:
             yield ToolCallBlock(call)
         yield Static(Text(stats_line(self.message)), classes="message--stats")
-        yield Static(Text(self.message.error or ""), classes="message--error")
+        yield Static(Text(visible_controls(self.message.error or "")), classes="message--error")
 
     def on_mount(self) -> None:
         self._refresh_footer()
@@ -149,9 +150,9 @@ class MessageView(Vertical, can_focus=True):
         ]
         text = Text(who, style="bold")
         if message.role == "assistant" and message.model:
-            text.append(f" · {message.model}")
+            text.append(f" · {visible_controls(message.model)}")
         if message.role == "tool" and message.name:
-            text.append(f" · {message.name}")
+            text.append(f" · {visible_controls(message.name)}")
         mark = _STATUS_MARKS.get(message.status)
         if mark:
             text.append(f"  [{mark}]", style="italic")
@@ -163,7 +164,7 @@ class MessageView(Vertical, can_focus=True):
         stats.update(Text(line))
         stats.display = bool(line)
         error = self.query_one(".message--error", Static)
-        error.update(Text(self.message.error or ""))
+        error.update(Text(visible_controls(self.message.error or "")))
         error.display = bool(self.message.error)
 
     # -- streaming -------------------------------------------------------------------------

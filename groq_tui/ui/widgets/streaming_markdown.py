@@ -41,6 +41,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from groq_tui.safe_text import visible_controls
 from groq_tui.ui.widgets.markdown_blocks import (
     BlockSplitter,
     NewlineNormalizer,
@@ -431,6 +432,8 @@ class StreamingMarkdown(Widget):
         if self._finished:
             text += self._normalizer.flush()
         if text:
+            # Model text is untrusted: no escape sequence of it may reach the terminal.
+            text = visible_controls(text)
             self._blocks.extend(_Block(source) for source in self._splitter.feed(text))
             self._tail_stale = True
 
