@@ -1,0 +1,107 @@
+"""Does the end of every fast reply come into view on its own? Counted in tmux, one core busy.
+
+The app runs in a private tmux server (120x40) against the loopback server, which runs in a
+process of its own and streams ``loopback-chunks-<N>`` replies (500 chunks by default) as fast
+as it can. In one conversation, ``--replies`` prompts are sent one after another. After each
+reply has ended (the status bar says ready again), the screen is read with ``capture-pane``,
+without pressing any key, until the reply's last line with its stats line below it is on
+screen, for at most ``--grace`` seconds; a reply whose end is not there by then is a miss. A
+busy-loop child process keeps one core busy during the replies (``--no-busy``: not).
+
+Printed: ``end in view: X of N``, each miss with what the bottom of the pane showed instead,
+and how long after the status bar said ready the end was in view (median and worst).
+
+Issue 10's target: 50 of 50. The 30 Hz follow timer of the chat screen is reported to miss
+about 1 reply in 6 under load.
+
+    .venv/bin/python benchmarks/bench_follow.py [--replies 50] [--chunks 500] [--no-busy]
+
+This prints figures; it is not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_client_stream import start_server  # noqa: E402
+from benchmarks.tmux_app import (  # noqa: E402
+    APP,
+    ReplyWatch,
+    TmuxServer,
+    app_env,
+    busy_core,
+    reply_tail,
+    wait_for_screen,
+    watch_reply,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replies", type=int, default=50, help="replies in the conversation")
+    parser.add_argument("--chunks", type=int, default=500, help="chunks per reply")
+    parser.add_argument("--rate", type=int, default=0, help="chunks per second (0: full speed)")
+    parser.add_argument("--grace", type=float, default=1.0, help="seconds the end may take")
+    parser.add_argument("--no-busy", action="store_true", help="leave the cores to the app")
+    parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed: apt-get install tmux")
+    width, height = (int(part) for part in args.size.split("x"))
+    model = f"loopback-chunks-{args.chunks}" + (f"-rate-{args.rate}" if args.rate else "")
+    tail = reply_tail(args.chunks)
+    proc, base_url = start_server()
+    home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
+    watches: list[ReplyWatch] = []
+    try:
+        with TmuxServer(app_env(base_url, home)) as tmux:
+            tmux.start("app", f"{APP} -m {model}", width, height)
+            wait_for_screen(tmux, "app")
+            with busy_core(not args.no_busy):
+                for number in range(1, args.replies + 1):
+                    tmux.type("app", f"Reply {number} of {args.replies}, please")
+                    watch = watch_reply(tmux, "app", tail, 2 * number, grace=args.grace)
+                    watches.append(watch)
+                    print("." if watch.in_view else "x", end="", flush=True)
+            print()
+    finally:
+        proc.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+    report(args, watches)
+
+
+def report(args: argparse.Namespace, watches: list[ReplyWatch]) -> None:
+    speed = f"{args.rate} chunks/s" if args.rate else "full speed"
+    load = "no extra load" if args.no_busy else "one core busy (a busy-loop child)"
+    print(
+        f"{len(watches)} replies of {args.chunks} chunks at {speed} in one conversation, "
+        f"tmux {args.size}, {load}"
+    )
+    print(f"end in view: {sum(w.in_view for w in watches)} of {len(watches)}")
+    misses = [(number, w) for number, w in enumerate(watches, 1) if not w.in_view]
+    if misses:
+        print(f"misses (the pane's bottom rows {args.grace:.1f} s after the reply ended):")
+    for number, watch in misses:
+        where = "last line at the bottom, stats line below the edge" if watch.last_line_only else ""
+        print(f"  reply {number}: {where or watch.bottom!r}")
+    unseen = sum(not w.busy_seen for w in watches)
+    if unseen:
+        print(f"({unseen} replies ended before a busy status bar was captured)")
+    lags = [w.lag for w in watches if w.lag is not None]
+    if lags:
+        print(
+            f"status ready -> end in view: median {statistics.median(lags) * 1000:.0f} ms, "
+            f"worst {max(lags) * 1000:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
