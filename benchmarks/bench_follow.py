@@ -5,12 +5,13 @@ process of its own and streams ``loopback-chunks-<N>`` replies (500 chunks by de
 as it can. In one conversation, ``--replies`` prompts are sent one after another. After each
 reply has ended (the status bar says ready again), the screen is read with ``capture-pane``,
 without pressing any key, until the reply's last line with its stats line below it is on
-screen, for at most ``--grace`` seconds; a reply whose end is not there by then is a miss
-(watched ``--stuck`` seconds more, to tell a late end from one that never comes). A
-busy-loop child process keeps one core busy during the replies (``--no-busy``: not).
+screen, for at most ``--grace`` seconds (5: a loaded machine may be slow, but an end that has
+not come by then is stuck); a reply whose end is not there by then is a miss. A busy-loop
+child process keeps one core busy during the replies (``--no-busy``: not).
 
 Printed: ``end in view: X of N``, each miss with what the bottom of the pane showed instead,
-and how long after the status bar said ready the end was in view (median and worst).
+and how long after the status bar said ready the end was in view (median, worst, and the
+replies that took more than a second).
 
 Issue 10's target: 50 of 50. The 30 Hz follow timer of the chat screen is reported to miss
 about 1 reply in 6 under load.
@@ -27,7 +28,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_client_stream import start_server  # noqa: E402
 from benchmarks.tmux_app import (  # noqa: E402
     APP,
-    ChatScreenshot,
     ReplyWatch,
     TmuxServer,
     app_env,
@@ -46,14 +45,16 @@ from benchmarks.tmux_app import (  # noqa: E402
     watch_reply,
 )
 
+SLOW = 1.0
+"""An end that takes longer than this after the status bar says ready is reported as slow."""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replies", type=int, default=50, help="replies in the conversation")
     parser.add_argument("--chunks", type=int, default=500, help="chunks per reply")
     parser.add_argument("--rate", type=int, default=0, help="chunks per second (0: full speed)")
-    parser.add_argument("--grace", type=float, default=1.0, help="seconds the end may take")
-    parser.add_argument("--stuck", type=float, default=4.0, help="how long to watch a miss")
+    parser.add_argument("--grace", type=float, default=5.0, help="seconds the end may take")
     parser.add_argument("--no-busy", action="store_true", help="leave the cores to the app")
     parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
     args = parser.parse_args()
@@ -65,7 +66,6 @@ def main() -> None:
     proc, base_url = start_server()
     home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
     watches: list[ReplyWatch] = []
-    late: dict[int, float | None] = {}  # misses: seconds more until the end came, if it did
     try:
         with TmuxServer(app_env(base_url, home)) as tmux:
             tmux.start("app", f"{APP} -m {model}", width, height)
@@ -75,54 +75,41 @@ def main() -> None:
                     tmux.type("app", f"Reply {number} of {args.replies}, please")
                     watch = watch_reply(tmux, "app", tail, 2 * number, grace=args.grace)
                     watches.append(watch)
-                    if not watch.in_view:
-                        late[number] = came_late(tmux, tail, args.stuck)
                     print("." if watch.in_view else "x", end="", flush=True)
             print()
     finally:
         proc.terminate()
         shutil.rmtree(home, ignore_errors=True)
-    report(args, watches, late)
+    report(args, watches)
 
 
-def came_late(tmux: TmuxServer, tail: str, patience: float) -> float | None:
-    """After a miss, how much longer the end took to come into view, if it came at all
-    within ``patience`` seconds (still no key pressed)."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < patience:
-        if ChatScreenshot(tmux.capture("app")).reply_end(tail).with_stats:
-            return time.perf_counter() - started
-        time.sleep(0.01)
-    return None
-
-
-def report(
-    args: argparse.Namespace, watches: list[ReplyWatch], late: dict[int, float | None]
-) -> None:
+def report(args: argparse.Namespace, watches: list[ReplyWatch]) -> None:
     speed = f"{args.rate} chunks/s" if args.rate else "full speed"
     load = "no extra load" if args.no_busy else "one core busy (a busy-loop child)"
     print(
         f"{len(watches)} replies of {args.chunks} chunks at {speed} in one conversation, "
         f"tmux {args.size}, {load}"
     )
-    print(f"end in view: {sum(w.in_view for w in watches)} of {len(watches)}")
+    print(
+        f"end in view: {sum(w.in_view for w in watches)} of {len(watches)} "
+        f"(within {args.grace:.0f} s of the reply ending, no key pressed)"
+    )
     misses = [(number, w) for number, w in enumerate(watches, 1) if not w.in_view]
     if misses:
-        print(f"misses (the pane's bottom rows {args.grace:.1f} s after the reply ended;")
-        print(f"stuck: still not in view {args.stuck:.0f} s later):")
+        print(f"misses (the pane's bottom rows {args.grace:.0f} s after the reply ended):")
     for number, watch in misses:
         where = "last line at the bottom, stats line below the edge" if watch.last_line_only else ""
-        came = late.get(number)
-        after = f"in view {came:.1f} s later" if came is not None else "stuck"
-        print(f"  reply {number} ({after}): {where or watch.bottom!r}")
+        print(f"  reply {number}: {where or watch.bottom!r}")
     unseen = sum(not w.busy_seen for w in watches)
     if unseen:
         print(f"({unseen} replies ended before a busy status bar was captured)")
     lags = [w.lag for w in watches if w.lag is not None]
     if lags:
+        slow = sorted(number for number, w in enumerate(watches, 1) if (w.lag or 0) > SLOW)
         print(
             f"status ready -> end in view: median {statistics.median(lags) * 1000:.0f} ms, "
-            f"worst {max(lags) * 1000:.0f} ms"
+            f"worst {max(lags) * 1000:.0f} ms; over {SLOW:.0f} s: {len(slow)}"
+            + (f" (replies {', '.join(map(str, slow))})" if slow else "")
         )
 
 

@@ -11,7 +11,7 @@ answered by a 2,000-chunk Markdown reply streamed at 3,000 chunks/s
   seconds / raw (the machine is shared: ratios taken in the same run are what compare);
 - RSS: the app process's resident memory after the turn (VmRSS in /proc/PID/status);
 - end in view: whether the reply's end came into view on its own (no key pressed) within
-  ``--grace`` seconds of the reply ending.
+  ``--grace`` seconds (5) of the reply ending.
 
 Then the summary:
 
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=2000, help="chunks per reply")
     parser.add_argument("--rate", type=int, default=3000, help="chunks per second")
     parser.add_argument("--window", type=int, default=3, help="turns compared, first and last")
-    parser.add_argument("--grace", type=float, default=1.0, help="seconds the end may take")
+    parser.add_argument("--grace", type=float, default=5.0, help="seconds the end may take")
     parser.add_argument("--busy", action="store_true", help="keep one core busy meanwhile")
     parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
     args = parser.parse_args()

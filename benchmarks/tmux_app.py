@@ -267,7 +267,7 @@ def watch_reply(
     tail: str,
     saved_after: int,
     *,
-    grace: float = 1.0,
+    grace: float = 5.0,
     timeout: float = 120.0,
     poll: float = 0.003,
 ) -> ReplyWatch:
