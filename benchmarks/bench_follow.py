@@ -100,6 +100,8 @@ def report(args: argparse.Namespace, watches: list[ReplyWatch]) -> None:
     for number, watch in misses:
         where = "last line at the bottom, stats line below the edge" if watch.last_line_only else ""
         print(f"  reply {number}: {where or watch.bottom!r}")
+    interval = statistics.median(w.capture_interval for w in watches)
+    print(f"(the screen was read every {interval * 1000:.0f} ms, median over the replies)")
     unseen = sum(not w.busy_seen for w in watches)
     if unseen:
         print(f"({unseen} replies ended before a busy status bar was captured)")

@@ -164,6 +164,8 @@ def summary(args: argparse.Namespace, turns: list[Turn]) -> None:
         if early and late:
             print(f"last turns over first, {name}: {late / early:.2f}x ({spans}; target 1.1x)")
     print(f"memory: {turns[0].rss:.0f} MB after turn 1, {turns[-1].rss:.0f} MB after the last")
+    interval = statistics.median(t.watch.capture_interval for t in turns)
+    print(f"(the screen was read every {interval * 1000:.0f} ms, median over the turns)")
     missed = [t.number for t in turns if not t.watch.in_view]
     print(f"end in view: {len(turns) - len(missed)} of {len(turns)}", end="")
     print(f" (not: turns {', '.join(map(str, missed))})" if missed else "")

@@ -247,6 +247,15 @@ class ReplyWatch:
     """At the end, the last line was at the bottom but the stats line below the edge."""
     bottom: str = ""
     """The pane's last rows when the watch ended (for misses)."""
+    captures: int = 0
+    """Screens read."""
+    watched_until: float = 0.0
+    """perf_counter() when the watch ended."""
+
+    @property
+    def capture_interval(self) -> float:
+        """The mean time between two screens read: the resolution of the figures."""
+        return (self.watched_until - self.enter_at) / max(1, self.captures)
 
     @property
     def seconds(self) -> float | None:
@@ -292,7 +301,8 @@ def watch_reply(
     run_rows: tuple[str, ...] = ()
     while True:
         shot = ChatScreenshot(tmux.capture(session))
-        now = time.perf_counter()
+        now = watch.watched_until = time.perf_counter()
+        watch.captures += 1
         state = shot.status
         if state == "error":
             raise RuntimeError(f"the reply failed: {shot.status_row}")
