@@ -53,21 +53,21 @@ MODEL = "llama-3.3-70b-versatile"
 """The model the app starts with (the default, set explicitly for the status bar check)."""
 STILL = 0.3
 """Seconds without change that make a screen still."""
+TIMEOUT = 30
+"""Seconds a launch may take (a loaded machine is slow)."""
 
 
-def time_to_screen(
-    tmux: TmuxServer, command: str, marker: str, size: tuple[int, int] = (120, 40)
-) -> float:
-    """Seconds from launching ``command`` in tmux until ``marker`` is on its screen."""
+def time_to_screen(tmux: TmuxServer, command: str, marker: str) -> float:
+    """Seconds from launching ``command`` in tmux (120x40) until ``marker`` is on its screen."""
     session = f"app-{time.monotonic_ns()}"
     started = time.perf_counter()
-    tmux.start(session, command, *size)
+    tmux.start(session, command, 120, 40)
     try:
-        while time.perf_counter() - started < 20:
+        while time.perf_counter() - started < TIMEOUT:
             if marker in "\n".join(tmux.capture(session)):
                 return time.perf_counter() - started
             time.sleep(0.005)
-        raise TimeoutError(f"{marker!r} did not appear within 20s")
+        raise TimeoutError(f"{marker!r} did not appear within {TIMEOUT}s")
     finally:
         tmux.kill(session)
 
@@ -82,7 +82,7 @@ def time_to_still_screen(tmux: TmuxServer, command: str) -> tuple[float, float]:
     screen: list[str] = []
     shown_at = started  # when the screen on display first showed
     try:
-        while time.perf_counter() - started < 20:
+        while time.perf_counter() - started < TIMEOUT:
             latest = tmux.capture(session)
             now = time.perf_counter()
             if latest != screen:
@@ -95,7 +95,7 @@ def time_to_still_screen(tmux: TmuxServer, command: str) -> tuple[float, float]:
             if composer is not None and complete and now - shown_at >= STILL:
                 return composer, shown_at - started
             time.sleep(0.005)
-        raise TimeoutError("the first screen was not complete and still within 20s:\n" + text)
+        raise TimeoutError(f"no complete and still screen within {TIMEOUT}s:\n" + text)
     finally:
         tmux.kill(session)
 
