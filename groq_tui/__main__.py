@@ -38,12 +38,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from groq_tui.local import run_serve
 
+        from_config = not args.no_config_models
         return run_serve(
             args.host,
             args.port,
             args.api_key,
-            [*settings.local_gguf, *args.gguf],
-            args.whisper or settings.local_whisper,
+            [*(settings.local_gguf if from_config else ()), *args.gguf],
+            args.whisper or (settings.local_whisper if from_config else None),
+            api_key_stdin=args.api_key_stdin,
+            exit_with_stdin=args.exit_with_stdin,
         )
     if args.command is None:
         from groq_tui.app import GroqApp
