@@ -93,7 +93,9 @@ class LocalEngine:
 
         It returns after :meth:`stop` too; :attr:`stop_requested` tells the two apart.
         """
-        return await self._process.wait()
+        code = await self._process.wait()
+        _close_stdin(self._process)  # the pipe to a dead child is of no more use
+        return code
 
     async def stop(self) -> None:
         """End the child: SIGTERM, then SIGKILL after :data:`STOP_GRACE_SECONDS`.
