@@ -186,7 +186,8 @@ async def test_a_child_that_cannot_start_says_why(tmp_path: Path) -> None:
     before = serve_children()
     with pytest.raises(LocalEngineError) as caught:
         await start_local_engine([str(missing)], None)
-    message = str(caught.value)
+    message = caught.value.message
+    assert str(caught.value) == message
     assert str(missing) in message
     assert "does not exist" in message
     assert "\n" not in message

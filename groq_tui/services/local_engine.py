@@ -44,7 +44,15 @@ _DRAIN_SECONDS = 1.0
 
 
 class LocalEngineError(Exception):
-    """The offline engine cannot start; the message is one line for the user."""
+    """The offline engine cannot start.
+
+    Attributes:
+        message: Why, in one line for the user (the child's own words where it gave them).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class LocalEngine:
