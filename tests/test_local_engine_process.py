@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import grimp
 import pytest
 import pytest_asyncio
 
@@ -213,6 +214,13 @@ async def test_a_start_cancelled_midway_leaves_no_child() -> None:
     with pytest.raises(asyncio.CancelledError):
         await starting
     assert serve_children() == before
+
+
+def test_the_engine_and_its_client_know_each_other_only_as_a_process() -> None:
+    graph = grimp.build_graph("groq_tui")  # type-checking imports counted too
+    assert not graph.chain_exists("groq_tui.services.local_engine", "groq_tui.local", True)
+    for layer in ("groq_tui.services", "groq_tui.ui", "groq_tui.app", "groq_tui.cli"):
+        assert not graph.chain_exists("groq_tui.local", layer, True), layer
 
 
 PARENT = """

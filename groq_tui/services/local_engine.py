@@ -69,13 +69,11 @@ class LocalEngine:
         base_url: str,
         api_key: str | None,
         output: list[asyncio.Task[None]],
-        stderr_tail: deque[str],
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
         self._process = process
         self._output = output
-        self._stderr_tail = stderr_tail
         self._stopping: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:  # never the key
@@ -90,11 +88,6 @@ class LocalEngine:
     def stop_requested(self) -> bool:
         """Whether :meth:`stop` was called (an exit after it is no crash)."""
         return self._stopping is not None
-
-    @property
-    def last_error(self) -> str | None:
-        """The last line the child wrote on stderr, if any (after a crash: often why)."""
-        return self._stderr_tail[-1] if self._stderr_tail else None
 
     async def wait_exit(self) -> int:
         """Wait for the child to end; returns its exit code (negative: the signal's number).
@@ -179,8 +172,8 @@ async def start_local_engine(
         await _kill(process, output)
         raise
     assert process.stdout is not None
-    output.append(asyncio.create_task(_collect_lines(process.stdout, lambda line: None)))
-    return LocalEngine(process, base_url, api_key, output, stderr_tail)
+    output.append(asyncio.create_task(_collect_lines(process.stdout, _discard)))
+    return LocalEngine(process, base_url, api_key, output)
 
 
 async def supervise(engine: LocalEngine, on_exit: Callable[[int], None]) -> None:
@@ -262,6 +255,10 @@ async def _collect_lines(stream: asyncio.StreamReader, keep: Callable[[str], Non
             return
         if text := line.decode(errors="replace").strip():
             keep(text)
+
+
+def _discard(line: str) -> None:
+    """After the ready line, the child's stdout says nothing the app needs."""
 
 
 def _close_stdin(process: asyncio.subprocess.Process) -> None:
