@@ -112,3 +112,22 @@ def test_serve_stops_when_stdin_ends_even_while_loading() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_local_says_why_the_engine_cannot_start(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.gguf"
+    config = tmp_path / "config.toml"
+    config.write_text(f'local_gguf = ["{missing}"]\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
+    result = subprocess.run(
+        [SCRIPT, "models", "--local"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "GROQ_TUI_CONFIG": str(config)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"groq-tui: the offline engine cannot start: GGUF model '{missing}' does not exist "
+        "or is not a file"
+    )

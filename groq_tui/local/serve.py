@@ -112,7 +112,7 @@ def _stop_at_end_of_stdin() -> None:
     A stop that does not finish in :data:`ORPHAN_EXIT_SECONDS` (a transcription holding its
     worker thread) ends in ``os._exit``: nobody is left to wait for the answer.
     """
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no stdin: ended
         stdin = sys.stdin.fileno()
         while os.read(stdin, 4096):
             pass
