@@ -73,11 +73,11 @@ def serve_children() -> list[int]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
         state, parent = stat.rsplit(")", 1)[1].split()[:2]
-        if int(parent) == os.getpid() and state != "Z" and b"serve" in cmdline:
+        if int(parent) == os.getpid() and state != "Z" and b"\0groq_tui\0serve\0" in cmdline:
             found.append(int(entry.name))
     return found
 
