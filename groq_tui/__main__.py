@@ -38,12 +38,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from groq_tui.local import run_serve
 
+        from_config = not args.no_config_models
         return run_serve(
             args.host,
             args.port,
             args.api_key,
-            [*settings.local_gguf, *args.gguf],
-            args.whisper or settings.local_whisper,
+            [*(settings.local_gguf if from_config else ()), *args.gguf],
+            args.whisper or (settings.local_whisper if from_config else None),
+            api_key_stdin=args.api_key_stdin,
+            exit_with_stdin=args.exit_with_stdin,
         )
     if args.command is None:
         from groq_tui.app import GroqApp
@@ -98,28 +101,27 @@ async def _with_local_engine(
     args: argparse.Namespace,
     settings: Settings,
 ) -> int:
-    """Run a subcommand against the offline engine, started here and stopped after."""
-    from groq_tui.cli.common import fail
-    from groq_tui.local import (
-        BUNDLED_CHAT_MODEL_ID,
-        BUNDLED_SPEECH_MODEL_ID,
-        EngineConfig,
-        EngineError,
-        start_engine,
-    )
+    """Run a subcommand against the offline engine, started here and stopped after.
 
-    config = EngineConfig(
-        extra_gguf=tuple(settings.local_gguf), whisper_path=settings.local_whisper
-    )
+    The engine runs as a child process, as in the app: ``dictate`` records on this loop
+    while the engine would parse uploads and shape events on it, and a crash in llama.cpp
+    or CTranslate2 becomes an error message instead of a dead command.
+    """
+    from pydantic import SecretStr
+
+    from groq_tui.cli.common import fail
+    from groq_tui.local import BUNDLED_CHAT_MODEL_ID, BUNDLED_SPEECH_MODEL_ID
+    from groq_tui.services.local_engine import LocalEngineError, start_local_engine
+
     try:
-        engine = await start_engine(config=config)
-    except EngineError as exc:
+        engine = await start_local_engine(settings.local_gguf, settings.local_whisper)
+    except LocalEngineError as exc:
         return fail(f"the offline engine cannot start: {exc}")
     try:
         local = settings.model_copy(
             update={
                 "base_url": engine.base_url,
-                "api_key": None,
+                "api_key": SecretStr(engine.api_key) if engine.api_key else None,
                 "model": BUNDLED_CHAT_MODEL_ID,
                 "audio_model": BUNDLED_SPEECH_MODEL_ID,
             }

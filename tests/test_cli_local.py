@@ -70,3 +70,64 @@ def test_serve_refuses_other_addresses_without_a_key(host: str) -> None:
     result = run_cli("serve", "--host", host, "--port", "0", timeout=60)
     assert result.returncode == 2
     assert "--api-key" in result.stderr
+
+
+def test_serve_takes_its_key_from_stdin_and_refuses_an_empty_one() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}
+    result = subprocess.run(
+        [SCRIPT, "serve", "--port", "0", "--api-key-stdin"],
+        input="\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "standard input gave no key" in result.stderr
+
+
+def test_serve_takes_one_key_only() -> None:
+    result = run_cli("serve", "--api-key", "k", "--api-key-stdin", timeout=60)
+    assert result.returncode == 2
+    assert "not allowed with" in result.stderr
+
+
+def test_serve_stops_when_stdin_ends_even_while_loading() -> None:
+    # The parent of a child engine died before the models were loaded: the engine goes.
+    env = {k: v for k, v in os.environ.items() if k != "GROQ_API_KEY"}
+    proc = subprocess.Popen(
+        [SCRIPT, "serve", "--port", "0", "--api-key-stdin", "--exit-with-stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write("a-key\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=60) in (0, -signal.SIGTERM)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_local_says_why_the_engine_cannot_start(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.gguf"
+    config = tmp_path / "config.toml"
+    config.write_text(f'local_gguf = ["{missing}"]\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
+    result = subprocess.run(
+        [SCRIPT, "models", "--local"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "GROQ_TUI_CONFIG": str(config)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"groq-tui: the offline engine cannot start: GGUF model '{missing}' does not exist "
+        "or is not a file"
+    )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from groq_tui.api import InvalidRequestParameter, Transcription
 from groq_tui.api.params import AudioResponseFormat, check_audio_params
-from groq_tui.cli.common import client_from, describe_error, exit_code_for, fail
+from groq_tui.cli.common import EXIT_USAGE, client_from, describe_error, exit_code_for, fail
 from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
 from groq_tui.subtitles import to_srt, to_vtt
@@ -54,6 +54,7 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
     transcribed in parallel when it is still too large, and joined with shifted timestamps.
     """
     from groq_tui.services.transcription import (
+        AudioRejected,
         TranscriptionFailed,
         TranscriptionOptions,
         transcribe_file,
@@ -97,6 +98,8 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
         try:
             result = await transcribe_file(client, args.file, options, progress=_progress)
             text = render(result, output_format)
+        except AudioRejected as exc:  # nothing was sent: the input must change
+            return fail(str(exc), EXIT_USAGE)
         except TranscriptionFailed as exc:
             return fail(str(exc), exit_code_for(exc.__cause__ or exc))
         except InvalidRequestParameter as exc:

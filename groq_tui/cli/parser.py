@@ -26,7 +26,7 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
         "--local",
         action="store_true",
         default=None,
-        help="use the offline engine (started in this process) instead of a server",
+        help="use the offline engine (started as a child process) instead of a server",
     )
 
 
@@ -195,7 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
-    serve.add_argument("--api-key", help="require this key (needed off loopback)")
+    key = serve.add_mutually_exclusive_group()
+    key.add_argument("--api-key", help="require this key (needed off loopback)")
+    key.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        help="read the key from the first line of standard input (keeps it out of ps)",
+    )
+    serve.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input ends (for a parent process holding the pipe)",
+    )
     serve.add_argument(
         "--gguf",
         action="append",
@@ -204,4 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve another GGUF chat model too (repeatable)",
     )
     serve.add_argument("--whisper", metavar="DIR", help="a CTranslate2 Whisper model directory")
+    serve.add_argument(
+        "--no-config-models",
+        action="store_true",
+        help="serve only the bundled models and those given here, not the config file's "
+        "local_gguf and local_whisper",
+    )
     return parser

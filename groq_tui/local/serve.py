@@ -1,11 +1,28 @@
-"""``groq-tui serve``: run the engine in the foreground until Ctrl+C."""
+"""``groq-tui serve``: run the engine in the foreground until Ctrl+C (or its parent is gone).
+
+Run by a person, it prints where it listens and serves until interrupted. Run by a parent
+process (the app's offline mode, ``--local`` on the CLI), two flags make it a child that
+cannot leak:
+
+- ``--api-key-stdin``: the key is the first line of standard input, so it never shows in
+  ``ps`` (argv) or ``/proc/PID/environ``;
+- ``--exit-with-stdin``: the end of standard input stops the engine as SIGTERM would. The
+  parent holds the only write end of that pipe, and the kernel closes it however the parent
+  ends (even SIGKILL), so the engine never outlives it.
+
+The first line on standard output, once the models are loaded and the socket is bound, is
+``groq-tui engine listening on <base_url>`` (:data:`READY_PREFIX`); a failure to start is
+one line on standard error, ``groq-tui serve: <message>``, and a non-zero exit.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
+import threading
 
 from groq_tui.local.binding import DEFAULT_HOST, check_bind
 from groq_tui.local.errors import (
@@ -20,9 +37,18 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
+READY_PREFIX = "groq-tui engine listening on "
+"""The start of the line that says the engine answers; the base URL follows it."""
+
+ERROR_PREFIX = "groq-tui serve: "
+"""The start of the line on standard error that says why the engine could not start."""
+
+ORPHAN_EXIT_SECONDS = 10.0
+"""How long an engine whose parent is gone may take to stop before it exits regardless."""
+
 
 def _fail(message: str, code: int) -> int:
-    print(f"groq-tui serve: {message}", file=sys.stderr)
+    print(f"{ERROR_PREFIX}{message}", file=sys.stderr, flush=True)
     return code
 
 
@@ -32,6 +58,9 @@ def run_serve(
     api_key: str | None,
     extra_gguf: list[str],
     whisper_path: str | None,
+    *,
+    api_key_stdin: bool = False,
+    exit_with_stdin: bool = False,
 ) -> int:
     """Serve the engine on ``host:port`` until interrupted.
 
@@ -45,11 +74,21 @@ def run_serve(
         api_key: A key every request must carry as ``Authorization: Bearer <key>``.
         extra_gguf: More chat models, each ``PATH`` or ``ID=PATH``.
         whisper_path: A CTranslate2 Whisper model directory to serve as well.
+        api_key_stdin: Read the key from the first line of standard input instead.
+        exit_with_stdin: Stop when standard input reaches its end (the parent is gone).
 
     Returns:
-        0 after Ctrl+C (or SIGTERM), 1 if the engine cannot run, 2 for a refused address or
-        an unusable model path.
+        0 after Ctrl+C, SIGTERM or the end of standard input (with ``exit_with_stdin``), 1 if
+        the engine cannot run, 2 for a refused address, a missing key or an unusable model
+        path.
     """
+    if api_key_stdin:
+        api_key = sys.stdin.buffer.readline().decode(errors="replace").strip()
+        if not api_key:
+            return _fail("--api-key-stdin: standard input gave no key", EXIT_USAGE)
+    if exit_with_stdin:
+        # Started before the models load, so a parent gone during a long load ends it too.
+        threading.Thread(target=_stop_at_end_of_stdin, name="stdin-watch", daemon=True).start()
     bind = host if host is not None else DEFAULT_HOST
     try:
         check_bind(bind, api_key)
@@ -63,6 +102,23 @@ def run_serve(
         return asyncio.run(_serve(bind, port, api_key, config))
     except KeyboardInterrupt:  # where signal handlers cannot be installed (Windows)
         return EXIT_OK
+
+
+def _stop_at_end_of_stdin() -> None:
+    """Wait for standard input to end, then stop this process as SIGTERM does.
+
+    SIGTERM, rather than a call into the event loop, because it also ends a process still
+    loading its models (no handler is installed yet: the default action terminates it).
+    A stop that does not finish in :data:`ORPHAN_EXIT_SECONDS` (a transcription holding its
+    worker thread) ends in ``os._exit``: nobody is left to wait for the answer.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no stdin: ended
+        stdin = sys.stdin.fileno()
+        while os.read(stdin, 4096):
+            pass
+    os.kill(os.getpid(), signal.SIGTERM)
+    threading.Event().wait(ORPHAN_EXIT_SECONDS)
+    os._exit(EXIT_OK)
 
 
 async def _serve(host: str, port: int, api_key: str | None, config: EngineConfig) -> int:
@@ -81,7 +137,7 @@ async def _serve(host: str, port: int, api_key: str | None, config: EngineConfig
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    print(f"groq-tui engine listening on {engine.base_url}", flush=True)
+    print(f"{READY_PREFIX}{engine.base_url}", flush=True)
     print(f"models: {', '.join(engine.models.ids)}", flush=True)
     try:
         await stop.wait()

@@ -7,7 +7,8 @@ Routes (under ``/v1``, the OpenAI-compatible root):
 - ``POST /audio/transcriptions``, ``POST /audio/translations`` (multipart/form-data)
 
 and ``GET /health`` outside it. Inference runs in worker threads, so the loop that serves
-HTTP (the app's own, with ``groq-tui --local``) never waits on a model.
+HTTP never waits on a model. The app and ``--local`` run this in a ``groq-tui serve`` child
+process (``groq_tui.services.local_engine``), not on their own loop.
 """
 
 from __future__ import annotations
@@ -315,7 +316,7 @@ async def start_engine(
         access_log=None,
         handle_signals=False,
         # On stop, requests still generating are cancelled after this long (which stops
-        # llama.cpp at its next token) instead of holding the app's exit for minutes.
+        # llama.cpp at its next token) instead of holding the exit for minutes.
         shutdown_timeout=STOP_GRACE_SECONDS,
         # A client that hangs up cancels its request, which stops the generation too.
         handler_cancellation=True,

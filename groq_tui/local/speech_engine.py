@@ -64,7 +64,8 @@ class SpeechOptions:
         task: ``transcribe`` (speech in its own language) or ``translate`` (to English).
         language: The ISO-639-1 code of the speech, if the client said.
         prompt: Text to steer spelling and style (Whisper's initial prompt).
-        temperature: Sampling temperature; None keeps Whisper's fallback schedule.
+        temperature: Sampling temperature; None means 0 (greedy and repeatable, the
+            service's default), with no fallback to sampling.
         word_timestamps: Whether to time every word.
     """
 
@@ -216,19 +217,27 @@ class SpeechEngine:
             "initial_prompt": options.prompt or None,
             "word_timestamps": options.word_timestamps,
             "beam_size": 5,
+            # Whisper's fallback re-decodes a 30 s window at rising temperatures (up to 1.0)
+            # when its greedy text compresses too well (repeated phrases) or scores too low:
+            # sampling made the same file come out differently each time, with a window
+            # dropped or a phrase looping. The service's documented default is 0: greedy,
+            # repeatable; a temperature the client asks for is used as given.
+            "temperature": 0.0 if options.temperature is None else options.temperature,
+            # Feeding each window's text to the next is what lets one bad window loop on
+            # through the rest of the file ("center center center ...").
+            "condition_on_previous_text": False,
         }
-        if options.temperature is not None:
-            kwargs["temperature"] = options.temperature
         raw_segments, info = model.transcribe(waveform, **kwargs)
+        duration = round(len(waveform) / SAMPLE_RATE, 3)
         segments: list[dict[str, Any]] = []
         words: list[dict[str, Any]] = []
         for index, segment in enumerate(raw_segments):
-            segments.append(_segment(index, segment))
-            words.extend(_word(word) for word in segment.words or ())
+            segments.append(_segment(index, segment, duration))
+            words.extend(_word(word, duration) for word in segment.words or ())
         return Transcript(
             text="".join(segment["text"] for segment in segments).strip(),
             language="en" if task == "translate" else str(info.language),
-            duration=round(len(waveform) / SAMPLE_RATE, 3),
+            duration=duration,
             segments=segments,
             words=words,
         )
@@ -266,12 +275,13 @@ def decode(audio: bytes) -> Any:
     return waveform
 
 
-def _segment(index: int, segment: Any) -> dict[str, Any]:
+def _segment(index: int, segment: Any, duration: float) -> dict[str, Any]:
+    # Whisper's timestamps are tokens it predicts: never let one point past the audio.
     return {
         "id": index,
         "seek": int(segment.seek),
-        "start": round(float(segment.start), 2),
-        "end": round(float(segment.end), 2),
+        "start": round(min(float(segment.start), duration), 2),
+        "end": round(min(float(segment.end), duration), 2),
         "text": str(segment.text),
         "tokens": [int(token) for token in segment.tokens],
         "temperature": float(segment.temperature or 0.0),
@@ -281,11 +291,11 @@ def _segment(index: int, segment: Any) -> dict[str, Any]:
     }
 
 
-def _word(word: Any) -> dict[str, Any]:
+def _word(word: Any, duration: float) -> dict[str, Any]:
     return {
         "word": str(word.word).strip(),
-        "start": round(float(word.start), 2),
-        "end": round(float(word.end), 2),
+        "start": round(min(float(word.start), duration), 2),
+        "end": round(min(float(word.end), duration), 2),
     }
 
 

@@ -90,6 +90,11 @@ class TranscriptionFailed(Exception):
         self.reason = reason
 
 
+class AudioRejected(TranscriptionFailed):
+    """The file or the audio was refused here, before anything was sent (the user must fix
+    the input: a missing file, a directory, a format or content that is not audio)."""
+
+
 # -- timestamps --------------------------------------------------------------------------------
 
 
@@ -171,12 +176,12 @@ async def transcribe_file(
         try:
             samples, rate = await asyncio.to_thread(read_mono, source)
         except AudioDecodeError as exc:
-            raise TranscriptionFailed(name, str(exc)) from exc
+            raise AudioRejected(name, str(exc)) from exc
         return await transcribe_samples(
             client, samples, rate, options, progress=progress, name=name
         )
     if over:
-        raise TranscriptionFailed(
+        raise AudioRejected(
             name,
             f"{size / 2**20:.1f} MB is over the {options.max_upload_bytes / 2**20:.0f} MB "
             f"upload limit, and .{ext} cannot be split here: convert it to FLAC first "
@@ -186,7 +191,7 @@ async def transcribe_file(
         try:
             await asyncio.to_thread(_check_header, source)
         except AudioDecodeError as exc:
-            raise TranscriptionFailed(name, str(exc)) from exc
+            raise AudioRejected(name, str(exc)) from exc
     data = await asyncio.to_thread(source.read_bytes)
     result = await _send(client, data, source.name, options, name)
     if progress is not None:
@@ -210,10 +215,10 @@ async def transcribe_samples(
     """
     options = options or TranscriptionOptions()
     if samples.size == 0:
-        raise TranscriptionFailed(name, "no audio: it is empty")
+        raise AudioRejected(name, "no audio: it is empty")
     peak = float(np.max(np.abs(samples)))
     if peak <= 10 ** (SILENT_DB / 20):
-        raise TranscriptionFailed(name, "silent: there is no sound to transcribe")
+        raise AudioRejected(name, "silent: there is no sound to transcribe")
     audio = (
         samples
         if rate == UPLOAD_RATE
@@ -356,17 +361,17 @@ def _check_file(source: Path, name: str) -> tuple[str, int]:
     """The file's extension and size, once it is known to be a non-empty file the service
     accepts."""
     if not source.exists():
-        raise TranscriptionFailed(name, "no such file")
+        raise AudioRejected(name, "no such file")
     if source.is_dir():
-        raise TranscriptionFailed(name, "is a directory, not an audio file")
+        raise AudioRejected(name, "is a directory, not an audio file")
     try:
         ext = audio_extension(source.name)
     except InvalidRequestParameter as exc:
         reason = exc.message.split(": ", 1)[-1]
-        raise TranscriptionFailed(name, f"unsupported format: {reason}") from exc
+        raise AudioRejected(name, f"unsupported format: {reason}") from exc
     size = source.stat().st_size
     if size == 0:
-        raise TranscriptionFailed(name, "no audio: the file is empty")
+        raise AudioRejected(name, "no audio: the file is empty")
     return ext, size
 
 
