@@ -17,6 +17,7 @@ from groq_tui.api.params import (
     check_audio_params,
     check_chat_params,
 )
+from groq_tui.api.speech import Speech
 from groq_tui.api.streaming import ChatStream
 from groq_tui.api.types import ChatCompletion, Model, ModelList, Transcription
 
@@ -331,6 +332,7 @@ class Audio:
     def __init__(self, client: GroqClient) -> None:
         self.transcriptions = Transcriptions(client, "/audio/transcriptions")
         self.translations = Translations(client, "/audio/translations")
+        self.speech = Speech(client)
 
 
 class Models:

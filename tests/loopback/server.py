@@ -17,7 +17,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from tests.loopback import audio, chat, corpus, scripted, wire
+from tests.loopback import audio, chat, corpus, scripted, speech, wire
 from tests.loopback.exchange import ClientGone, Exchange
 from tests.loopback.records import RecordedRequest, record
 from tests.loopback.replies import Reply
@@ -228,6 +228,8 @@ class LoopbackServer:
             return self._audio(ex, "transcribe")
         if method == "POST" and path == f"{API_ROOT}/audio/translations":
             return self._audio(ex, "translate")
+        if method == "POST" and path == f"{API_ROOT}/audio/speech":
+            return await speech.respond(ex)
         raise wire.ApiError(
             404,
             f"Unknown request URL: {method} {path}. Please check the URL for typos, "
