@@ -14,6 +14,7 @@ from groq_tui.local.models import (
     speech_model_specs,
 )
 from groq_tui.local.speech_engine import SpeechEngine
+from groq_tui.local.voice_engine import MAX_INPUT_CHARS, VoiceEngine, voice_available
 
 WHISPER_CONTEXT_WINDOW = 448
 """Whisper's decoder context, which the service reports as the audio models' window."""
@@ -25,11 +26,18 @@ class LocalModels:
     Args:
         chat: Chat engines by model id.
         speech: Speech engines by model id.
+        voices: Text-to-speech engines by model id (empty without the ``voice`` extra).
     """
 
-    def __init__(self, chat: dict[str, ChatEngine], speech: dict[str, SpeechEngine]) -> None:
+    def __init__(
+        self,
+        chat: dict[str, ChatEngine],
+        speech: dict[str, SpeechEngine],
+        voices: dict[str, VoiceEngine] | None = None,
+    ) -> None:
         self.chat = chat
         self.speech = speech
+        self.voices = voices or {}
 
     @classmethod
     async def load(cls, config: EngineConfig | None = None) -> LocalModels:
@@ -48,10 +56,19 @@ class LocalModels:
             raise EngineConfigError("no models to serve: the bundled ones are off and none added")
         chat_jobs = [asyncio.to_thread(ChatEngine.load, spec, config) for spec in chat_specs]
         speech_jobs = [asyncio.to_thread(SpeechEngine.load, spec, config) for spec in speech_specs]
-        results = await asyncio.gather(*chat_jobs, *speech_jobs, return_exceptions=True)
+        # The offline voice is an optional extra (GPL): served when installed, else not listed.
+        voice_jobs = (
+            [asyncio.to_thread(VoiceEngine.load, None, config.thread_count)]
+            if voice_available()
+            else []
+        )
+        results = await asyncio.gather(
+            *chat_jobs, *speech_jobs, *voice_jobs, return_exceptions=True
+        )
         loaded = cls(
             {r.spec.id: r for r in results if isinstance(r, ChatEngine)},
             {r.spec.id: r for r in results if isinstance(r, SpeechEngine)},
+            {r.model_id: r for r in results if isinstance(r, VoiceEngine)},
         )
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
@@ -62,7 +79,7 @@ class LocalModels:
     @property
     def ids(self) -> list[str]:
         """Every model id, chat models first."""
-        return [*self.chat, *self.speech]
+        return [*self.chat, *self.speech, *self.voices]
 
     def chat_engine(self, model_id: str) -> ChatEngine:
         """The chat engine for ``model_id``.
@@ -73,9 +90,10 @@ class LocalModels:
         engine = self.chat.get(model_id)
         if engine is not None:
             return engine
-        if model_id in self.speech:
+        if model_id in self.speech or model_id in self.voices:
+            kind = "speech-to-text" if model_id in self.speech else "text-to-speech"
             raise EngineError(
-                f"`{model_id}` is a speech-to-text model; it does not support chat completions",
+                f"`{model_id}` is a {kind} model; it does not support chat completions",
                 param="model",
                 code="model_not_supported",
             )
@@ -90,9 +108,28 @@ class LocalModels:
         engine = self.speech.get(model_id)
         if engine is not None:
             return engine
-        if model_id in self.chat:
+        if model_id in self.chat or model_id in self.voices:
+            kind = "chat" if model_id in self.chat else "text-to-speech"
             raise EngineError(
-                f"`{model_id}` is a chat model; it does not support audio transcription",
+                f"`{model_id}` is a {kind} model; it does not support audio transcription",
+                param="model",
+                code="model_not_supported",
+            )
+        raise model_not_found(model_id, self.ids)
+
+    def voice_engine(self, model_id: str) -> VoiceEngine:
+        """The text-to-speech engine for ``model_id``.
+
+        Raises:
+            EngineError: 404 for an unknown id, 400 for a chat or speech-to-text model.
+        """
+        engine = self.voices.get(model_id)
+        if engine is not None:
+            return engine
+        if model_id in self.chat or model_id in self.speech:
+            raise EngineError(
+                f"`{model_id}` does not support text to speech"
+                + ("" if self.voices else " (install the offline voice: groq-tui[voice])"),
                 param="model",
                 code="model_not_supported",
             )
@@ -114,6 +151,9 @@ class LocalModels:
             return _model_object(
                 model_id, speech.created, speech.spec.owned_by, WHISPER_CONTEXT_WINDOW
             )
+        voice = self.voices.get(model_id)
+        if voice is not None:
+            return _model_object(model_id, voice.created, voice.owned_by, MAX_INPUT_CHARS)
         raise model_not_found(model_id, self.ids)
 
     def describe_all(self) -> list[dict[str, Any]]:
@@ -122,7 +162,11 @@ class LocalModels:
 
     async def aclose(self) -> None:
         """Unload every model (waiting for running requests to finish)."""
-        engines: list[ChatEngine | SpeechEngine] = [*self.chat.values(), *self.speech.values()]
+        engines: list[ChatEngine | SpeechEngine | VoiceEngine] = [
+            *self.chat.values(),
+            *self.speech.values(),
+            *self.voices.values(),
+        ]
         await asyncio.gather(*(engine.aclose() for engine in engines))
 
 

@@ -5,6 +5,7 @@ Routes (under ``/v1``, the OpenAI-compatible root):
 - ``GET /models``, ``GET /models/{id}``
 - ``POST /chat/completions`` (JSON or server-sent events)
 - ``POST /audio/transcriptions``, ``POST /audio/translations`` (multipart/form-data)
+- ``POST /audio/speech`` (JSON in, the audio file out; with the ``voice`` extra)
 
 and ``GET /health`` outside it. Inference runs in worker threads, so the loop that serves
 HTTP never waits on a model. The app and ``--local`` run this in a ``groq-tui serve`` child
@@ -32,6 +33,7 @@ from groq_tui.local.errors import EngineError
 from groq_tui.local.models import EngineConfig
 from groq_tui.local.registry import LocalModels
 from groq_tui.local.speech_engine import Task
+from groq_tui.local.voice_engine import parse_speech_body
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +240,17 @@ def _audio_handler(task: Task) -> Handler:
     return handle
 
 
+async def _speech(request: web.Request) -> web.StreamResponse:
+    body = await _json_body(request)
+    models = _models(request)
+    model_id = body.get("model") if isinstance(body, dict) else None
+    if not isinstance(model_id, str) or not model_id:
+        raise EngineError("'model' : property 'model' is missing", param="model")
+    engine = models.voice_engine(model_id)
+    spoken = await engine.speak(parse_speech_body(body, engine.voices))
+    return web.Response(body=spoken.data, content_type=spoken.content_type)
+
+
 def build_app(models: LocalModels, api_key: str | None = None) -> web.Application:
     """The aiohttp application serving ``models``.
 
@@ -257,6 +270,7 @@ def build_app(models: LocalModels, api_key: str | None = None) -> web.Applicatio
     app.router.add_post(f"{API_ROOT}/chat/completions", _chat_completions)
     app.router.add_post(f"{API_ROOT}/audio/transcriptions", _audio_handler("transcribe"))
     app.router.add_post(f"{API_ROOT}/audio/translations", _audio_handler("translate"))
+    app.router.add_post(f"{API_ROOT}/audio/speech", _speech)
     return app
 
 
