@@ -4,8 +4,9 @@
 
     def test_x(virtual_mic: VirtualMic) -> None:
         virtual_mic.say("hello world")      # what PortAudio's default input records
+        heard = virtual_mic.listen()        # what PortAudio's default output plays
 
-A private PulseAudio runs in a temporary XDG_RUNTIME_DIR with one null sink, ``vmic``; its
+A private PulseAudio runs in a temporary XDG_RUNTIME_DIR with two null sinks. ``vmic``'s
 monitor is the default source, so PortAudio's ``default`` (and ``pulse``) input device -
 ALSA's pulse plugin - records whatever is played into the sink. ``PULSE_SERVER`` and
 ``PULSE_SOURCE`` are set for this process before sounddevice is imported (PortAudio lists
@@ -15,7 +16,10 @@ A ``parec`` keeps reading the monitor for the whole session: an idle null sink w
 only every 2 s, so without it a new recording's first audio would arrive 2 s late.
 
 Needs Debian's pulseaudio, pulseaudio-utils, libasound2-plugins, libportaudio2 and
-espeak-ng. If any is missing or the server does not start, the fixture fails and says why.
+espeak-ng. ``vspeaker`` is the default output: ``listen()`` records what programs play
+(never heard by the microphone, so playback cannot loop back into a recording).
+
+If any is missing or the server does not start, the fixture fails and says why.
 """
 
 from __future__ import annotations
@@ -25,14 +29,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SINK = "vmic"
 SOURCE = f"{SINK}.monitor"
+SPEAKER = "vspeaker"
+"""A second null sink, the default output: what programs play, never heard by the mic."""
+LISTEN_RATE = 16_000
 TOOLS = ("pulseaudio", "pactl", "paplay", "parec", "espeak-ng")
 DEBIAN_PACKAGES = "pulseaudio pulseaudio-utils libasound2-plugins libportaudio2 espeak-ng"
 
@@ -62,7 +71,7 @@ class VirtualMic:
             "XDG_RUNTIME_DIR": str(self.runtime_dir),
             "PULSE_SERVER": self.server,
             "PULSE_SOURCE": SOURCE,
-            "PULSE_SINK": SINK,
+            "PULSE_SINK": SPEAKER,
             "PULSE_COOKIE": str(self.root / "cookie"),
         }
 
@@ -100,6 +109,8 @@ class VirtualMic:
                 "--load=module-native-protocol-unix auth-anonymous=1",
                 f"--load=module-null-sink sink_name={SINK} "
                 "sink_properties=device.description=VirtualMic",
+                f"--load=module-null-sink sink_name={SPEAKER} "
+                "sink_properties=device.description=VirtualSpeaker",
             ],
             env=self._tool_env(),
             stdout=log,
@@ -115,10 +126,11 @@ class VirtualMic:
                     "PulseAudio did not start: " + self.log.read_text(errors="replace")[-2000:]
                 )
             time.sleep(0.05)
-        result = self._pactl("set-default-source", SOURCE)
-        if result.returncode != 0:
-            self.stop()
-            raise VirtualMicError(f"pactl set-default-source failed: {result.stderr!r}")
+        for command, name in (("set-default-source", SOURCE), ("set-default-sink", SPEAKER)):
+            result = self._pactl(command, name)
+            if result.returncode != 0:
+                self.stop()
+                raise VirtualMicError(f"pactl {command} failed: {result.stderr!r}")
         self._keepalive = subprocess.Popen(
             ["parec", "-d", SOURCE, "--latency-msec=20", "--raw"],
             env=self._tool_env(),
@@ -191,6 +203,112 @@ class VirtualMic:
     def say(self, text: str) -> None:
         """Speak ``text`` into the microphone; returns when it has been said."""
         self.play(self.render(text))
+
+    # -- the speaker -----------------------------------------------------------------------
+
+    def listen(self) -> SpeakerRecording:
+        """Start recording what programs play to the default output (``vspeaker``)."""
+        return SpeakerRecording(self._tool_env())
+
+
+class SpeakerRecording:
+    """What is played to the virtual speaker from now on, as 16 kHz mono float samples.
+
+    A ``parec`` reads the speaker's monitor into memory until :meth:`stop`.
+    """
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._chunks: list[bytes] = []
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                f"{SPEAKER}.monitor",
+                "--raw",
+                "--format=float32le",
+                f"--rate={LISTEN_RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        # Recording starts when the first samples (silence) arrive, not when parec starts:
+        # what is played before then would be missed.
+        deadline = time.monotonic() + 10
+        while not self.samples().size:
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise VirtualMicError("parec did not start recording the virtual speaker")
+            time.sleep(0.02)
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        while chunk := self._process.stdout.read1(65536):
+            with self._lock:
+                self._chunks.append(chunk)
+
+    def samples(self) -> np.ndarray:
+        """Everything recorded so far."""
+        with self._lock:
+            data = b"".join(self._chunks)
+        return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4")
+
+    def heard_seconds(self, threshold: float = 0.01) -> float:
+        """Seconds from the first to the last sample louder than ``threshold``."""
+        loud = np.flatnonzero(np.abs(self.samples()) > threshold)
+        return 0.0 if not len(loud) else (loud[-1] - loud[0]) / LISTEN_RATE
+
+    def wait_for_silence_after(self, seconds: float, deadline: float = 30.0) -> np.ndarray:
+        """Wait until ``seconds`` of sound were heard and then 0.3 s of silence; the samples.
+
+        Raises:
+            AssertionError: Not heard within ``deadline`` seconds.
+        """
+        end = time.monotonic() + deadline
+        tail = int(0.3 * LISTEN_RATE)
+        while time.monotonic() < end:
+            samples = self.samples()
+            loud = np.flatnonzero(np.abs(samples) > 0.01)
+            if (
+                len(loud)
+                and (loud[-1] - loud[0]) / LISTEN_RATE >= seconds
+                and len(samples) - loud[-1] > tail
+            ):
+                return samples
+            time.sleep(0.05)
+        raise AssertionError(
+            f"the speaker did not play {seconds:.2f} s of sound then fall silent "
+            f"(heard {self.heard_seconds():.2f} s: {self.describe()})"
+        )
+
+    def describe(self) -> str:
+        """Where the sound is in the recording (for failure messages)."""
+        samples = self.samples()
+        loud = np.flatnonzero(np.abs(samples) > 0.01)
+        if not len(loud):
+            return f"{len(samples) / LISTEN_RATE:.2f} s of silence"
+        breaks = np.flatnonzero(np.diff(loud) > LISTEN_RATE // 100)
+        starts = [loud[0], *(loud[i + 1] for i in breaks)]
+        ends = [*(loud[i] for i in breaks), loud[-1]]
+        spans = ", ".join(
+            f"{a / LISTEN_RATE:.2f}-{b / LISTEN_RATE:.2f}"
+            for a, b in zip(starts, ends, strict=True)
+        )
+        return f"sound at {spans} of {len(samples) / LISTEN_RATE:.2f} s"
+
+    def stop(self) -> np.ndarray:
+        """Stop recording; everything recorded."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+        self._reader.join(timeout=10)
+        return self.samples()
 
 
 @pytest.fixture(scope="session", name="virtual_mic")
