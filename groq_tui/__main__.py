@@ -81,6 +81,8 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         from groq_tui.cli.compare import run_compare as run
     elif args.command == "dictate":
         from groq_tui.cli.dictate import run_dictate as run
+    elif args.command == "speak":
+        from groq_tui.cli.speak import run_speak as run
     elif args.command == "models":
         from groq_tui.cli.models import run_models as run
     else:

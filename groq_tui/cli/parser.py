@@ -81,6 +81,35 @@ def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> No
     )
 
 
+def _speak_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``speak`` subcommand's arguments (its connection flags are added by the caller)."""
+    speak = sub.add_parser(
+        "speak",
+        help="say a text aloud, or write the speech to a file",
+        description="Speak TEXT (or stdin) with a text-to-speech model: played on the default "
+        "output device until it ends (Ctrl+C stops it), or written to -o FILE. Long text is "
+        "cut at sentence ends into requests within the model's input limit, each fetched "
+        "while the one before plays.",
+    )
+    speak.add_argument("text", nargs="?", help="what to say; '-' or nothing reads stdin")
+    speak.add_argument(
+        "-m",
+        "--model",
+        help="speech model (default canopylabs/orpheus-v1-english; offline: the Piper voice)",
+    )
+    speak.add_argument("--voice", help="voice (default autumn; offline: joe)")
+    speak.add_argument(
+        "--format",
+        choices=("wav", "flac", "mp3", "ogg"),
+        help="audio format (default: from -o's extension, else wav)",
+    )
+    speak.add_argument("--speed", type=float, help="speaking speed, 0.5-5 (default 1)")
+    speak.add_argument("--sample-rate", type=int, metavar="HZ", help="output sample rate")
+    speak.add_argument("-o", "--output", metavar="FILE", help="write the audio here, not play it")
+    speak.add_argument("--device", metavar="NAME", help="output device (default: the system's)")
+    _connection_flags(speak)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = _Parser(
@@ -186,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _output_flags(dictate)
     _connection_flags(dictate)
+    _speak_parser(sub)
     sub.add_parser("devices", help="list the audio input devices")
     serve = sub.add_parser(
         "serve",
