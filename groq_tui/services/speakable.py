@@ -155,7 +155,7 @@ def speakable(markdown: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"')\]”’]))\s+|\n\s*\n")
 _CLAUSE_END = re.compile(r"(?<=[,;:—])\s+")
 
 
