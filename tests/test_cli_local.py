@@ -35,7 +35,7 @@ def test_models_local_lists_both_models() -> None:
     result = run_cli("models", "--local", "--json")
     assert result.returncode == 0, result.stderr
     ids = {m["id"] for m in json.loads(result.stdout)["data"]}
-    assert ids == {"smollm2-135m-instruct", "whisper-tiny.en"}
+    assert ids == {"smollm2-135m-instruct", "whisper-tiny.en", "piper-en_US-joe-medium"}
 
 
 def test_transcribe_local(tmp_path: Path) -> None:
@@ -59,7 +59,11 @@ def test_serve_answers_on_loopback_then_stops_on_ctrl_c() -> None:
         assert line.startswith("groq-tui engine listening on http://127.0.0.1:")
         base_url = line.rsplit(" ", 1)[1].strip()
         models = httpx.get(f"{base_url}/models", timeout=30).json()
-        assert {m["id"] for m in models["data"]} == {"smollm2-135m-instruct", "whisper-tiny.en"}
+        assert {m["id"] for m in models["data"]} == {
+            "smollm2-135m-instruct",
+            "whisper-tiny.en",
+            "piper-en_US-joe-medium",
+        }
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0

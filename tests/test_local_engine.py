@@ -176,7 +176,7 @@ def test_serve_until_interrupted_prints_its_url() -> None:
 async def test_models_are_listed_and_retrieved(client: GroqClient) -> None:
     listed = await client.models.list()
     by_id = {model.id: model for model in listed.data}
-    assert set(by_id) == {CHAT, WHISPER}
+    assert set(by_id) == {CHAT, WHISPER, "piper-en_US-joe-medium"}
     chat = by_id[CHAT]
     assert chat.active is True and chat.owned_by and chat.context_window == 8192
     assert not chat.is_audio and by_id[WHISPER].is_audio

@@ -111,7 +111,11 @@ async def test_chat_streams_through_the_child_with_the_run_key(engine: LocalEngi
     assert (await chat_once(engine.base_url, engine.api_key)).strip()
     async with client_for(engine.base_url, engine.api_key) as client:
         listed = await client.models.list()
-    assert {model.id for model in listed.data} == {CHAT, "whisper-tiny.en"}
+    assert {model.id for model in listed.data} == {
+        CHAT,
+        "whisper-tiny.en",
+        "piper-en_US-joe-medium",
+    }
 
 
 @on_engine_loop

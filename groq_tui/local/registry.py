@@ -59,7 +59,7 @@ class LocalModels:
         # The offline voice is an optional extra (GPL): served when installed, else not listed.
         voice_jobs = (
             [asyncio.to_thread(VoiceEngine.load, None, config.thread_count)]
-            if voice_available()
+            if config.include_bundled and voice_available()
             else []
         )
         results = await asyncio.gather(
