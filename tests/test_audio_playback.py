@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 pytest_plugins = ("tests.virtual_mic",)  # the session's one virtual microphone and speaker
 
 RATE = 22_050
-LISTEN_RATE = 16_000  # tests.virtual_mic.LISTEN_RATE (not imported: it is a pytest plugin)
+LISTEN_RATE = 48_000  # tests.virtual_mic.LISTEN_RATE (not imported: it is a pytest plugin)
 
 
 def tone(seconds: float, rate: int = RATE, hz: float = 440.0) -> np.ndarray:

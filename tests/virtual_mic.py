@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,7 +40,7 @@ SINK = "vmic"
 SOURCE = f"{SINK}.monitor"
 SPEAKER = "vspeaker"
 """A second null sink, the default output: what programs play, never heard by the mic."""
-LISTEN_RATE = 16_000
+LISTEN_RATE = 48_000
 TOOLS = ("pulseaudio", "pactl", "paplay", "parec", "espeak-ng")
 DEBIAN_PACKAGES = "pulseaudio pulseaudio-utils libasound2-plugins libportaudio2 espeak-ng"
 
@@ -109,7 +108,9 @@ class VirtualMic:
                 "--load=module-native-protocol-unix auth-anonymous=1",
                 f"--load=module-null-sink sink_name={SINK} "
                 "sink_properties=device.description=VirtualMic",
-                f"--load=module-null-sink sink_name={SPEAKER} "
+                # At the rate the recording is made: PulseAudio's own resampler (speex,
+                # quality 1) smeared speech enough for Whisper tiny to mishear words.
+                f"--load=module-null-sink sink_name={SPEAKER} rate={LISTEN_RATE} "
                 "sink_properties=device.description=VirtualSpeaker",
             ],
             env=self._tool_env(),
@@ -208,36 +209,37 @@ class VirtualMic:
 
     def listen(self) -> SpeakerRecording:
         """Start recording what programs play to the default output (``vspeaker``)."""
-        return SpeakerRecording(self._tool_env())
+        self._count += 1
+        return SpeakerRecording(self._tool_env(), self.root / f"speaker-{self._count}.f32")
 
 
 class SpeakerRecording:
-    """What is played to the virtual speaker from now on, as 16 kHz mono float samples.
+    """What is played to the virtual speaker from now on, as 48 kHz mono float samples.
 
-    A ``parec`` reads the speaker's monitor into memory until :meth:`stop`.
+    A ``parec`` writes the speaker's monitor straight to a file until :meth:`stop`: read
+    through a pipe by a Python thread, a busy interpreter let the pipe fill, parec stall
+    and PulseAudio drop whole seconds of what was played.
     """
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self._chunks: list[bytes] = []
-        self._lock = threading.Lock()
-        self._process = subprocess.Popen(
-            [
-                "parec",
-                "-d",
-                f"{SPEAKER}.monitor",
-                "--raw",
-                "--format=float32le",
-                f"--rate={LISTEN_RATE}",
-                "--channels=1",
-                "--latency-msec=20",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+    def __init__(self, env: dict[str, str], path: Path) -> None:
+        self.path = path
+        with path.open("wb") as sink:
+            self._process = subprocess.Popen(
+                [
+                    "parec",
+                    "-d",
+                    f"{SPEAKER}.monitor",
+                    "--raw",
+                    "--format=float32le",
+                    f"--rate={LISTEN_RATE}",
+                    "--channels=1",
+                    "--latency-msec=20",
+                ],
+                env=env,
+                stdout=sink,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
         # Recording starts when the first samples (silence) arrive, not when parec starts:
         # what is played before then would be missed.
         deadline = time.monotonic() + 10
@@ -247,16 +249,9 @@ class SpeakerRecording:
                 raise VirtualMicError("parec did not start recording the virtual speaker")
             time.sleep(0.02)
 
-    def _read(self) -> None:
-        assert self._process.stdout is not None
-        while chunk := self._process.stdout.read1(65536):
-            with self._lock:
-                self._chunks.append(chunk)
-
     def samples(self) -> np.ndarray:
         """Everything recorded so far."""
-        with self._lock:
-            data = b"".join(self._chunks)
+        data = self.path.read_bytes()
         return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4")
 
     def heard_seconds(self, threshold: float = 0.01) -> float:
@@ -307,7 +302,6 @@ class SpeakerRecording:
         if self._process.poll() is None:
             self._process.terminate()
             self._process.wait(timeout=10)
-        self._reader.join(timeout=10)
         return self.samples()
 
 

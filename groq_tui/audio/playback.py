@@ -149,6 +149,8 @@ class Player:
         """The rate of the playback running now (that of its first piece)."""
         self._buffer: _Buffer | None = None
         self._ended: asyncio.Future[None] | None = None
+        self.underruns = 0
+        """How often the device ran dry since this player was made (a gap a listener hears)."""
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -292,7 +294,9 @@ class Player:
         rate = self.samplerate or 0
         stop, pause = self._stop, self._pause
 
-        def callback(out: Any, frames: int, _time: Any, _status: Any) -> None:
+        def callback(out: Any, frames: int, _time: Any, status: Any) -> None:
+            if status.output_underflow:
+                self.underruns += 1
             if stop.is_set():
                 out.fill(0)
                 raise sd.CallbackAbort
