@@ -30,9 +30,7 @@ def test_links_are_read_by_their_text_and_urls_by_their_host() -> None:
 
 
 def test_tables_are_summarised() -> None:
-    table = (
-        "| Name | Age | City |\n|------|----:|:----:|\n| Ann | 31 | Oslo |\n| Bob | 42 | Rome |"
-    )
+    table = "| Name | Age | City |\n|------|----:|:----:|\n| Ann | 31 | Oslo |\n| Bob | 42 | Rome |"
     assert speakable(f"People:\n\n{table}\n\nDone.") == (
         "People:\n\nTable with 3 columns and 2 rows: Name, Age, City.\n\nDone."
     )

@@ -81,7 +81,7 @@ def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> No
     )
 
 
-def _speak_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _speak_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     """The ``speak`` subcommand's arguments (its connection flags are added by the caller)."""
     speak = sub.add_parser(
         "speak",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def speech_pieces(text: str, options: SpeechOptions) -> list[str]:
 
 async def synthesize(
     client: GroqClient, text: str, options: SpeechOptions
-) -> AsyncIterator[SpeechAudio]:
+) -> AsyncGenerator[SpeechAudio, None]:
     """The audio of each piece of ``text`` in order, the next one requested in advance.
 
     While the caller handles one piece (plays it), the next is already on its way.
@@ -132,8 +132,8 @@ async def save_speech(
             response_format=options.response_format,
             speed=options.speed,
             sample_rate=options.sample_rate,
-        ) as audio:
-            await audio.write_to(path)
+        ) as stream:
+            await stream.write_to(path)
         return 1
     joined = JoinedAudioFile(Path(path), options.response_format)
     try:
