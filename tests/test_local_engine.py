@@ -49,6 +49,7 @@ from groq_tui.local.server import RunningEngine
 
 CHAT = BUNDLED_CHAT_MODEL_ID
 WHISPER = BUNDLED_SPEECH_MODEL_ID
+VOICE = "piper-en_US-joe-medium"  # with the voice extra (installed for the tests)
 SENTENCE = "Please send the quarterly report to the finance team before the meeting on Friday."
 HELLO = [{"role": "user", "content": "Name three colours."}]
 
@@ -160,7 +161,7 @@ def test_serve_until_interrupted_prints_its_url() -> None:
         match = re.fullmatch(r"groq-tui engine listening on (http://127\.0\.0\.1:\d+/v1)\n", line)
         assert match, line + (process.stderr.read() if process.stderr else "")
         models = httpx.get(match.group(1) + "/models", timeout=10).json()
-        assert {m["id"] for m in models["data"]} == {CHAT, WHISPER}
+        assert {m["id"] for m in models["data"]} == {CHAT, WHISPER, VOICE}
         process.send_signal(signal.SIGINT)  # as Ctrl+C sends
         assert process.wait(timeout=30) == 0
     finally:
@@ -176,7 +177,7 @@ def test_serve_until_interrupted_prints_its_url() -> None:
 async def test_models_are_listed_and_retrieved(client: GroqClient) -> None:
     listed = await client.models.list()
     by_id = {model.id: model for model in listed.data}
-    assert set(by_id) == {CHAT, WHISPER, "piper-en_US-joe-medium"}
+    assert set(by_id) == {CHAT, WHISPER, VOICE}
     chat = by_id[CHAT]
     assert chat.active is True and chat.owned_by and chat.context_window == 8192
     assert not chat.is_audio and by_id[WHISPER].is_audio
@@ -653,7 +654,7 @@ async def test_an_api_key_is_checked_when_given(engine: RunningEngine) -> None:
             assert raw.status_code == 401
             assert set(raw.json()["error"]) == {"message", "type", "param", "code"}
         async with GroqClient(base_url=guarded.base_url, api_key="s3cret", max_retries=0) as api:
-            assert {model.id for model in (await api.models.list()).data} == {CHAT, WHISPER}
+            assert {model.id for model in (await api.models.list()).data} == {CHAT, WHISPER, VOICE}
             reply = await api.chat.completions.create(model=CHAT, messages=HELLO, max_tokens=3)
             assert reply.text
     finally:
