@@ -74,7 +74,7 @@ def run_once(
         command = " ".join(
             shlex.quote(part)
             for part in (
-                str(ROOT / ".venv" / "bin" / "python"),
+                sys.executable,
                 "-m",
                 "benchmarks.render_harness",
                 "--widget",
