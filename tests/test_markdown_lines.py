@@ -185,6 +185,17 @@ def test_at_first_sight_the_newest_blocks_render() -> None:
     assert not document.settled and document.catching_up
 
 
+def test_blocks_not_yet_rendered_hold_their_place_at_the_top() -> None:
+    _, document = long_document()
+    render(document)  # the newest blocks only; the older ones show blank stand-in lines
+    assert document.block_renders[0] == 0
+    assert text(document)[0] == "", "the first block's stand-in lines are not dropped"
+    # The reader looks at the top: the blocks there render at once.
+    render(document, view=View(0, 6, shows_end=False))
+    assert document.block_renders[:2] == [1, 1]
+    assert text(document)[0].strip() == "Part 1"
+
+
 def test_after_a_width_change_the_blocks_in_view_render_first() -> None:
     source, document = long_document()
     render(document, budget=False)

@@ -70,6 +70,15 @@ async def settle(pilot: Pilot[None], *widgets: StreamingMarkdown) -> None:
     raise AssertionError("the widgets did not settle")
 
 
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let frames happen until ``condition`` holds, for up to 10 seconds."""
+    deadline = time.monotonic() + 10.0
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        await pilot.pause(0.02)
+
+
 async def feed(pilot: Pilot[None], widget: StreamingMarkdown, deltas: list[str]) -> None:
     """Append deltas the way a stream does, letting frames happen in between."""
     for index, delta in enumerate(deltas):
@@ -291,7 +300,7 @@ async def test_history_reply_given_whole_renders_each_block_once() -> None:
         assert lines(widget) == rich_lines(document, widget.size.width)
 
 
-async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
+async def test_a_long_reply_renders_in_view_then_newest_first_over_several_frames() -> None:
     class OneBlockAPass(StreamingMarkdown):
         EAGER_CHARS = 1
 
@@ -300,15 +309,15 @@ async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         renders = widget.block_renders
-        # However many frames a loaded machine fits into that pause, the rendered blocks
-        # are always the newest ones: [0, 0, ..., 1, 1], never a gap at the end.
+        # However many frames a loaded machine fits into that pause, the rendered blocks are
+        # the ones in view (the pane shows the reply's top) and the newest ones:
+        # [1, 1, 0, 0, ..., 1, 1], never a gap among the newest.
         assert renders[-1] == 1, "the end of the reply comes first"
-        assert renders == sorted(renders), "blocks render newest first"
-        for _ in range(200):
-            if widget.settled:
-                break
-            await pilot.pause(0.02)
-        assert widget.settled, "the frames caught up on their own"
+        waiting = [index for index, count in enumerate(renders) if count == 0]
+        assert waiting == list(range(waiting[0], waiting[-1] + 1)), "newest first"
+        await wait_until(pilot, lambda: widget.settled_in_view)
+        assert widget.block_renders[0] == 1, "the blocks in view render at once"
+        await wait_until(pilot, lambda: widget.settled)  # the frames catch up on their own
         await settle(pilot, widget)
         assert set(widget.block_renders) == {1}
         assert lines(widget) == rich_lines(document, widget.size.width)
@@ -419,15 +428,6 @@ def rich_colours(markdown: str, code_theme: str, needle: str) -> set[str]:
         if needle in "".join(segment.text for segment in line):
             return {str(seg.style.color) for seg in line if seg.style and seg.text.strip()}
     raise AssertionError(f"{needle!r} is not in Rich's rendering")
-
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    """Let frames happen until ``condition`` holds (a deadline of 200 short pauses)."""
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the condition never held")
 
 
 async def test_the_code_theme_follows_the_app_theme_dark_or_light() -> None:

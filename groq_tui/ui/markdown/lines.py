@@ -383,7 +383,12 @@ class MarkdownLines:
             rendered = block.stand_in(width) if index in missing else block.rendered
             assert rendered is not None
             if rendered.lines:
-                lines.extend(self._spaced(rendered.lines, due))
+                # A block not rendered yet holds its place with blank lines, all of them:
+                # dropped as leading blanks at the top, it would be out of every view.
+                if block.rendered is None:
+                    lines.extend(rendered.lines)
+                else:
+                    lines.extend(self._spaced(rendered.lines, due))
                 due = not rendered.ends_with_rule
             self._separator_after.append(due)
 
