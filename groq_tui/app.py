@@ -76,10 +76,10 @@ def warm_up_markdown() -> None:
 
     from rich.console import Console
 
-    from groq_tui.ui.widgets.streaming_markdown import BlockMarkdown, StreamingMarkdown
+    from groq_tui.ui.markdown import DARK_CODE_THEME, BlockMarkdown
 
     console = Console(file=io.StringIO(), width=80, color_system="truecolor")
-    console.print(BlockMarkdown(WARM_UP_MARKDOWN, code_theme=StreamingMarkdown.code_theme))
+    console.print(BlockMarkdown(WARM_UP_MARKDOWN, code_theme=DARK_CODE_THEME))
 
 
 class GroqApp(App[None]):
