@@ -251,7 +251,8 @@ async def saved_reply(
         assert ended is not None, "read_reply ends with ReplyEnded"
         message.content = ended.content
         message.status = ended.status
-        message.stats = ended.stats
+        # A reply that failed before any text has no figures worth showing.
+        message.stats = ended.stats if ended.error is None or progress.parts else None
         if ended.error is None:
             message.model = ended.model or message.model
             message.usage = ended.usage
@@ -279,7 +280,7 @@ async def _settle(
 ) -> None:
     """Save a reply that did not reach its end: stopped by its consumer, or broken."""
     message.content = progress.text()
-    message.stats = progress.stats()
+    message.stats = progress.stats() if progress.parts else None
     if cause is None or isinstance(cause, asyncio.CancelledError | GeneratorExit):
         message.status = MessageStatus.STOPPED
     else:
