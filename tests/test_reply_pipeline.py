@@ -27,7 +27,8 @@ from groq_tui.domain import (
     ReplyStarted,
 )
 from groq_tui.services.chat import ChatService
-from groq_tui.services.compare import ColumnDone, ColumnFailed, CompareRun
+from groq_tui.services.compare import ColumnDelta, ColumnDone, ColumnFailed, CompareRun
+from groq_tui.services.export import compare_to_markdown
 from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply, saved_reply
 from groq_tui.store import HistoryStore, StoreError
 from tests.loopback import LoopbackServer, Reply
@@ -317,13 +318,16 @@ async def test_a_stopped_column_keeps_its_figures_when_reopened(
     loopback.enqueue(Reply.stream_chunks(400, rate=100))
     run = CompareRun(client, store, [FAST, "llama-3.3-70b-versatile"])
     turn = await run.add_prompt("hello")
+    done: set[int] = set()
     stopped: set[int] = set()
     async with contextlib.aclosing(run.run_turn(turn)) as events:
         async for event in events:
             if isinstance(event, ColumnDone):
-                slow = 1 - event.column
-                run.stop_column(slow)
-                stopped.add(slow)
+                done.add(event.column)
+            elif isinstance(event, ColumnDelta) and done and event.column not in done:
+                if event.deltas >= 3 and not stopped:  # the slow one, with some text
+                    run.stop_column(event.column)
+                    stopped.add(event.column)
             elif isinstance(event, ColumnFailed):
                 assert event.stopped and event.column in stopped
     [slow] = stopped
@@ -337,3 +341,6 @@ async def test_a_stopped_column_keeps_its_figures_when_reopened(
     assert reply.status is MessageStatus.STOPPED and reply.content
     assert reply.stats is not None and reply.stats.completion_tokens > 0
     assert reply.stats.time_to_first_token is not None
+    [row] = [line for line in compare_to_markdown(reopened).splitlines() if "| stopped |" in line]
+    ttft, tps, tokens = [cell.strip() for cell in row.split("|")[2:5]]
+    assert "-" not in (ttft, tps, tokens)  # the stopped column's figures are exported

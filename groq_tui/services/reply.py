@@ -42,7 +42,7 @@ from groq_tui.domain import (
     Usage,
 )
 from groq_tui.services.errors import describe_error, describe_error_with_models
-from groq_tui.services.stats import stats_from, tool_calls_from_api, usage_from_api
+from groq_tui.services.stats import tool_calls_from_api, usage_from_api
 from groq_tui.store import HistoryStore, StoreError
 
 CHECKPOINT_SECONDS = 0.5
@@ -64,13 +64,14 @@ class ReplyRequest:
 class Progress:
     """A reply's text and figures so far, updated in place as it streams."""
 
-    __slots__ = ("first_token", "parts", "started")
+    __slots__ = ("first_token_at", "parts", "started")
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
         """When the request was sent (``perf_counter``)."""
-        self.first_token: float | None = None
-        """When the first text arrived (``perf_counter``)."""
+        self.first_token_at: float | None = None
+        """Seconds from the request to the first text, once it came (computed once: live
+        displays read it per delta)."""
         self.parts: list[str] = []
         """The text, one piece per delta."""
 
@@ -78,11 +79,6 @@ class Progress:
     def deltas(self) -> int:
         """Content deltas received so far (tokens, roughly)."""
         return len(self.parts)
-
-    @property
-    def first_token_at(self) -> float | None:
-        """Seconds from the request to the first text, once it came."""
-        return None if self.first_token is None else self.first_token - self.started
 
     def elapsed(self) -> float:
         """Seconds since the request was sent."""
@@ -93,8 +89,12 @@ class Progress:
         return "".join(self.parts)
 
     def stats(self, usage: Usage | None = None) -> ReplyStats:
-        """The figures of the reply as it stands now."""
-        return stats_from(self.started, self.first_token, time.perf_counter(), usage, self.deltas)
+        """The figures of the reply as it stands now (tokens from usage when given)."""
+        return ReplyStats(
+            self.first_token_at,
+            self.elapsed(),
+            usage.completion_tokens if usage else len(self.parts),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +153,8 @@ async def read_reply(
                         text = choice.delta.content
                         if choice.index != 0 or not text:
                             continue
-                        if progress.first_token is None:
-                            progress.first_token = time.perf_counter()
+                        if progress.first_token_at is None:
+                            progress.first_token_at = time.perf_counter() - progress.started
                         parts.append(text)
                         yield ReplyDelta(text)
             usage = usage_from_api(stream.usage)
@@ -173,7 +173,7 @@ async def read_reply(
             completion = await client.chat.completions.create(
                 model=request.model, messages=request.messages, **params
             )
-            progress.first_token = time.perf_counter()
+            progress.first_token_at = progress.elapsed()
             if completion.text:
                 parts.append(completion.text)
                 yield ReplyDelta(completion.text)

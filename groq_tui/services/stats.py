@@ -1,21 +1,10 @@
-"""Reply figures: what the client measured, and the server's records turned into the domain's."""
+"""The server's records of a reply (usage, tool calls) turned into the domain's."""
 
 from __future__ import annotations
 
 from groq_tui import api
-from groq_tui.domain import ReplyStats, ToolCall, Usage
+from groq_tui.domain import ToolCall, Usage
 from groq_tui.store.codec import usage_from_json
-
-
-def stats_from(
-    started: float, first: float | None, ended: float, usage: Usage | None, deltas: int
-) -> ReplyStats:
-    """Client-side timings of one reply (``perf_counter`` times); tokens from usage if any."""
-    return ReplyStats(
-        time_to_first_token=None if first is None else first - started,
-        duration=ended - started,
-        completion_tokens=usage.completion_tokens if usage else deltas,
-    )
 
 
 def usage_from_api(usage: api.Usage | None) -> Usage | None:
