@@ -248,6 +248,8 @@ async def saved_reply(
                             await store.save_partial(message.id, progress.text())
                 elif isinstance(event, ReplyEnded):
                     ended = event
+                else:  # other streamed content (reasoning, say) passes through as it is
+                    yield event
         assert ended is not None, "read_reply ends with ReplyEnded"
         message.content = ended.content
         message.status = ended.status
