@@ -42,9 +42,9 @@ async def test_a_prompt_gets_a_streamed_reply_that_is_saved(
             pilot, lambda: view.body is not None and view.body.markdown == "Echo: hello there"
         )
         assert view.message.status is MessageStatus.COMPLETE
-        stats = view.message.stats or {}
-        assert stats["time_to_first_token"] is not None
-        assert view.message.usage and view.message.usage["total_tokens"] > 0
+        stats = view.message.stats
+        assert stats is not None and stats.time_to_first_token is not None
+        assert view.message.usage and view.message.usage.total_tokens > 0
         assert screen.query_one(Composer).text == ""
         sent = loopback.requests[-1].json
         assert sent["stream"] is True
@@ -376,8 +376,8 @@ async def test_tool_calls_are_shown_and_answered(loopback: LoopbackServer, tmp_p
         sent = loopback.requests[-1].json["messages"]
         assert sent[-1]["role"] == "tool"
         assert sent[-1]["content"] == "sunny, 21 C"
-        assert sent[-1]["tool_call_id"] == view.message.tool_calls[0]["id"]
-        assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0]["id"]
+        assert sent[-1]["tool_call_id"] == view.message.tool_calls[0].id
+        assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0].id
 
 
 async def test_export_markdown_and_json(loopback: LoopbackServer, tmp_path: Path) -> None:
@@ -472,7 +472,7 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
         view = await wait_reply_done(pilot, screen)
         assert view.message.status is MessageStatus.COMPLETE
         assert view.message.content.strip()
-        assert view.message.usage and view.message.usage["completion_tokens"] > 0
+        assert view.message.usage and view.message.usage.completion_tokens > 0
         assert not loopback.requests  # nothing went to the (loopback) service
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.screen.query("#api-key"))

@@ -17,7 +17,16 @@ from typing import Any
 
 import pytest
 
-from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus
+from groq_tui.domain import (
+    ChatParameters,
+    Conversation,
+    Message,
+    MessageStatus,
+    ReplyParameters,
+    ReplyStats,
+    ToolCall,
+    Usage,
+)
 from groq_tui.store import (
     SCHEMA_VERSION,
     ConversationSummary,
@@ -249,13 +258,7 @@ async def test_last_conversation_is_the_most_recently_updated(store: HistoryStor
 
 async def test_every_message_field_round_trips(store: HistoryStore) -> None:
     conversation_id = await new_conversation(store)
-    tool_calls = [
-        {
-            "id": "call_1",
-            "type": "function",
-            "function": {"name": "weather", "arguments": '{"city": "Zürich"}'},
-        }
-    ]
+    tool_calls = (ToolCall("call_1", "weather", '{"city": "Zürich"}'),)
     originals = [
         Message(
             role="system",
@@ -271,10 +274,22 @@ async def test_every_message_field_round_trips(store: HistoryStore) -> None:
             status=MessageStatus.COMPLETE,
             created_at=2.0,
             tool_calls=tool_calls,
-            parameters={"temperature": 0.2, "stop": ["END"], "response_format": None},
-            usage={"prompt_tokens": 10, "completion_tokens": 20, "total_time": 0.05},
-            stats={"time_to_first_token": 0.1, "duration": 0.5, "tokens_per_second": 812.5},
+            parameters=ReplyParameters(
+                temperature=0.2,
+                stop=("END",),
+                json_mode=True,
+                tools=({"type": "function", "function": {"name": "weather"}},),
+                extra={"tool_choice": "auto"},
+            ),
+            usage=Usage(
+                prompt_tokens=10,
+                completion_tokens=20,
+                total_time=0.05,
+                extra={"prompt_tokens_details": {"cached_tokens": 4}},
+            ),
+            stats=ReplyStats(time_to_first_token=0.1, duration=0.5, completion_tokens=20),
             reply_group="group-1",
+            column=2,
         ),
         Message(
             role="tool",
@@ -353,23 +368,23 @@ async def test_update_message_saves_what_a_reply_changes(store: HistoryStore) ->
     reply.content = "The full answer."
     reply.status = MessageStatus.COMPLETE
     reply.model = "llama-3.1-8b-instant"
-    reply.tool_calls = [{"id": "c", "type": "function", "function": {"name": "f"}}]
-    reply.parameters = {"temperature": 0.7}
-    reply.usage = {"completion_tokens": 4}
-    reply.stats = {"duration": 0.2}
+    reply.tool_calls = (ToolCall("c", "f"),)
+    reply.parameters = ReplyParameters(temperature=0.7)
+    reply.usage = Usage(completion_tokens=4)
+    reply.stats = ReplyStats(time_to_first_token=None, duration=0.2, completion_tokens=4)
     reply.error = None
     await store.update_message(reply)
     assert await store.messages(conversation_id) == [reply]
 
     reply.status = MessageStatus.INTERRUPTED
     reply.error = "connection lost"
-    reply.tool_calls = None
+    reply.tool_calls = ()
     await store.update_message(reply)
     [loaded] = await store.messages(conversation_id)
     assert (loaded.status, loaded.error, loaded.tool_calls) == (
         MessageStatus.INTERRUPTED,
         "connection lost",
-        None,
+        (),
     )
 
     await store.delete_message(reply.id or 0)
@@ -593,8 +608,8 @@ async def test_two_thousand_messages_load_fast_without_blocking_the_loop(
             conversation_id,
             f"{index}: " + (body * 6)[:500],
             role="user" if index % 2 == 0 else "assistant",
-            usage=None if index % 2 == 0 else {"completion_tokens": index},
-            stats=None if index % 2 == 0 else {"duration": 0.5},
+            usage=None if index % 2 == 0 else Usage(completion_tokens=index),
+            stats=None if index % 2 == 0 else ReplyStats(None, 0.5, index),
         )
 
     timings = []
@@ -604,7 +619,7 @@ async def test_two_thousand_messages_load_fast_without_blocking_the_loop(
         timings.append(time.perf_counter() - started)
     assert len(messages) == 2000
     assert [m.content.split(":")[0] for m in messages[:3]] == ["0", "1", "2"]
-    assert messages[1].usage == {"completion_tokens": 1}
+    assert messages[1].usage == Usage(completion_tokens=1)
     assert min(timings) < 0.1, timings
 
     # A blocking load would finish before the heartbeat ever ran.

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from groq_tui.api import ChatCompletion, ChatStream, GroqClient, InvalidRequestParameter, ToolCall
+from groq_tui.api import GroqClient, InvalidRequestParameter
 from groq_tui.cli.common import client_from, describe_error_async, exit_code_for, fail
 from groq_tui.config import Settings
-from groq_tui.domain import ReplyStats
-from groq_tui.services.stats import stats_from
+from groq_tui.domain import ReplyDelta, ReplyParameters, ToolCall
+from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply
 
 
 def read_prompt(args: argparse.Namespace) -> str:
@@ -79,10 +79,10 @@ def chat_params(args: argparse.Namespace) -> dict[str, Any]:
 
 def _tool_call_line(call: ToolCall) -> str:
     try:
-        arguments: Any = json.loads(call.function.arguments or "{}")
+        arguments: Any = json.loads(call.arguments or "{}")
     except ValueError:
-        arguments = call.function.arguments
-    return json.dumps({"name": call.function.name, "arguments": arguments}, ensure_ascii=False)
+        arguments = call.arguments
+    return json.dumps({"name": call.name, "arguments": arguments}, ensure_ascii=False)
 
 
 class _Output:
@@ -115,14 +115,18 @@ async def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     if args.system:
         messages.append({"role": "system", "content": args.system})
     messages.append({"role": "user", "content": prompt})
-    model = args.model or settings.model
+    if args.include_usage and not (args.json or args.no_stream):
+        params["stream_options"] = {"include_usage": True}
+    request = ReplyRequest(
+        model=args.model or settings.model,
+        messages=messages,
+        parameters=ReplyParameters(extra=params),
+        stream=not (args.json or args.no_stream),
+    )
     out = _Output()
     async with client_from(settings) as client:
         try:
-            if args.json or args.no_stream:
-                await _complete(client, model, messages, params, args, out)
-            else:
-                await _stream(client, model, messages, params, args, out)
+            await _reply(client, request, args, out)
         except Exception as exc:
             out.end_line()
             message = await describe_error_async(exc, client, settings)
@@ -130,66 +134,31 @@ async def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _complete(
-    client: GroqClient,
-    model: str,
-    messages: list[dict[str, Any]],
-    params: dict[str, Any],
-    args: argparse.Namespace,
-    out: _Output,
+async def _reply(
+    client: GroqClient, request: ReplyRequest, args: argparse.Namespace, out: _Output
 ) -> None:
-    started = time.perf_counter()
-    reply: ChatCompletion = await client.chat.completions.create(
-        model=model, messages=messages, **params
-    )
-    ended = time.perf_counter()
-    if args.json:
-        out.write(reply.model_dump_json(indent=2, exclude_unset=True) + "\n")
+    """Print the reply as it comes (or, with --json, the server's whole response)."""
+    ended: ReplyEnded | None = None
+    async with contextlib.aclosing(read_reply(client, request)) as events:
+        async for event in events:
+            if isinstance(event, ReplyDelta):
+                if not args.json:
+                    out.write(event.text)
+            elif event.error is not None:
+                raise event.error
+            else:
+                ended = event
+    assert ended is not None, "read_reply ends with ReplyEnded"
+    if args.json and ended.completion is not None:
+        out.write(ended.completion.model_dump_json(indent=2, exclude_unset=True) + "\n")
     else:
-        out.write(reply.text)
         out.end_line()
-        message = reply.choices[0].message if reply.choices else None
-        for call in (message.tool_calls or []) if message else []:
+        for call in ended.tool_calls:
             out.write(_tool_call_line(call) + "\n")
     if args.verbose:
-        stats = stats_from(started, None, ended, reply.usage, 0)
-        _report(stats, reply.rate_limits.remaining_requests, reply.rate_limits.remaining_tokens)
-
-
-async def _stream(
-    client: GroqClient,
-    model: str,
-    messages: list[dict[str, Any]],
-    params: dict[str, Any],
-    args: argparse.Namespace,
-    out: _Output,
-) -> None:
-    if args.include_usage:
-        params = {**params, "stream_options": {"include_usage": True}}
-    started = time.perf_counter()
-    first: float | None = None
-    deltas = 0
-    stream: ChatStream = await client.chat.completions.create(
-        model=model, messages=messages, stream=True, **params
-    )
-    async with stream:
-        async for chunk in stream:
-            for choice in chunk.choices:
-                if choice.index == 0 and choice.delta.content:
-                    if first is None:
-                        first = time.perf_counter()
-                    deltas += 1
-                    out.write(choice.delta.content)
-    out.end_line()
-    for call in stream.tool_calls:
-        out.write(_tool_call_line(call) + "\n")
-    if args.verbose:
-        stats = stats_from(started, first, time.perf_counter(), stream.usage, deltas)
-        _report(stats, stream.rate_limits.remaining_requests, stream.rate_limits.remaining_tokens)
-
-
-def _report(stats: ReplyStats, requests_left: int | None, tokens_left: int | None) -> None:
-    line = stats.summary()
-    if requests_left is not None or tokens_left is not None:
-        line += f" · remaining {requests_left} requests, {tokens_left} tokens"
-    sys.stderr.write(line + "\n")
+        line = ended.stats.summary(ended.usage)
+        if ended.remaining_requests is not None or ended.remaining_tokens is not None:
+            line += (
+                f" · remaining {ended.remaining_requests} requests, {ended.remaining_tokens} tokens"
+            )
+        sys.stderr.write(line + "\n")

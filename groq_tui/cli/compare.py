@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from typing import Any
@@ -18,6 +19,7 @@ from groq_tui.services.compare import (
     ColumnFailed,
     CompareRun,
 )
+from groq_tui.store.codec import usage_to_json
 
 
 def parameters_from(args: argparse.Namespace) -> ChatParameters:
@@ -88,9 +90,10 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
         run = CompareRun(client, None, models, parameters, settings.base_url)
         turn = await run.add_prompt(prompt)
         results: dict[int, ColumnDone | ColumnFailed] = {}
-        async for event in run.run_turn(turn):
-            if isinstance(event, ColumnDone | ColumnFailed):
-                results[event.column] = event
+        async with contextlib.aclosing(run.run_turn(turn)) as events:
+            async for event in events:
+                if isinstance(event, ColumnDone | ColumnFailed):
+                    results[event.column] = event
     answered = [i for i, r in results.items() if isinstance(r, ColumnDone)]
     if args.json:
         document: dict[str, Any] = {"prompt": prompt, "results": []}
@@ -98,13 +101,14 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             result = results.get(index)
             entry: dict[str, Any] = {"model": model}
             if isinstance(result, ColumnDone):
+                usage = result.message.usage
                 entry["content"] = result.message.content
                 entry["stats"] = {
                     "time_to_first_token": result.stats.time_to_first_token,
                     "tokens_per_second": result.stats.tokens_per_second,
                     "completion_tokens": result.stats.completion_tokens,
                     "total_time": result.stats.duration,
-                    "usage": result.message.usage,
+                    "usage": None if usage is None else usage_to_json(usage),
                 }
             elif result is not None:
                 entry["error"] = result.error

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from groq_tui.store.errors import StoreOpenError
-from groq_tui.store.migrations import MIGRATIONS, migrate
+from groq_tui.store.migrations import MIGRATIONS, Migration, migrate
 
 
-def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3.Connection, int]:
+def connect(
+    path: Path, migrations: Sequence[Migration] = MIGRATIONS
+) -> tuple[sqlite3.Connection, int]:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Blocking: call it on the thread that will own the connection.

@@ -21,7 +21,7 @@ from groq_tui.domain import Conversation, Message
 from groq_tui.store import queries
 from groq_tui.store.connection import connect, describe
 from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
-from groq_tui.store.migrations import MIGRATIONS
+from groq_tui.store.migrations import MIGRATIONS, Migration
 from groq_tui.store.records import ConversationSummary, SearchHit
 from groq_tui.store.search import SearchOrder, SnippetStyle, search
 
@@ -58,7 +58,7 @@ class HistoryStore:
         self._connection: sqlite3.Connection | None = connection
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> Self:
+    async def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Self:
         """Open the history at ``path``, creating and upgrading it as needed.
 
         Replies left in status STREAMING by a killed app are marked INTERRUPTED (their text

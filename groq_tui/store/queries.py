@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.store.codec import chat_parameters_to_json
 from groq_tui.store.errors import StoreError
 from groq_tui.store.records import (
     CONVERSATION_COLUMNS,
@@ -20,6 +21,7 @@ from groq_tui.store.records import (
     conversation_from_row,
     dump_json,
     message_from_row,
+    message_values,
     summary_from_row,
 )
 
@@ -43,39 +45,54 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
 
 
 def insert_conversation(connection: sqlite3.Connection, conversation: Conversation) -> int:
-    """Insert a conversation; returns its new id."""
-    cursor = connection.execute(
-        "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            conversation.title,
-            conversation.model,
-            dump_json(conversation.parameters.to_dict()),
-            conversation.kind,
-            conversation.created_at,
-            conversation.updated_at,
-        ),
-    )
-    assert cursor.lastrowid is not None
+    """Insert a conversation (and a comparison's column models); returns its new id."""
+    with transaction(connection):
+        cursor = connection.execute(
+            "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                conversation.title,
+                conversation.model,
+                dump_json(chat_parameters_to_json(conversation.parameters)),
+                conversation.kind,
+                conversation.created_at,
+                conversation.updated_at,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        _save_models(connection, cursor.lastrowid, conversation.models)
     return cursor.lastrowid
+
+
+def _save_models(connection: sqlite3.Connection, conversation_id: int, models: list[str]) -> None:
+    connection.execute(
+        "DELETE FROM comparison_models WHERE conversation_id = ?", (conversation_id,)
+    )
+    connection.executemany(
+        "INSERT INTO comparison_models (conversation_id, position, model) VALUES (?, ?, ?)",
+        [(conversation_id, position, model) for position, model in enumerate(models)],
+    )
 
 
 def update_conversation(
     connection: sqlite3.Connection, conversation: Conversation, now: float
 ) -> None:
-    """Save title, model, parameters and kind; ``updated_at`` becomes ``now``."""
-    connection.execute(
-        "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?, updated_at = ?"
-        " WHERE id = ?",
-        (
-            conversation.title,
-            conversation.model,
-            dump_json(conversation.parameters.to_dict()),
-            conversation.kind,
-            now,
-            conversation.id,
-        ),
-    )
+    """Save title, model(s), parameters and kind; ``updated_at`` becomes ``now``."""
+    with transaction(connection):
+        cursor = connection.execute(
+            "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                conversation.title,
+                conversation.model,
+                dump_json(chat_parameters_to_json(conversation.parameters)),
+                conversation.kind,
+                now,
+                conversation.id,
+            ),
+        )
+        if cursor.rowcount and conversation.id is not None:
+            _save_models(connection, conversation.id, conversation.models)
 
 
 def rename_conversation(connection: sqlite3.Connection, conversation_id: int, title: str) -> None:
@@ -111,7 +128,10 @@ def list_conversations(
     """A page of conversations, most recently updated first."""
     where = "" if kind is None else "WHERE c.kind = :kind"
     rows = connection.execute(
-        "SELECT c.id, c.title, c.model, c.kind, c.updated_at,"
+        "SELECT c.id, c.title, c.kind, c.updated_at,"
+        # A comparison is listed under all its models.
+        " coalesce((SELECT group_concat(model, ', ') FROM (SELECT model FROM comparison_models"
+        "  WHERE conversation_id = c.id ORDER BY position)), c.model) AS model,"
         " (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count"
         f" FROM conversations AS c {where}"
         " ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit OFFSET :offset",
@@ -146,8 +166,8 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
             raise StoreError(f"conversation {message.conversation_id} does not exist")
         cursor = connection.execute(
             "INSERT INTO messages (conversation_id, role, content, model, status, created_at,"
-            " name, tool_call_id, tool_calls, parameters, usage, stats, error, reply_group)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " name, tool_call_id, tool_calls, parameters, usage, stats, error, reply_group,"
+            " compare_column) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.conversation_id,
                 message.role,
@@ -157,12 +177,10 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
                 message.created_at,
                 message.name,
                 message.tool_call_id,
-                dump_json(message.tool_calls),
-                dump_json(message.parameters),
-                dump_json(message.usage),
-                dump_json(message.stats),
+                *message_values(message),
                 message.error,
                 message.reply_group,
+                message.column,
             ),
         )
     assert cursor.lastrowid is not None
@@ -178,10 +196,7 @@ def update_message(connection: sqlite3.Connection, message: Message) -> None:
             message.content,
             str(message.status),
             message.model,
-            dump_json(message.tool_calls),
-            dump_json(message.parameters),
-            dump_json(message.usage),
-            dump_json(message.stats),
+            *message_values(message),
             message.error,
             message.id,
         ),

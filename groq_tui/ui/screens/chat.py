@@ -371,8 +371,9 @@ class ChatScreen(Screen[None]):
         status = self.query_one(StatusBar)
         view: MessageView | None = None
         history = list(self.messages)
+        events = service.reply(self.conversation, history)
         try:
-            async for event in service.reply(self.conversation, history):
+            async for event in events:
                 if isinstance(event, ReplyDelta):
                     if view is not None:
                         view.append(event.text)
@@ -399,11 +400,13 @@ class ChatScreen(Screen[None]):
                     status.state = "error"
                     self.notify(event.error, title="Reply failed", severity="error", timeout=10)
         except asyncio.CancelledError:
+            await events.aclose()  # saves the reply as stopped, before it is shown so
             if view is not None:
                 view.finalize(view.message)
             status.state = "stopped"
             raise
         finally:
+            await events.aclose()  # however the loop ended, the reply's row is settled
             self.streaming = False
             self._follow_timer.pause()
             self.call_after_refresh(self._follow)
@@ -607,27 +610,24 @@ class ChatScreen(Screen[None]):
             self.notify("This reply has no tool call to answer.", timeout=3)
             return
         answered = {m.tool_call_id for m in self.messages if m.role == "tool"}
-        pending = [c for c in message.tool_calls if c.get("id") not in answered]
+        pending = [c for c in message.tool_calls if c.id not in answered]
         if not pending:
             self.notify("Every tool call of this reply has a result.", timeout=3)
             return
         call = pending[0]
-        function = call.get("function") or {}
-        name = str(function.get("name", "tool"))
+        name = call.name or "tool"
 
         async def answered_with(text: str | None) -> None:
             if text is None or self.service is None:
                 return
-            result = await self.service.add_tool_result(
-                self.conversation, str(call.get("id", "")), name, text
-            )
+            result = await self.service.add_tool_result(self.conversation, call.id, name, text)
             await self._append_view(result)
             if len(pending) > 1:
                 self._tool_result(message)
             else:
                 self.start_reply()
 
-        title = f"Result of {name}({function.get('arguments', '')})"
+        title = f"Result of {name}({call.arguments})"
         self.app.push_screen(TextPrompt(title), answered_with)
 
     # -- model and parameters ----------------------------------------------------------------

@@ -117,14 +117,16 @@ class CompareScreen(Screen[None]):
         self._mark_best()
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
-        stats, usage = reply.stats or {}, reply.usage or {}
+        stats, usage = reply.stats, reply.usage
         figures = widget.figures
-        figures.time_to_first_token = stats.get("time_to_first_token")
-        figures.tokens_per_second = stats.get("tokens_per_second")
-        figures.tokens = int(usage.get("completion_tokens", stats.get("completion_tokens", 0)))
-        figures.server_prompt = usage.get("prompt_time")
-        figures.server_completion = usage.get("completion_time")
-        figures.server_total = usage.get("total_time")
+        figures.time_to_first_token = stats.time_to_first_token if stats else None
+        figures.tokens_per_second = stats.tokens_per_second if stats else None
+        figures.tokens = (
+            usage.completion_tokens if usage else stats.completion_tokens if stats else 0
+        )
+        figures.server_prompt = usage.prompt_time if usage else None
+        figures.server_completion = usage.completion_time if usage else None
+        figures.server_total = usage.total_time if usage else None
         figures.state = reply.status.value
         widget.finish(reply.error)
         widget.refresh_header()
@@ -184,8 +186,9 @@ class CompareScreen(Screen[None]):
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
+        events = self.run.run_turn(turn, only)
         try:
-            async for event in self.run.run_turn(turn, only):
+            async for event in events:
                 widget = widgets[event.column]
                 if isinstance(event, ColumnDelta):
                     widget.append(event.text)
@@ -202,15 +205,15 @@ class CompareScreen(Screen[None]):
                         last_header = now
                         self._mark_best(summary=False)
                 elif isinstance(event, ColumnDone):
-                    stats, usage = event.stats, event.message.usage or {}
+                    stats, usage = event.stats, event.message.usage
                     figures = widget.figures
                     figures.state = "done"
                     figures.time_to_first_token = stats.time_to_first_token
                     figures.tokens_per_second = stats.tokens_per_second
                     figures.tokens = stats.completion_tokens
-                    figures.server_prompt = usage.get("prompt_time")
-                    figures.server_completion = usage.get("completion_time")
-                    figures.server_total = usage.get("total_time")
+                    figures.server_prompt = usage.prompt_time if usage else None
+                    figures.server_completion = usage.completion_time if usage else None
+                    figures.server_total = usage.total_time if usage else None
                     widget.finish()
                     self._mark_best()
                 elif isinstance(event, ColumnFailed):
@@ -226,6 +229,7 @@ class CompareScreen(Screen[None]):
             self._mark_best()
             raise
         finally:
+            await events.aclose()  # stops and settles every column still streaming
             if only is None:
                 self.streaming = False
             self._update_summary()

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.widgets import Collapsible, Static
 
-from groq_tui.domain import Message, MessageStatus
+from groq_tui.domain import Message, MessageStatus, ToolCall
 from groq_tui.safe_text import visible_controls
 
 if TYPE_CHECKING:
@@ -35,24 +35,23 @@ _STATUS_MARKS = {
 
 def stats_line(message: Message) -> str:
     """The reply's figures: client timings, then the server's own times from usage."""
-    stats = message.stats or {}
-    usage = message.usage or {}
+    stats, usage = message.stats, message.usage
     parts: list[str] = []
-    if stats.get("time_to_first_token") is not None:
-        parts.append(f"TTFT {stats['time_to_first_token']:.2f}s")
-    if stats.get("tokens_per_second") is not None:
-        parts.append(f"{stats['tokens_per_second']:.0f} tok/s")
-    tokens = usage.get("completion_tokens", stats.get("completion_tokens"))
+    if stats is not None and stats.time_to_first_token is not None:
+        parts.append(f"TTFT {stats.time_to_first_token:.2f}s")
+    if stats is not None and stats.tokens_per_second is not None:
+        parts.append(f"{stats.tokens_per_second:.0f} tok/s")
+    tokens = usage.completion_tokens if usage else stats.completion_tokens if stats else None
     if tokens is not None:
         parts.append(f"{tokens} tokens")
     server = [
-        f"{label} {usage[key]:.3f}s"
-        for label, key in (
-            ("prompt", "prompt_time"),
-            ("completion", "completion_time"),
-            ("total", "total_time"),
+        f"{label} {value:.3f}s"
+        for label, value in (
+            ("prompt", usage.prompt_time if usage else None),
+            ("completion", usage.completion_time if usage else None),
+            ("total", usage.total_time if usage else None),
         )
-        if usage.get(key) is not None
+        if value is not None
     ]
     if server:
         parts.append("server " + " / ".join(server))
@@ -66,11 +65,9 @@ class ToolCallBlock(Collapsible):
     ToolCallBlock { background: $boost; margin: 0 0 1 0; }
     """
 
-    def __init__(self, call: dict[str, object]) -> None:
-        function = call.get("function")
-        function = function if isinstance(function, dict) else {}
-        name = str(function.get("name", "?"))
-        arguments = str(function.get("arguments", ""))
+    def __init__(self, call: ToolCall) -> None:
+        name = call.name or "?"
+        arguments = call.arguments
         try:
             pretty = json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
         except ValueError:
@@ -135,7 +132,7 @@ class MessageView(Vertical, can_focus=True):
             yield self.body
         else:
             yield Static(Text(visible_controls(self.message.content)), classes="message--user-text")
-        for call in self.message.tool_calls or []:
+        for call in self.message.tool_calls:
             yield ToolCallBlock(call)
         yield Static(Text(stats_line(self.message)), classes="message--stats")
         yield Static(Text(visible_controls(self.message.error or "")), classes="message--error")
