@@ -20,7 +20,9 @@ from groq_tui.api import (
     FlexCapacityError,
     GroqClient,
     InvalidRequestParameter,
+    ThinkSplitter,
     reasoning_efforts,
+    split_think,
 )
 from tests.loopback import CORPUS_DIR, LoopbackServer, Reply
 from tests.test_corpus_replay import reference_events
@@ -311,3 +313,49 @@ async def test_valid_reasoning_parameters_are_sent_as_given(
         "high", False, "auto",
     )  # fmt: skip
     assert "reasoning_format" not in sent
+
+
+# -- <think> in the content -----------------------------------------------------------------
+
+
+def expected_split(content: str) -> tuple[str, str]:
+    head, _, answer = content.partition("</think>")
+    return head.removeprefix("<think>").strip("\n"), answer.lstrip("\n")
+
+
+@pytest.mark.parametrize("prefix", ["054", "016"])
+@pytest.mark.parametrize("size", [1, 3, 7, 64, 0])
+def test_think_blocks_of_recorded_streams_split_under_any_cut(prefix: str, size: int) -> None:
+    content = "".join(c or "" for c in delta_values(recording(prefix)[1], "content"))
+    step = size or len(content)  # 0: the whole content in one piece
+    pieces = [content[i : i + step] for i in range(0, len(content), step)]
+    splitter = ThinkSplitter()
+    parts = [splitter.feed(piece) for piece in pieces] + [splitter.flush()]
+    reasoning = "".join(r for r, _ in parts)
+    answer = "".join(a for _, a in parts)
+    assert (reasoning, answer) == expected_split(content)
+    assert reasoning and answer
+
+
+@pytest.mark.parametrize("prefix", ["060", "012", "007"])
+def test_think_blocks_of_recorded_completions(prefix: str) -> None:
+    content = recording(prefix)[1] and json.loads(recording(prefix)[1])
+    text = content["choices"][0]["message"]["content"]
+    assert split_think(text) == expected_split(text)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("Plain answer with <think> inside.", ("", "Plain answer with <think> inside.")),
+        ("<think>\nstill thinking when cut", ("still thinking when cut", "")),
+        ("  <thi", ("", "  <thi")),
+        ("<think></think>Answer", ("", "Answer")),
+        ("<think>a </thin", ("a </thin", "")),
+    ],
+)
+def test_think_edge_cases(content: str, expected: tuple[str, str]) -> None:
+    assert split_think(content) == expected
+    splitter = ThinkSplitter()
+    parts = [splitter.feed(ch) for ch in content] + [splitter.flush()]
+    assert ("".join(r for r, _ in parts), "".join(a for _, a in parts)) == expected

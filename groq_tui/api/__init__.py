@@ -33,6 +33,7 @@ from groq_tui.api.params import (
 )
 from groq_tui.api.ratelimit import RateLimits, parse_go_duration
 from groq_tui.api.streaming import ChatStream
+from groq_tui.api.thinking import ThinkSplitter, split_think
 from groq_tui.api.types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -87,6 +88,7 @@ __all__ = [
     "StreamError",
     "StreamInterrupted",
     "StreamTimeout",
+    "ThinkSplitter",
     "ToolCall",
     "Transcription",
     "TranscriptionSegment",
@@ -96,4 +98,5 @@ __all__ = [
     "Usage",
     "parse_go_duration",
     "reasoning_efforts",
+    "split_think",
 ]
