@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.loopback import corpus, reasoning, rules, tools, wire
+from tests.loopback.encoder import ChunkEncoder
 from tests.loopback.markdown import markdown_reply, tokenize
 from tests.loopback.reasoning import Reasoning
 from tests.loopback.tools import ToolCall
@@ -331,76 +332,11 @@ def completion(result: Answer, ids: Ids) -> dict[str, Any]:
     }
 
 
-class ChunkEncoder:
-    """Encodes the SSE events of one stream. Content deltas use a pre-encoded prefix and
-    suffix, so a 10,000-chunk stream costs one small ``json.dumps`` per piece."""
-
-    def __init__(self, model: str, ids: Ids) -> None:
-        self.model = model
-        self.ids = ids
-        head = wire.dumps(
-            {
-                "id": ids.completion_id,
-                "object": "chat.completion.chunk",
-                "created": ids.created,
-                "model": model,
-                "system_fingerprint": ids.fingerprint,
-            }
-        )[:-1]
-        self._head = head
-        self._content_prefix = f'data: {head},"choices":[{{"index":0,"delta":{{"content":'.encode()
-        self._content_suffix = b'},"logprobs":null,"finish_reason":null}]}\n\n'
-        self._reasoning_prefix = (
-            f'data: {head},"choices":[{{"index":0,"delta":{{"reasoning":'.encode()
-        )
-        self._channel_suffix = b',"channel":"analysis"' + self._content_suffix
-
-    def content(self, piece: str) -> bytes:
-        return self._content_prefix + wire.dumps(piece).encode() + self._content_suffix
-
-    def reasoning(self, piece: str, channel: str | None) -> bytes:
-        """A reasoning delta, with gpt-oss's ``"channel": "analysis"`` (053) or without (035)."""
-        suffix = self._channel_suffix if channel else self._content_suffix
-        return self._reasoning_prefix + wire.dumps(piece).encode() + suffix
-
-    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> bytes:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-        tail = wire.dumps({"choices": [choice], **extra})[1:]
-        return f"data: {self._head},{tail}\n\n".encode()
-
-    def first(self, content: str | None = "", seed: int | None = None) -> bytes:
-        x_groq: dict[str, Any] = {"id": self.ids.request_id}
-        if seed is not None:
-            x_groq["seed"] = seed
-        return self.chunk({"role": "assistant", "content": content}, x_groq=x_groq)
-
-    def last(
-        self,
-        finish_reason: str,
-        usage_: dict[str, Any],
-        include_usage: bool,
-        breakdown: dict[str, Any] | None = None,
-    ) -> bytes:
-        """The final chunk: empty delta, finish_reason, usage in ``x_groq`` (and top-level
-        ``usage`` too when ``stream_options.include_usage`` asked, as in corpus 051; a
-        compound model's ``usage_breakdown`` beside it, as in 017)."""
-        x_groq: dict[str, Any] = {"id": self.ids.request_id, "usage": usage_}
-        if breakdown is not None:
-            x_groq["usage_breakdown"] = breakdown
-        extra: dict[str, Any] = {"x_groq": x_groq}
-        if include_usage:
-            extra["usage"] = usage_
-        return self.chunk({}, finish_reason, **extra)
-
-    def usage_only(self, usage_: dict[str, Any], service_tier: str = "on_demand") -> bytes:
-        """The extra ``choices: []`` chunk sent for ``include_usage`` (corpus 051/052/055)."""
-        tail = wire.dumps({"choices": [], "usage": usage_, "service_tier": service_tier})[1:]
-        return f"data: {self._head},{tail}\n\n".encode()
-
-
 def stream_events(result: Answer, ids: Ids) -> list[bytes]:
     """Every event of the streamed reply, ``data: [DONE]`` included."""
-    encoder = ChunkEncoder(result.model, ids)
+    encoder = ChunkEncoder(
+        result.model, ids.completion_id, ids.created, ids.fingerprint, ids.request_id
+    )
     calls = result.tool_calls
     events = [encoder.first(None if calls or result.function_call else "", result.seed)]
     thought = result.reasoning
