@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
+
+from groq_tui.ui.widgets.conversation_view import ConversationView
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -43,11 +45,7 @@ class CompareColumn(Vertical, can_focus=True):
     }
     CompareColumn:focus-within, CompareColumn:focus { border: round $accent; }
     CompareColumn .column--header { height: auto; }
-    CompareColumn .column--body { height: 1fr; scrollbar-gutter: stable; }
-    /* At least as tall as the body: a short reply starts at the top even while the body is
-       anchored to its end (Textual scrolls an anchored pane so its content ends at the
-       bottom). */
-    CompareColumn .column--turns { height: auto; min-height: 100%; }
+    CompareColumn .column--body { height: 1fr; }
     CompareColumn .column--prompt { color: $text-muted; margin: 1 0 0 0; }
     CompareColumn .column--error { color: $error; height: auto; }
     """
@@ -80,19 +78,13 @@ class CompareColumn(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="column--header")
-        with VerticalScroll(classes="column--body"):
-            yield Vertical(classes="column--turns")
+        yield ConversationView(classes="column--body")
         yield Static("", classes="column--error")
 
     @property
-    def body(self) -> VerticalScroll:
-        """The scrolling part holding the turns."""
-        return self.query_one(".column--body", VerticalScroll)
-
-    @property
-    def turns(self) -> Vertical:
-        """The prompts and replies, in the body."""
-        return self.query_one(".column--turns", Vertical)
+    def body(self) -> ConversationView:
+        """The scrolling part holding the turns; it follows the reply (see ConversationView)."""
+        return self.query_one(".column--body", ConversationView)
 
     def _header(self) -> Text:
         f = self.figures
@@ -137,13 +129,11 @@ class CompareColumn(Vertical, can_focus=True):
         from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
         self.query_one(".column--error", Static).update("")
-        turns = self.turns
-        turns.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
-                          classes="column--prompt"))  # fmt: skip
         self.current = StreamingMarkdown(reply)
         if finished:
             self.current.finish()
-        turns.mount(self.current)
+        prompt_line = Text("› " + prompt.strip().splitlines()[0][:200])
+        self.body.add(Static(prompt_line, classes="column--prompt"), self.current)
         self.figures = LiveFigures(state="waiting" if not finished else "done")
         self.refresh_header()
 
@@ -154,7 +144,7 @@ class CompareColumn(Vertical, can_focus=True):
         if self.current is not None:
             self.current.remove()
         self.current = StreamingMarkdown("")
-        self.turns.mount(self.current)
+        self.body.add(self.current)
         self.query_one(".column--error", Static).update("")
         self.figures = LiveFigures(state="waiting")
         self.refresh_header()
