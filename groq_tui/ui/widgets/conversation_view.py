@@ -6,8 +6,8 @@ the layout itself, in the same repaint that grows the content, so nothing can ra
 timer that scrolls after the fact loses the end of a reply whose last render lands after
 the timer's last tick). Textual releases the anchor when the reader scrolls, and anchors
 again once they are back at the end; the view keeps its own account of that
-(:attr:`ConversationView.following`) from the public hooks: :meth:`release_anchor` and its
-scroll position.
+(:attr:`ConversationView.following`) from public hooks only: :meth:`release_anchor`,
+:meth:`scroll_end` and its scroll position.
 
 The content sits in a container at least as tall as the view, so a short conversation still
 starts at the top while the view is anchored (Textual scrolls an anchored pane so that its
@@ -26,6 +26,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.await_remove import AwaitRemove
 from textual.containers import Vertical, VerticalScroll
+from textual.types import AnimationLevel, CallbackType, EasingFunction
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Button
 
@@ -88,10 +89,43 @@ class ConversationView(VerticalScroll):
         self._following = True
         self.anchor()
 
+    # Textual releases the anchor in release_anchor() and takes it back in scroll_end() or
+    # when the scroll position reaches the end; the three hooks below keep `following` in step.
+
     def release_anchor(self) -> None:
         """Textual calls this whenever the reader scrolls (wheel up, keys, scrollbar drag)."""
         super().release_anchor()
         self._following = False
+
+    def scroll_end(
+        self,
+        *,
+        animate: bool = True,
+        speed: float | None = None,
+        duration: float | None = None,
+        easing: EasingFunction | str | None = None,
+        force: bool = False,
+        on_complete: CallbackType | None = None,
+        level: AnimationLevel = "basic",
+        immediate: bool = False,
+        x_axis: bool = True,
+        y_axis: bool = True,
+    ) -> None:
+        """Scroll to the end; an anchored view follows again from now (as Textual does)."""
+        super().scroll_end(
+            animate=animate,
+            speed=speed,
+            duration=duration,
+            easing=easing,
+            force=force,
+            on_complete=on_complete,
+            level=level,
+            immediate=immediate,
+            x_axis=x_axis,
+            y_axis=y_axis,
+        )
+        if self.is_anchored and y_axis:
+            self._following = True
 
     def _scrolled(self, scroll_y: float) -> None:
         # The layout moves an anchored view without this watcher (it sets the position
