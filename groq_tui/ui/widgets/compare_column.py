@@ -67,6 +67,11 @@ class CompareColumn(Vertical, can_focus=True):
         column: CompareColumn
         action: ColumnAction
 
+        @property
+        def control(self) -> CompareColumn:
+            """The column (for ``@on`` selectors)."""
+            return self.column
+
     def __init__(self, index: int, model: str, overrides: str = "") -> None:
         super().__init__()
         self.index = index
