@@ -572,3 +572,17 @@ async def test_side_panels_follow_the_width_and_the_toggles_override_it(
         assert sidebar.display and not panel.display
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: panel.display)
+
+
+async def test_dictation_settings_are_palette_commands(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"dictation language")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
