@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -77,21 +77,6 @@ class ChatScreen(ModelSettingsScreen):
         self.dictation_settings = DictationSettings(self)
         """Dictation's settings, asked for from the command palette."""
         self._press_started = False
-
-    @property
-    def conversation_view(self) -> ConversationView:
-        """The scrolled messages."""
-        return self.query_one("#conversation", ConversationView)
-
-    @property
-    def messages(self) -> list[Message]:
-        """The open conversation's messages."""
-        return self.conversation_view.messages
-
-    @property
-    def views(self) -> dict[int, MessageView]:
-        """The mounted message views, by message id."""
-        return self.conversation_view.views
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -392,23 +377,5 @@ class ChatScreen(ModelSettingsScreen):
         title = f"Result of {name}({function.get('arguments', '')})"
         self.app.push_screen(TextPrompt(title), answered_with)
 
-    # -- export ----------------------------------------------------------------------------
-
     def action_focus_composer(self) -> None:
         self.query_one(Composer).focus()
-
-    @work(group="export")
-    async def action_export(self, kind: Literal["markdown", "json"] = "markdown") -> None:
-        """Write the conversation to a file in the data dir's exports folder."""
-        from groq_tui.services.export import to_json, to_markdown
-
-        if not self.messages:
-            self.notify("Nothing to export yet.", severity="warning")
-            return
-        content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
-        written = await self.groq_app.write_export(
-            self.conversation, content, "md" if kind == "markdown" else "json"
-        )
-        if written is None:
-            return
-        self.notify(f"Exported to {written}", timeout=8)

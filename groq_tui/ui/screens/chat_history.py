@@ -1,4 +1,5 @@
-"""The history side of the chat screen: the sidebar's list and search, open, rename, delete.
+"""The conversations side of the chat screen: the open one's view and its export, and the
+history sidebar's list and search, open, rename, delete.
 
 :class:`HistoryScreen` is the part of :class:`~groq_tui.ui.screens.chat.ChatScreen` that
 works on saved conversations: the sidebar widget shows rows and posts what the user wants;
@@ -8,25 +9,28 @@ this screen runs the store queries and the service calls for it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 from textual.screen import Screen
 
 from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
 if TYPE_CHECKING:
     from groq_tui.app import GroqApp
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
+    from groq_tui.ui.widgets.messages import MessageView
 
 SEARCH_SETTLE = 0.15
 """Seconds of no typing before the history is searched (a keystroke cancels the search)."""
 
 
 class HistoryScreen(Screen[None]):
-    """A screen with the history sidebar (``#sidebar``) next to an open conversation."""
+    """A screen with the history sidebar (``#sidebar``) next to an open conversation
+    (``#conversation``)."""
 
     conversation: Conversation
     streaming: bool
@@ -41,6 +45,21 @@ class HistoryScreen(Screen[None]):
         """The chat service, once started."""
         return self.groq_app.chat_service
 
+    @property
+    def conversation_view(self) -> ConversationView:
+        """The scrolled messages."""
+        return self.query_one("#conversation", ConversationView)
+
+    @property
+    def messages(self) -> list[Message]:
+        """The open conversation's messages."""
+        return self.conversation_view.messages
+
+    @property
+    def views(self) -> dict[int, MessageView]:
+        """The mounted message views, by message id."""
+        return self.conversation_view.views
+
     async def show_conversation(
         self, conversation: Conversation, messages: list[Message], at: int | None = None
     ) -> None:
@@ -50,6 +69,22 @@ class HistoryScreen(Screen[None]):
     def new_conversation(self, model: str | None = None) -> Conversation:
         """A fresh, unsaved conversation (the chat screen's settings)."""
         raise NotImplementedError
+
+    @work(group="export")
+    async def action_export(self, kind: Literal["markdown", "json"] = "markdown") -> None:
+        """Write the conversation to a file in the data dir's exports folder."""
+        from groq_tui.services.export import to_json, to_markdown
+
+        if not self.messages:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
+        written = await self.groq_app.write_export(
+            self.conversation, content, "md" if kind == "markdown" else "json"
+        )
+        if written is None:
+            return
+        self.notify(f"Exported to {written}", timeout=8)
 
     @work(exclusive=True, group="sidebar")
     async def refresh_sidebar(self, query: str = "") -> None:
