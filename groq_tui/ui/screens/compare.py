@@ -287,30 +287,29 @@ class CompareScreen(Screen[None]):
 
     # -- columns ---------------------------------------------------------------------------
 
-    @on(CompareColumn.ActionRequested)
-    async def _column_action(self, event: CompareColumn.ActionRequested) -> None:
+    @on(CompareColumn.StopRequested)
+    def _stop_column(self, event: CompareColumn.StopRequested) -> None:
+        self.run.stop_column(event.column.index)
+
+    @on(CompareColumn.RetryRequested)
+    def _retry_column(self, event: CompareColumn.RetryRequested) -> None:
         index = event.column.index
-        if event.action == "stop":
-            self.run.stop_column(index)
-        elif event.action == "retry":
-            if not self.run.prompts:
-                self.notify("Nothing to retry yet.", timeout=3)
-            elif self.run.running(index):
-                self.notify("This column is still streaming.", timeout=3)
-            else:
-                self._retry(index)
-        elif event.action == "continue":
-            await self._continue_with(index)
-        elif event.action == "model":
-            self._pick_model(index)
-        elif event.action == "overrides":
-            self._edit_overrides(index)
-        elif event.action in ("add", "remove"):
-            self.notify(
-                "Columns are chosen before the first prompt: start a new comparison "
-                "(ctrl+p → Compare models) to add or remove models.",
-                timeout=5,
-            )
+        if self.run.running(index):
+            self.notify("This column is still streaming.", timeout=3)
+        elif self.run.prompts:
+            self._retry(index)
+
+    @on(CompareColumn.ContinueRequested)
+    async def _continue_column(self, event: CompareColumn.ContinueRequested) -> None:
+        await self._continue_with(event.column.index)
+
+    @on(CompareColumn.ModelRequested)
+    def _model_column(self, event: CompareColumn.ModelRequested) -> None:
+        self._pick_model(event.column.index)
+
+    @on(CompareColumn.OverridesRequested)
+    def _overrides_column(self, event: CompareColumn.OverridesRequested) -> None:
+        self._edit_overrides(event.column.index)
 
     async def _continue_with(self, index: int) -> None:
         if self.streaming or not self.run.prompts:
