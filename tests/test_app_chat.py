@@ -523,3 +523,66 @@ async def test_auto_scroll_follows_unless_the_user_scrolls_up(
         assert pane.max_scroll_y > 5
         await pilot.press("escape")
         await wait_reply_done(pilot, screen, count=2)
+
+
+async def test_a_message_offers_only_the_actions_that_apply_to_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await send(pilot, "first")
+        reply = await wait_reply_done(pilot, screen)
+        prompt = screen.views[screen.messages[0].id]  # type: ignore[index]
+
+        async def offered(view: MessageView) -> set[str]:
+            view.focus()
+            await wait_for(pilot, lambda: app.focused is view)
+            bindings = app.screen.active_bindings.values()
+            return {b.binding.action for b in bindings if b.node is view and b.enabled}
+
+        assert await offered(prompt) == {"copy", "edit", "delete"}
+        assert await offered(reply) == {"copy", "copy_code", "delete", "regenerate"}
+        await send(pilot, "second")
+        await wait_reply_done(pilot, screen, count=2)
+        assert "regenerate" not in await offered(reply)  # only the last reply is asked again
+        await pilot.press("t", "e")  # not offered here: nothing happens
+        assert app.screen is screen
+
+
+async def test_side_panels_follow_the_width_and_the_toggles_override_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await ready(pilot)
+        sidebar = screen.query_one("#sidebar")
+        assert screen.has_class("-narrow") and not sidebar.display
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: sidebar.display)
+        await pilot.resize_terminal(140, 30)
+        await wait_for(pilot, lambda: screen.has_class("-wide") and screen.parameter_panel)
+        panel = screen.parameter_panel
+        assert panel is not None
+        await wait_for(pilot, lambda: panel.display)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: not panel.display)
+        await pilot.resize_terminal(110, 30)
+        await wait_for(pilot, lambda: screen.has_class("-medium"))
+        assert sidebar.display and not panel.display
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: panel.display)
+
+
+async def test_dictation_settings_are_palette_commands(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"dictation language")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))

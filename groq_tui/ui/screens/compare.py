@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
@@ -28,9 +27,6 @@ from groq_tui.ui.widgets.composer import Composer
 if TYPE_CHECKING:
     from groq_tui.app import GroqApp
     from groq_tui.services.compare import CompareRun
-
-NARROW = 100
-"""Below this width one column is shown at a time (page with [ and ])."""
 
 
 def parse_overrides(text: str) -> dict[str, float | int | None]:
@@ -65,12 +61,11 @@ class CompareScreen(Screen[None]):
         Binding("]", "page(1)", "Next", show=False, id="compare.next"),
     ]
 
-    DEFAULT_CSS = """
-    CompareScreen #columns { height: 1fr; }
-    CompareScreen #summary { height: auto; max-height: 8; }
-    CompareScreen.-narrow CompareColumn { display: none; }
-    CompareScreen.-narrow CompareColumn.-shown { display: block; }
-    """
+    CSS_PATH = "compare.tcss"
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),  # one column at a time (page with [ and ])
+        (100, "-wide"),  # all columns side by side
+    ]
 
     def __init__(self, run: CompareRun) -> None:
         super().__init__()
@@ -103,11 +98,10 @@ class CompareScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Composer).focus()
         for widget in self.columns:
+            # Each column follows its reply as it grows until the reader scrolls it; back at
+            # the end, it follows again (ConversationView).
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
-            # Each column follows its reply as it grows (the scroll moves with the layout, in
-            # the same repaint), until the reader scrolls it; back at the end, it follows again.
-            widget.body.anchor()
-        self._apply_width()
+        self._show_page()
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
             for widget, column in zip(self.columns, self.run.columns, strict=True):
                 reply = column.replies[turn] if turn < len(column.replies) else None
@@ -131,12 +125,8 @@ class CompareScreen(Screen[None]):
         widget.finish(reply.error)
         widget.refresh_header()
 
-    def on_resize(self) -> None:
-        self._apply_width()
-
-    def _apply_width(self) -> None:
-        narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")
+    def _show_page(self) -> None:
+        """Mark the column a narrow terminal shows (the -narrow class is the width's)."""
         columns = self.columns
         self.page_index = min(self.page_index, len(columns) - 1)
         for index, widget in enumerate(columns):
@@ -145,7 +135,7 @@ class CompareScreen(Screen[None]):
     def action_page(self, step: int) -> None:
         """Show the next or previous column (narrow terminals)."""
         self.page_index = (self.page_index + step) % len(self.columns)
-        self._apply_width()
+        self._show_page()
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -170,14 +160,14 @@ class CompareScreen(Screen[None]):
         turn = await self.run.add_prompt(text)
         for widget in self.columns:
             widget.start_turn(text)
-            widget.body.anchor()  # a new prompt brings every column back to its end
+            widget.body.follow()  # a new prompt brings every column back to its end
         await self._stream(turn, None)
 
     @work(group="compare-retry")
     async def _retry(self, index: int) -> None:
         turn = len(self.run.prompts) - 1
         self.columns[index].restart_reply()
-        self.columns[index].body.anchor()
+        self.columns[index].body.follow()
         await self._stream(turn, [index])
 
     async def _stream(self, turn: int, only: list[int] | None) -> None:
@@ -301,30 +291,29 @@ class CompareScreen(Screen[None]):
 
     # -- columns ---------------------------------------------------------------------------
 
-    @on(CompareColumn.ActionRequested)
-    async def _column_action(self, event: CompareColumn.ActionRequested) -> None:
+    @on(CompareColumn.StopRequested)
+    def _stop_column(self, event: CompareColumn.StopRequested) -> None:
+        self.run.stop_column(event.column.index)
+
+    @on(CompareColumn.RetryRequested)
+    def _retry_column(self, event: CompareColumn.RetryRequested) -> None:
         index = event.column.index
-        if event.action == "stop":
-            self.run.stop_column(index)
-        elif event.action == "retry":
-            if not self.run.prompts:
-                self.notify("Nothing to retry yet.", timeout=3)
-            elif self.run.running(index):
-                self.notify("This column is still streaming.", timeout=3)
-            else:
-                self._retry(index)
-        elif event.action == "continue":
-            await self._continue_with(index)
-        elif event.action == "model":
-            self._pick_model(index)
-        elif event.action == "overrides":
-            self._edit_overrides(index)
-        elif event.action in ("add", "remove"):
-            self.notify(
-                "Columns are chosen before the first prompt: start a new comparison "
-                "(ctrl+p → Compare models) to add or remove models.",
-                timeout=5,
-            )
+        if self.run.running(index):
+            self.notify("This column is still streaming.", timeout=3)
+        elif self.run.prompts:
+            self._retry(index)
+
+    @on(CompareColumn.ContinueRequested)
+    async def _continue_column(self, event: CompareColumn.ContinueRequested) -> None:
+        await self._continue_with(event.column.index)
+
+    @on(CompareColumn.ModelRequested)
+    def _model_column(self, event: CompareColumn.ModelRequested) -> None:
+        self._pick_model(event.column.index)
+
+    @on(CompareColumn.OverridesRequested)
+    def _overrides_column(self, event: CompareColumn.OverridesRequested) -> None:
+        self._edit_overrides(event.column.index)
 
     async def _continue_with(self, index: int) -> None:
         if self.streaming or not self.run.prompts:
@@ -377,7 +366,7 @@ class CompareScreen(Screen[None]):
     def _scrolled(self, source: CompareColumn) -> Any:
         def follow(_: float) -> None:
             body = source.body
-            if not self.locked or self._syncing or _following(body):
+            if not self.locked or self._syncing or body.following:
                 return  # (a column following its reply moves on its own, not the others)
             self._syncing = True
             try:
@@ -422,15 +411,6 @@ class CompareScreen(Screen[None]):
         """Back to the chat screen (streams stop)."""
         self.action_stop_all()
         self.app.pop_screen()
-
-
-def _following(pane: Widget) -> bool:
-    """Whether an anchored pane is following its end: the user has not scrolled it since.
-
-    Textual keeps this state private; tests/test_compare.py's scroll lock test fails if it
-    changes.
-    """
-    return pane.is_anchored and not pane._anchor_released
 
 
 def default_models(current: str, available: list[str], count: int = 2) -> list[str]:
