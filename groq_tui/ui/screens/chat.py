@@ -30,6 +30,7 @@ from groq_tui.domain import (
     ReplyStarted,
 )
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
+from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
 from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.composer import Composer
@@ -71,6 +72,8 @@ class ChatScreen(ModelSettingsScreen):
 
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
+        self.render_budget = RenderBudget()
+        """One render time slice a frame for every reply on this screen."""
         self.conversation = conversation
         self.streaming = False
         self._dictation: DictationController | None = None

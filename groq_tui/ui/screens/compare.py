@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
@@ -69,6 +70,8 @@ class CompareScreen(Screen[None]):
 
     def __init__(self, run: CompareRun) -> None:
         super().__init__()
+        self.render_budget = RenderBudget()
+        """One render time slice a frame for every reply on this screen."""
         self.run = run
         self.streaming = False
         self.locked = False
