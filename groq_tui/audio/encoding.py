@@ -167,29 +167,33 @@ class UploadStream:
             if tail.size:
                 yield tail
 
-    def pieces(self, ends: Sequence[int]) -> Generator[Samples, None, None]:
-        """Consecutive pieces of the 16 kHz stream, each ending (exclusive) at the next of
-        ``ends``; the last piece takes whatever remains."""
+    def flac_pieces(self, ends: Sequence[int]) -> Generator[tuple[bytes, int], None, None]:
+        """Consecutive pieces of the 16 kHz stream as 16-bit FLAC, with their lengths in
+        samples: each ends (exclusive) at the next of ``ends``, the last takes whatever
+        remains. Blocks are encoded as they are decoded: only the FLAC is held."""
         blocks = iter(self)
-        held: list[Samples] = []
-        held_size, position = 0, 0
+        carry: Samples = np.zeros(0, np.float32)
+        position = 0
         try:
             for index, end in enumerate(ends):
-                last = index == len(ends) - 1
-                for block in blocks:
-                    held.append(block)
-                    held_size += block.size
-                    if not last and position + held_size >= end:
-                        break
-                data = np.concatenate(held) if held else np.zeros(0, np.float32)
-                take = data.size if last else min(data.size, end - position)
-                rest = data[take:].copy()  # at most a block: the piece itself is not copied
-                held, held_size = ([rest] if rest.size else []), rest.size
-                position += take
-                piece = data[:take]
-                del data
-                yield piece
-                del piece
+                wanted = None if index == len(ends) - 1 else end - position
+                buffer = io.BytesIO()
+                written = 0
+                with soundfile.SoundFile(
+                    buffer, "w", UPLOAD_RATE, 1, format="FLAC", subtype="PCM_16"
+                ) as flac:
+                    while wanted is None or written < wanted:
+                        if not carry.size:
+                            block = next(blocks, None)
+                            if block is None:
+                                break
+                            carry = block
+                        take = carry.size if wanted is None else min(carry.size, wanted - written)
+                        flac.write(to_pcm16(carry[:take]))
+                        written += take
+                        carry = carry[take:]
+                position += written
+                yield buffer.getvalue(), written
         finally:
             blocks.close()
 
@@ -271,4 +275,5 @@ def _reason(exc: BaseException) -> str:
         return "corrupt, or not audio"
     # libsndfile's message follows the path it repeats; keep only the reason.
     text = text.rsplit(": ", 1)[-1] if ": " in text else text
-    return text if text and text != "Unspecified internal error." else "corrupt data"
+    text = text.rstrip(".")  # it ends the message's parenthesis
+    return text if text and text != "Unspecified internal error" else "corrupt data"

@@ -8,7 +8,7 @@ is cut in two at a pause and sent again. Results come back with their offsets, f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +22,6 @@ from groq_tui.audio.encoding import (
     read_mono,
 )
 from groq_tui.audio.errors import AudioDecodeError
-from groq_tui.audio.resample import Samples
 from groq_tui.audio.splitting import Piece, split_at_silences
 from groq_tui.services.errors import describe_error
 from groq_tui.services.transcript_timeline import join_transcriptions
@@ -90,7 +89,7 @@ async def transcribe_stream(
     """Decode, encode and send ``pieces`` of ``stream`` in order, no more of them held at
     once than are in flight."""
     job = PieceJob(client, options, name, len(pieces), progress)
-    reader = stream.pieces([piece.end for piece in pieces])
+    reader = stream.flac_pieces([piece.end for piece in pieces])
     admitted = asyncio.Semaphore(max(1, options.concurrency))
 
     async def transcribe(start: int, upload: bytes, length: int) -> _Results:
@@ -104,7 +103,7 @@ async def transcribe_stream(
         async with asyncio.TaskGroup() as group:
             for piece in pieces:
                 await admitted.acquire()
-                upload, length = await asyncio.to_thread(_encode_next, reader)
+                upload, length = await asyncio.to_thread(next, reader, (b"", 0))
                 if not length:  # the file decoded shorter this time
                     admitted.release()
                     continue
@@ -117,13 +116,6 @@ async def transcribe_stream(
     finally:
         await asyncio.to_thread(reader.close)
     return join_transcriptions([part for task in tasks for part in task.result()])
-
-
-def _encode_next(reader: Generator[Samples, None, None]) -> tuple[bytes, int]:
-    samples = next(reader, None)
-    if samples is None or not samples.size:
-        return b"", 0
-    return encode_flac(samples, UPLOAD_RATE), samples.size
 
 
 class PieceJob:
