@@ -364,3 +364,34 @@ async def test_loopback_refuses_undecodable_audio_as_live(client: GroqClient) ->
         await send_audio(client, b"not audio at all", "memo.flac", model="whisper-large-v3")
     assert refused.value.status_code == 400
     assert "could not process file - is it a valid media file?" in str(refused.value)
+
+
+# -- the workbench (it calls the same service) -------------------------------------------------
+
+
+async def test_the_workbench_names_a_0_second_flac_and_transcribes_a_truncated_one(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    from tests.app_support import make_app
+    from tests.test_workbench import audio_requests, open_workbench, run, status
+
+    empty = tmp_path / "nothing.flac"
+    _flac_without_samples(empty)
+    whole = flac_bytes(tone(6, 16000), 16000)
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(whole[: len(whole) // 2])
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_workbench(pilot, empty)
+        await run(pilot, screen)
+        assert status(screen) == f"{empty}: no audio: it holds no samples"
+        assert screen.result is None and audio_requests(loopback) == []
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_workbench(pilot, cut)
+        await run(pilot, screen)
+        assert screen.result is not None
+        assert screen.result.text.strip() == loopback.transcript_text
+        (request,) = audio_requests(loopback)
+        sent, rate = sf.read(io.BytesIO(request.files["file"].data), dtype="float32")
+        assert 1.0 < sent.size / rate < 3.0
