@@ -28,6 +28,9 @@ from groq_tui.domain import (
     ReplyFailed,
     ReplyStarted,
 )
+from groq_tui.services.app_events import Connection, ServicesReady
+from groq_tui.ui.app_context import host_of
+from groq_tui.ui.routing import OpenSavedCompare
 from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
@@ -36,8 +39,8 @@ from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
     from groq_tui.services.chat import ChatService
+    from groq_tui.services.context import AppContext
     from groq_tui.ui.dictation import DictationController
     from groq_tui.ui.widgets.parameters import ParameterPanel
 
@@ -83,14 +86,14 @@ class ChatScreen(Screen[None]):
         self._press_started = False
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its services."""
-        return self.app  # type: ignore[return-value]
+    def context(self) -> AppContext:
+        """The app context: services, settings, models."""
+        return host_of(self).context
 
     @property
     def service(self) -> ChatService | None:
         """The chat service, once started."""
-        return self.groq_app.chat_service
+        return self.context.chat_service
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -115,10 +118,15 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_dictation_keys()
         status = self.query_one(StatusBar)
-        status.host = self.groq_app.host_label
-        status.offline = self.groq_app.offline
+        status.host = self.context.host_label
+        status.offline = self.context.offline
         status.model = self.conversation.model
         status.state = "ready" if self.service is not None else "starting"
+        signals = host_of(self).signals
+        signals.connection_changed.subscribe(self, self._connection_changed, immediate=True)
+        signals.models_loaded.subscribe(self, self._models_loaded, immediate=True)
+        signals.services_ready.subscribe(self, self._services_ready)
+        signals.services_failed.subscribe(self, self._services_failed, immediate=True)
         self.query_one(Composer).focus()
         self._follow_timer = self.set_interval(FOLLOW_INTERVAL, self._follow, pause=True)
         self._apply_width(self.size.width)
@@ -146,29 +154,37 @@ class ChatScreen(Screen[None]):
         if self.parameter_panel is None:
             panel = ParameterPanel(
                 self.conversation.parameters,
-                max_tokens_limit=self.groq_app.max_tokens_limit(self.conversation.model),
+                max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
                 id="parameters",
             )
             self.query_one("#main", Horizontal).mount(panel)
 
-    def set_connection(self, host: str, *, offline: bool, model: str) -> None:
+    def _connection_changed(self, connection: Connection) -> None:
         """Show which server is in use (the app switched between service and local engine)."""
+        if connection.chat_model is not None:
+            self.conversation.model = connection.chat_model
         status = self.query_one(StatusBar)
-        status.host = host
-        status.offline = offline
-        status.model = model
+        status.host = connection.host
+        status.offline = connection.offline
+        status.model = self.conversation.model
         status.remaining_requests = status.remaining_tokens = None
+        self._models_loaded(None)
 
-    # -- start-up (called by the app once services exist) ------------------------------------
+    def _models_loaded(self, _: None) -> None:
+        panel = self.parameter_panel
+        if panel is not None:
+            panel.set_max_tokens_limit(self.context.max_tokens_limit(self.conversation.model))
 
-    async def services_ready(self, opened: tuple[Conversation, list[Message]] | None) -> None:
+    # -- start-up (the app context's signals) ------------------------------------------------
+
+    async def _services_ready(self, ready: ServicesReady) -> None:
         """Services are up: show the history, and the opened conversation if any."""
         self.query_one(StatusBar).state = "ready"
-        if opened is not None:
-            await self.show_conversation(*opened)
+        if ready.opened is not None:
+            await self.show_conversation(*ready.opened)
         self.refresh_sidebar()
 
-    def services_failed(self, error: str) -> None:
+    def _services_failed(self, error: str) -> None:
         """Start-up failed: say so; the composer keeps what was typed."""
         self.query_one(StatusBar).state = "error"
         self.notify(error, title="Cannot start", severity="error", timeout=15)
@@ -197,7 +213,7 @@ class ChatScreen(Screen[None]):
                 self.views[view.message.id] = view
         self._update_earlier_button()
         self.query_one("#empty-hint").display = not self.messages
-        limit = self.groq_app.max_tokens_limit(conversation.model)
+        limit = self.context.max_tokens_limit(conversation.model)
         panel = self.parameter_panel
         if panel is not None:
             panel.load(conversation.parameters, limit)
@@ -290,7 +306,7 @@ class ChatScreen(Screen[None]):
             self.refresh_sidebar()
             return
         if opened[0].kind == "compare":
-            self.groq_app.open_saved_compare(*opened)
+            self.post_message(OpenSavedCompare(*opened))
             return
         await self.show_conversation(*opened, at=at)
 
@@ -371,6 +387,7 @@ class ChatScreen(Screen[None]):
         status = self.query_one(StatusBar)
         view: MessageView | None = None
         history = list(self.messages)
+        lease = self.context.lease_client()  # a server switch leaves this reply its client
         try:
             async for event in service.reply(self.conversation, history):
                 if isinstance(event, ReplyDelta):
@@ -404,6 +421,7 @@ class ChatScreen(Screen[None]):
             status.state = "stopped"
             raise
         finally:
+            lease.release()
             self.streaming = False
             self._follow_timer.pause()
             self.call_after_refresh(self._follow)
@@ -429,7 +447,7 @@ class ChatScreen(Screen[None]):
 
     def _show_dictation_keys(self) -> None:
         """The recorder bar names the key the user's keymap gives dictation."""
-        keys = self.groq_app.settings.keymap.get("chat.dictate")
+        keys = self.context.settings.keymap.get("chat.dictate")
         if keys:
             self.query_one(RecorderBar).hint = keys.split(",")[0].strip()
 
@@ -439,15 +457,15 @@ class ChatScreen(Screen[None]):
 
     def toggle_translate_dictation(self) -> None:
         """Switch dictation between transcription and translation into English."""
-        translate = not self.groq_app.settings.dictation_translate
-        self.groq_app.change_setting("dictation_translate", translate)
+        translate = not self.context.settings.dictation_translate
+        self.context.change_setting("dictation_translate", translate)
         self.query_one(RecorderBar).translate = translate
         mode = "translate (English out)" if translate else "transcribe"
         self.notify(f"Dictation mode: {mode}.", timeout=3)
 
     def ask_dictation_language(self) -> None:
         """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
-        settings = self.groq_app.settings
+        settings = self.context.settings
 
         def chosen(text: str | None) -> None:
             if text is None:
@@ -459,7 +477,7 @@ class ChatScreen(Screen[None]):
             except ValueError as exc:
                 self.notify(f"{exc} (or nothing, to let the service detect it).", severity="error")
                 return
-            self.groq_app.change_setting("dictation_language", code)
+            self.context.change_setting("dictation_language", code)
             self.notify(f"Dictation language: {code or 'detected by the service'}.", timeout=3)
 
         self.app.push_screen(
@@ -473,13 +491,13 @@ class ChatScreen(Screen[None]):
 
     def ask_dictation_prompt(self) -> None:
         """Ask for the vocabulary (names, spellings) sent with every dictated segment."""
-        settings = self.groq_app.settings
+        settings = self.context.settings
 
         def chosen(text: str | None) -> None:
             if text is None:
                 return
             value = " ".join(text.split())
-            self.groq_app.change_setting("dictation_prompt", value or None)
+            self.context.change_setting("dictation_prompt", value or None)
             self.notify("Dictation vocabulary saved." if value else "No vocabulary.", timeout=3)
 
         self.app.push_screen(
@@ -634,32 +652,32 @@ class ChatScreen(Screen[None]):
 
     def action_pick_model(self) -> None:
         """Choose the conversation's model."""
-        app = self.groq_app
+        context = self.context
         choices = [
             ModelChoice(m.id, m.owned_by, m.context_window, m.active is not False)
-            for m in app.chat_models
+            for m in context.chat_models
         ]
 
         async def picked(model: str | None) -> None:
             if model == RETRY:
-                await app.load_models()
+                await context.load_models()
                 self.action_pick_model()
             elif model:
                 await self.set_model(model)
 
         self.app.push_screen(
-            ModelPicker(choices, self.conversation.model, app.models_error), picked
+            ModelPicker(choices, self.conversation.model, context.models_error), picked
         )
 
     async def set_model(self, model: str) -> None:
         """Use ``model`` for this conversation and as the default."""
         self.conversation.model = model
         self.query_one(StatusBar).model = model
-        limit = self.groq_app.max_tokens_limit(model)
+        limit = self.context.max_tokens_limit(model)
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
-        self.groq_app.remember_setting("model", model)
+        self.context.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 
@@ -707,6 +725,12 @@ class ChatScreen(Screen[None]):
     def action_focus_composer(self) -> None:
         self.query_one(Composer).focus()
 
+    def insert_into_composer(self, text: str) -> None:
+        """Put ``text`` at the composer's cursor and focus it (from another screen)."""
+        composer = self.query_one(Composer)
+        composer.insert(text)
+        self.set_focus(composer)
+
     @work(group="export")
     async def action_export(self, kind: Literal["markdown", "json"] = "markdown") -> None:
         """Write the conversation to a file in the data dir's exports folder."""
@@ -716,7 +740,7 @@ class ChatScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
-        written = await self.groq_app.write_export(
+        written = await self.context.write_export(
             self.conversation, content, "md" if kind == "markdown" else "json"
         )
         if written is None:
