@@ -161,7 +161,7 @@ class GroqApp(App[None]):
         name = getattr(theme, "name", None)
         if name and name != self.settings.theme:
             self.settings.theme = name
-            self.context.remember_setting("theme", name)
+            self.context.files.remember_setting("theme", name)
 
     @work(exclusive=True, group="services")
     async def start_services(self) -> None:
@@ -194,9 +194,9 @@ class GroqApp(App[None]):
     async def action_go_online(self) -> None:
         """F5: use the Groq service (asking for a key if there is none)."""
         context = self.context
-        if not context.offline and context.has_key:
+        if not context.offline and context.server.has_key:
             self.notify(f"Already using {context.host_label}.", timeout=3)
-        elif not context.has_key:
+        elif not context.server.has_key:
             self.action_set_key()
         else:
             await context.go_online()
@@ -232,7 +232,7 @@ class GroqApp(App[None]):
         )
         if chosen is None:
             return
-        self.context.change_setting("audio_device", chosen or None)
+        self.context.files.change_setting("audio_device", chosen or None)
         self.notify(f"Dictation records from: {chosen or 'the default input'}.", timeout=4)
 
     # -- screens ---------------------------------------------------------------------------

@@ -436,7 +436,9 @@ async def test_the_model_list_follows_a_late_model_listing(
         screen = app.screen
         assert isinstance(screen, WorkbenchScreen)
         select = screen.query_one("#model", Select)
-        assert [value for _, value in select._options if value != Select.BLANK] == [app.context.audio_model]
+        assert [value for _, value in select._options if value != Select.BLANK] == [
+            app.context.audio_model
+        ]
         await app.context.load_models()
         await pilot.pause()
         offered = [value for _, value in select._options if value != Select.BLANK]

@@ -14,23 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import importlib.util
 import weakref
-from collections.abc import Awaitable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from groq_tui.config import Settings, data_dir
 from groq_tui.domain import ChatParameters, Conversation, Message
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
-from groq_tui.services.context_files import (
-    RecordingSummary,
-    export_name,
-    read_tools,
-    save_setting_file,
-    saved_recordings,
-    write_export_file,
-)
+from groq_tui.services.context_files import AppFiles, read_tools
+from groq_tui.services.server import ServerChoice, engine_installed
 
 if TYPE_CHECKING:
     from groq_tui.api import GroqClient, Model
@@ -38,16 +30,8 @@ if TYPE_CHECKING:
     from groq_tui.services.clients import ClientLease, SharedClient
     from groq_tui.services.compare import CompareRun
     from groq_tui.services.dictation import DictationOptions, LiveDictation
-    from groq_tui.services.local_engine import LocalEngine
 
 DEFAULT_MAX_TOKENS_LIMIT = 8192
-LOCAL_ENGINE_HOST = "local engine"
-
-
-def engine_installed() -> bool:
-    """Whether the optional local engine (the ``local`` extra) is installed (blocking: it
-    looks through ``sys.path``)."""
-    return importlib.util.find_spec("xllamacpp") is not None
 
 
 class AppContext:
@@ -71,16 +55,14 @@ class AppContext:
         data_path: Path | None = None,
     ) -> None:
         self.settings = settings
-        self.offline = offline
-        """Whether the local engine is in use."""
+        self.server = ServerChoice(settings, offline=offline, on_engine_exit=self._engine_exited)
+        """The server in use (service or local engine) and the key."""
         self.continue_last = continue_last
         self.data_dir = data_path or data_dir()
         self.initial_model = model or settings.model
         """The chat model the first conversation uses."""
         self.model_given = model is not None
         """A model was asked for: switching server keeps it."""
-        self.base_url = settings.base_url
-        """The server in use: the configured one, or the local engine's when offline."""
         self.chat_service: ChatService | None = None
         """The chat service, once :meth:`start` has opened the history."""
         self.clients: SharedClient | None = None
@@ -96,24 +78,26 @@ class AppContext:
         self.key_needed: Observers[None] = Observers()
         """No key and no local engine: the user must give a key or choose offline."""
         self.notices: Observers[Notice] = Observers()
-        self._api_key = settings.api_key_value
-        self._engine: LocalEngine | None = None
         self._compare_runs: weakref.WeakSet[CompareRun] = weakref.WeakSet()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.files = AppFiles(settings, self.data_dir, self.notices.publish)
+        """The settings file, exports and saved recordings."""
 
     # -- what the screens read ---------------------------------------------------------------
 
     @property
-    def has_key(self) -> bool:
-        """Whether an API key is set for the service."""
-        return bool(self._api_key)
+    def offline(self) -> bool:
+        """Whether the local engine is in use."""
+        return self.server.offline
+
+    @property
+    def base_url(self) -> str:
+        """The server in use: the configured one, or the local engine's when offline."""
+        return self.server.base_url
 
     @property
     def host_label(self) -> str:
         """The server's host for the status bar."""
-        if self.offline:
-            return LOCAL_ENGINE_HOST
-        return self.base_url.split("://", 1)[-1].split("/", 1)[0]
+        return self.server.host_label
 
     @property
     def connection(self) -> Connection:
@@ -157,9 +141,9 @@ class AppContext:
         from groq_tui.store import HistoryStore, StoreError
 
         self.engine_available = await asyncio.to_thread(engine_installed)
-        if not self._api_key and not self.offline:
+        if not self.server.has_key and not self.offline:
             if self.engine_available:
-                self.offline = True
+                self.server.offline = True
                 self.notify(
                     "No API key: working offline on the local engine. "
                     "Press F5 to enter a key and use Groq.",
@@ -168,14 +152,13 @@ class AppContext:
             else:
                 self.key_needed.publish(None)
         if self.offline and not await self._start_engine():
-            self.offline = False
             self.connection_changed.publish(self.connection)
         try:
             store = await HistoryStore.open(self.data_dir / "history.db")
         except StoreError as exc:
             self.services_failed.publish(f"{exc} - move the file away to start a new history")
             return
-        self.clients = SharedClient(self._make_client())
+        self.clients = SharedClient(self.server.make_client())
         service = ChatService(self.clients.current, store, self.base_url)
         self.chat_service = service
         if self.settings.tools_file:
@@ -192,35 +175,18 @@ class AppContext:
 
     async def aclose(self) -> None:
         """Close the client, the history and the engine."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.files.aclose()
         if self.clients is not None:
             await self.clients.aclose()
         if self.chat_service is not None:
             await self.chat_service.store.close()
-        if self._engine is not None:
-            engine, self._engine = self._engine, None
-            await engine.stop()
-
-    def _make_client(self) -> GroqClient:
-        from groq_tui.api import GroqClient
-
-        if self.offline:
-            key = self._engine.api_key if self._engine is not None else None
-        else:
-            key = self._api_key
-        return GroqClient(
-            api_key=key,
-            base_url=self.base_url,
-            max_retries=self.settings.max_retries,
-            timeout=self.settings.timeout,
-        )
+        await self.server.stop_engine()
 
     # -- the server: key, service or local engine --------------------------------------------
 
     async def use_key(self, key: str, *, save: bool) -> None:
         """Use ``key`` from now on; store it in the config file (0600) only if asked."""
-        self._api_key = key
+        self.server.set_key(key)
         if save:
             from groq_tui.config import save_api_key
 
@@ -234,20 +200,21 @@ class AppContext:
             await self._replace_client()
 
     async def _start_engine(self) -> bool:
-        """Start the local engine; False (with a message) if it cannot."""
-        from groq_tui.services.local_engine import LocalEngineError, start_local_engine
-
-        if self._engine is None:
-            try:
-                self._engine = await start_local_engine(
-                    self.settings.local_gguf, self.settings.local_whisper
-                )
-            except LocalEngineError as exc:
-                self.notify(f"The offline engine cannot start: {exc.message}", severity="error")
-                return False
-        self.base_url = self._engine.base_url
+        """Start the local engine and use it; False (with a message) if it cannot."""
+        error = await self.server.start_engine()
+        if error is not None:
+            self.notify(f"The offline engine cannot start: {error}", severity="error")
+            return False
         self.connection_changed.publish(self.connection)
         return True
+
+    def _engine_exited(self, code: int) -> None:
+        self.notify(
+            f"The offline engine stopped (exit code {code}). Choose offline again (F5) "
+            "to restart it, or enter a key to use Groq.",
+            severity="error",
+            timeout=15,
+        )
 
     async def go_offline(self) -> None:
         """Switch to the local engine."""
@@ -258,27 +225,21 @@ class AppContext:
                 severity="warning",
             )
             return
-        self.offline = True
         if await self._start_engine():
             await self._replace_client()
-        else:
-            self.offline = False
 
     async def go_online(self) -> None:
         """Switch from the local engine to the configured service."""
-        self.offline = False
-        self.base_url = self.settings.base_url
+        self.server.use_service()
         await self._replace_client()
-        if self._engine is not None:
-            engine, self._engine = self._engine, None
-            await engine.stop()
+        await self.server.stop_engine()
         self.notify(f"Using {self.host_label}.", timeout=3)
 
     async def _replace_client(self) -> None:
         """A new client for the server in use; work on the old one finishes on it."""
         if self.clients is None:
             return
-        client = self._make_client()
+        client = self.server.make_client()
         await self.clients.replace(client)
         for user in [self.chat_service, *self._compare_runs]:
             if user is not None:
@@ -341,7 +302,7 @@ class AppContext:
         self._compare_runs.add(run)
         return run
 
-    # -- tools, settings, exports ----------------------------------------------------------------
+    # -- tools -----------------------------------------------------------------------------------
 
     async def load_tools(self, path: str) -> bool:
         """Offer the tools defined in a JSON file to the model; False (and a message) if bad."""
@@ -355,49 +316,7 @@ class AppContext:
         self.notify(f"{len(tools)} tool(s) loaded from {path}.")
         return True
 
-    def remember_setting(self, name: str, value: Any) -> None:
-        """Save a preference (model, theme) to the config file, off the event loop."""
-
-        async def save() -> None:
-            try:
-                await asyncio.to_thread(save_setting_file, name, value)
-            except (OSError, ValueError) as exc:
-                self.notify(f"Could not save the {name} setting: {exc}", severity="warning")
-
-        self._spawn(save())
-
-    def change_setting(self, name: str, value: Any) -> None:
-        """Use a new value of a setting now, and keep it in the config file (``None`` is
-        written as an empty value: unset)."""
-        setattr(self.settings, name, value)
-        self.remember_setting(name, "" if value is None else value)
-
-    async def write_export(self, conversation: Conversation, content: str, ext: str) -> Path | None:
-        """Write a conversation's export to the exports folder; None (and a message) on
-        failure."""
-        return await self.write_export_file(export_name(conversation, ext), content)
-
-    async def write_export_file(self, name: str, content: str) -> Path | None:
-        """Write ``content`` to ``name`` in the data dir's exports folder, off the event loop;
-        None (and a message) on failure."""
-        folder = self.data_dir / "exports"
-        try:
-            return await asyncio.to_thread(write_export_file, folder, name, content)
-        except OSError as exc:
-            path = folder / name
-            self.notify(f"Could not export to {path}: {exc.strerror or exc}", severity="error")
-            return None
-
     # -- audio -----------------------------------------------------------------------------------
-
-    @property
-    def recordings_dir(self) -> Path:
-        """Where dictation keeps its recordings."""
-        return self.data_dir / "recordings"
-
-    async def saved_recordings(self) -> list[RecordingSummary]:
-        """The kept recordings, newest first (raises OSError if the folder cannot be read)."""
-        return await asyncio.to_thread(saved_recordings, self.recordings_dir)
 
     async def input_devices(self) -> list[tuple[str, str]]:
         """PortAudio's input devices as (name, description); raises AudioUnavailable."""
@@ -416,7 +335,7 @@ class AppContext:
             client,
             options,
             recorder=Recorder(device=self.settings.audio_device),
-            archive=RecordingArchive(self.recordings_dir),
+            archive=RecordingArchive(self.files.recordings_dir),
             keep_recording=self.settings.keep_recordings,
         )
 
@@ -432,8 +351,3 @@ class AppContext:
     ) -> None:
         """Tell the user something (the App shows it)."""
         self.notices.publish(Notice(text, severity, timeout, title))
-
-    def _spawn(self, work: Coroutine[Any, Any, None] | Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

@@ -1,18 +1,90 @@
-"""The app context's file work: tools, settings, exports, saved recordings.
+"""The app context's files: the settings file, exports, saved recordings, the tools file.
 
-Every function here blocks (file reads and writes): the context runs them on a thread.
+:class:`AppFiles` does the file work off the event loop and reports failures as notices; the
+functions below it block, and run on a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from groq_tui.config import Settings
 from groq_tui.domain import Conversation
+from groq_tui.services.app_events import Notice
+
+
+class AppFiles:
+    """Settings changes, exports and saved recordings, without blocking the event loop.
+
+    Args:
+        settings: The settings in force (changed in place by :meth:`change_setting`).
+        data_dir: Where exports and recordings go.
+        notify: Called with what to tell the user (a failure to write, say).
+    """
+
+    def __init__(
+        self, settings: Settings, data_dir: Path, notify: Callable[[Notice], object]
+    ) -> None:
+        self.settings = settings
+        self.data_dir = data_dir
+        self._notify = notify
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Where dictation keeps its recordings."""
+        return self.data_dir / "recordings"
+
+    def remember_setting(self, name: str, value: Any) -> None:
+        """Save a preference (model, theme) to the config file, off the event loop."""
+
+        async def save() -> None:
+            try:
+                await asyncio.to_thread(save_setting_file, name, value)
+            except (OSError, ValueError) as exc:
+                self._notify(Notice(f"Could not save the {name} setting: {exc}", "warning"))
+
+        task = asyncio.get_running_loop().create_task(save())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def change_setting(self, name: str, value: Any) -> None:
+        """Use a new value of a setting now, and keep it in the config file (``None`` is
+        written as an empty value: unset)."""
+        setattr(self.settings, name, value)
+        self.remember_setting(name, "" if value is None else value)
+
+    async def write_export(self, conversation: Conversation, content: str, ext: str) -> Path | None:
+        """Write a conversation's export to the exports folder; None (and a message) on
+        failure."""
+        return await self.write_export_file(export_name(conversation, ext), content)
+
+    async def write_export_file(self, name: str, content: str) -> Path | None:
+        """Write ``content`` to ``name`` in the data dir's exports folder, off the event loop;
+        None (and a message) on failure."""
+        folder = self.data_dir / "exports"
+        try:
+            return await asyncio.to_thread(write_export_file, folder, name, content)
+        except OSError as exc:
+            text = f"Could not export to {folder / name}: {exc.strerror or exc}"
+            self._notify(Notice(text, "error"))
+            return None
+
+    async def saved_recordings(self) -> list[RecordingSummary]:
+        """The kept recordings, newest first (raises OSError if the folder cannot be read)."""
+        return await asyncio.to_thread(saved_recordings, self.recordings_dir)
+
+    async def aclose(self) -> None:
+        """Wait for the settings being saved."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 def read_tools(path: str) -> list[dict[str, Any]]:

@@ -458,7 +458,7 @@ class ChatScreen(Screen[None]):
     def toggle_translate_dictation(self) -> None:
         """Switch dictation between transcription and translation into English."""
         translate = not self.context.settings.dictation_translate
-        self.context.change_setting("dictation_translate", translate)
+        self.context.files.change_setting("dictation_translate", translate)
         self.query_one(RecorderBar).translate = translate
         mode = "translate (English out)" if translate else "transcribe"
         self.notify(f"Dictation mode: {mode}.", timeout=3)
@@ -477,7 +477,7 @@ class ChatScreen(Screen[None]):
             except ValueError as exc:
                 self.notify(f"{exc} (or nothing, to let the service detect it).", severity="error")
                 return
-            self.context.change_setting("dictation_language", code)
+            self.context.files.change_setting("dictation_language", code)
             self.notify(f"Dictation language: {code or 'detected by the service'}.", timeout=3)
 
         self.app.push_screen(
@@ -497,7 +497,7 @@ class ChatScreen(Screen[None]):
             if text is None:
                 return
             value = " ".join(text.split())
-            self.context.change_setting("dictation_prompt", value or None)
+            self.context.files.change_setting("dictation_prompt", value or None)
             self.notify("Dictation vocabulary saved." if value else "No vocabulary.", timeout=3)
 
         self.app.push_screen(
@@ -677,7 +677,7 @@ class ChatScreen(Screen[None]):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
-        self.context.remember_setting("model", model)
+        self.context.files.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 
@@ -740,7 +740,7 @@ class ChatScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
-        written = await self.context.write_export(
+        written = await self.context.files.write_export(
             self.conversation, content, "md" if kind == "markdown" else "json"
         )
         if written is None:

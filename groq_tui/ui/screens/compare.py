@@ -412,7 +412,7 @@ class CompareScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = compare_to_markdown(self.run)
-        path = await self.context.write_export(self.run.conversation, content, "md")
+        path = await self.context.files.write_export(self.run.conversation, content, "md")
         if path is not None:
             self.notify(f"Exported to {path}", timeout=8)
 

@@ -396,9 +396,9 @@ class WorkbenchScreen(Screen[None]):
     @work(exclusive=True, group="pick")
     async def action_recordings(self) -> None:
         """Choose one of the saved recordings."""
-        directory = self.context.recordings_dir
+        directory = self.context.files.recordings_dir
         try:
-            saved = await self.context.saved_recordings()
+            saved = await self.context.files.saved_recordings()
         except OSError as exc:
             self.notify(f"Cannot list {directory}: {exc.strerror or exc}", severity="error")
             return
@@ -455,7 +455,7 @@ class WorkbenchScreen(Screen[None]):
         except ValueError as exc:
             self.notify(f"Not exported: {exc}.", severity="warning", timeout=6)
             return
-        path = await self.context.write_export_file(f"{source.stem}.{fmt}", content)
+        path = await self.context.files.write_export_file(f"{source.stem}.{fmt}", content)
         if path is not None:
             self.notify(f"Exported to {path}", timeout=8)
 
