@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 pytest_plugins = ("tests.virtual_mic",)
 
 
-SLOW = "loopback-chunks-150-rate-100"
-"""A model name the loopback server answers with 150 chunks at 100 a second."""
+SLOW = "loopback-chunks-300-rate-100"
+"""A model name the loopback server answers with 300 chunks at 100 a second."""
 
 
 def trickled_transcription(text: str, seconds: float) -> Reply:
@@ -98,19 +98,24 @@ async def wait_until(condition: Any, timeout: float = 5.0) -> None:
 async def test_a_key_change_mid_stream_lets_the_reply_finish(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    loopback.enqueue(Reply.stream_chunks(150, rate=100, path="/chat/"))
+    # A few chunks, then 3 s of silence (the key changes then), then the rest of the reply.
+    loopback.enqueue(
+        Reply.fault("stall_mid_stream", after_chunks=4, stall_seconds=3.0, path="/chat/")
+    )
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         old = app.context.chat_service.client  # type: ignore[union-attr]
-        await send(pilot, "stream slowly")
+        await send(pilot, "one two three four five six seven eight nine ten")
         await wait_for(pilot, lambda: any(m.role == "assistant" for m in screen.messages))
         reply = next(m for m in screen.messages if m.role == "assistant")
-        await wait_for(pilot, lambda: len(screen.views[reply.id].body.markdown) > 20)  # type: ignore[index]
+        view = screen.views[reply.id]  # type: ignore[index]
+        await wait_for(pilot, lambda: view.body.markdown)
         await change_key(app)
         assert not is_closed(old)  # the reply still streams on it
-        view = await wait_reply_done(pilot, screen)
+        await wait_reply_done(pilot, screen)
         assert view.message.status is MessageStatus.COMPLETE, view.message.error
+        assert view.message.content == "Echo: one two three four five six seven eight nine ten"
         await wait_for(pilot, lambda: is_closed(old))
         await send(pilot, "and now on the new client")
         await wait_reply_done(pilot, screen, count=2)
@@ -121,7 +126,7 @@ async def test_a_key_change_mid_transcription_lets_the_file_finish(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     audio = talk(tmp_path / "lecture.wav", [1.5, 0.4, 1.5, 0.4, 1.5])
-    loopback.enqueue(trickled_transcription("First piece.", 1.5))
+    loopback.enqueue(trickled_transcription("First piece.", 3.0))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_workbench(pilot, audio)
