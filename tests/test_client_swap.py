@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from groq_tui.api import GroqClient
 from groq_tui.app import GroqApp
+from groq_tui.config import load_settings
 from groq_tui.domain import MessageStatus
 from groq_tui.services.clients import SharedClient
+from groq_tui.services.context import AppContext
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.recorder_bar import RecorderBar
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
@@ -188,3 +190,30 @@ async def test_a_key_change_mid_dictation_keeps_every_segment(
         assert composer.text == "Before. After."
         await wait_for(pilot, lambda: is_closed(old))
         assert app.is_running
+
+
+# -- the local engine ----------------------------------------------------------------------------
+
+
+async def test_going_online_stops_the_engine_only_once_its_work_is_done(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """F5 while something runs on the local engine: it keeps serving that work, then stops."""
+    settings = load_settings(api_key=None, base_url=loopback.base_url, max_retries=0)
+    context = AppContext(settings, data_path=tmp_path, offline=True)
+    try:
+        await context.start()
+        assert context.offline and context.models
+        lease = context.lease_client()  # a transcription on the engine, say
+        await context.use_key("test-key", save=False)
+        await context.go_online()
+        assert not context.offline and context.models  # the service's, from the loopback
+        listing = await lease.client.models.list()  # the engine still answers its user
+        assert any(model.is_audio for model in listing.data)
+        engine = context.server.engine
+        assert engine is not None
+        lease.release()
+        await wait_until(lambda: context.server.engine is None)
+        assert await engine.wait_exit() == 0
+    finally:
+        await context.aclose()

@@ -63,6 +63,8 @@ class SharedClient:
         self._retired: list[GroqClient] = []
         self._leases = 0
         self._closing: set[asyncio.Task[None]] = set()
+        self._drained = asyncio.Event()
+        self._drained.set()
 
     @property
     def current(self) -> GroqClient:
@@ -85,6 +87,7 @@ class SharedClient:
         last lease is released. Returns the old one."""
         old, self._current = self._current, client
         self._retired.append(old)
+        self._drained.clear()
         if self._leases == 0:
             await self._close_retired()
         return old
@@ -103,6 +106,12 @@ class SharedClient:
                 await client.aclose()
             except Exception:  # a broken pool must not take the app down
                 log.warning("closing a replaced client failed", exc_info=True)
+        if not self._retired:
+            self._drained.set()
+
+    async def drained(self) -> None:
+        """Return once every replaced client is closed (its users are done)."""
+        await self._drained.wait()
 
     async def aclose(self) -> None:
         """Close every client (the app is ending: leases no longer matter)."""

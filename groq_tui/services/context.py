@@ -81,6 +81,7 @@ class AppContext:
         self._compare_runs: weakref.WeakSet[CompareRun] = weakref.WeakSet()
         self.files = AppFiles(settings, self.data_dir, self.notices.publish)
         """The settings file, exports and saved recordings."""
+        self._engine_stop: asyncio.Task[None] | None = None
 
     # -- what the screens read ---------------------------------------------------------------
 
@@ -177,7 +178,9 @@ class AppContext:
         """Close the client, the history and the engine."""
         await self.files.aclose()
         if self.clients is not None:
-            await self.clients.aclose()
+            await self.clients.aclose()  # which lets a pending engine stop go ahead
+        if self._engine_stop is not None:
+            await self._engine_stop
         if self.chat_service is not None:
             await self.chat_service.store.close()
         await self.server.stop_engine()
@@ -232,8 +235,16 @@ class AppContext:
         """Switch from the local engine to the configured service."""
         self.server.use_service()
         await self._replace_client()
-        await self.server.stop_engine()
+        if self._engine_stop is None or self._engine_stop.done():
+            self._engine_stop = asyncio.get_running_loop().create_task(self._stop_unused_engine())
         self.notify(f"Using {self.host_label}.", timeout=3)
+
+    async def _stop_unused_engine(self) -> None:
+        """Stop the engine once the work still running on it is done (unless back offline)."""
+        if self.clients is not None:
+            await self.clients.drained()
+        if not self.server.offline:
+            await self.server.stop_engine()
 
     async def _replace_client(self) -> None:
         """A new client for the server in use; work on the old one finishes on it."""
