@@ -95,7 +95,7 @@ class ServerChoice:
                 )
             except LocalEngineError as exc:
                 self.offline = False
-                return exc.message
+                return str(exc)
             self._engine_watch = asyncio.get_running_loop().create_task(
                 self._watch_engine(self.engine)
             )
