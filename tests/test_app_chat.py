@@ -203,7 +203,7 @@ async def test_model_list_failure_offers_retry_and_typed_id(
     loopback.enqueue(Reply.error(503, "models are down", path="/models"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.models_error is not None)
+        await wait_for(pilot, lambda: app.context.models_error is not None)
         screen = app.chat_screen
         assert screen is not None
         await pilot.press("ctrl+o")
@@ -214,7 +214,7 @@ async def test_model_list_failure_offers_retry_and_typed_id(
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
         await pilot.click("#retry")
-        await wait_for(pilot, lambda: app.models and app.models_error is None)
+        await wait_for(pilot, lambda: app.context.models and app.context.models_error is None)
 
 
 async def test_parameters_are_sent_exactly_as_shown(
@@ -460,11 +460,11 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
     config = tmp_path / "config.toml"
     monkeypatch.setenv("GROQ_TUI_CONFIG", str(config))
     app = make_app(loopback, tmp_path, api_key=None)
-    app._model_given = False
+    app.context.model_given = False
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         status = screen.query_one(StatusBar)
-        assert app.offline
+        assert app.context.offline
         assert status.offline
         assert status.host == "local engine"
         assert screen.conversation.model == "smollm2-135m-instruct"
@@ -479,7 +479,7 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
         await pilot.click("#save")
         app.screen.query_one("#api-key").focus()
         await pilot.press(*"test-key", "enter")
-        await wait_for(pilot, lambda: not app.offline and app.models)
+        await wait_for(pilot, lambda: not app.context.offline and app.context.models)
         assert config.stat().st_mode & 0o777 == 0o600
         assert not status.offline
         await send(pilot, "with the new key")

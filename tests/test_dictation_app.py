@@ -296,10 +296,10 @@ async def test_offline_dictation_is_transcribed_by_the_bundled_whisper(
 ) -> None:
     """No key: speech goes to the local engine's Whisper tiny.en, for real."""
     app = make_app(loopback, tmp_path, api_key=None)
-    app._model_given = False
+    app.context.model_given = False
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        assert app.offline and app.audio_model == "whisper-tiny.en"
+        assert app.context.offline and app.context.audio_model == "whisper-tiny.en"
         await dictate(pilot, virtual_mic, OFFLINE_SENTENCE, timeout=30)
         heard = composer_words(screen.query_one(Composer).text)
     expected = composer_words(OFFLINE_SENTENCE)

@@ -9,6 +9,7 @@ not of the chat screen: :class:`DictationSettings` asks for them and
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -16,7 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from groq_tui.ui.screens.dialogs import TextPrompt
 
 if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
+    from groq_tui.services.context import AppContext
     from groq_tui.ui.screens.chat import ChatScreen
 
 Command = tuple[str, Callable[[], Any] | Callable[[], Awaitable[Any]], str]
@@ -34,19 +35,19 @@ class DictationSettings:
         self.screen = screen
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its settings."""
-        return self.screen.groq_app
+    def context(self) -> AppContext:
+        """The app context, with the settings."""
+        return self.screen.context
 
     def commands(self) -> list[Command]:
         """The palette entries, in the order they are offered."""
-        app = self.groq_app
         return [
             ("Dictate into the composer", self.screen.action_dictate,
              "Record the microphone; text appears as you speak (ctrl+r)"),
             ("Toggle dictation translate mode", self.toggle_translate,
              "Any language in, English text out"),
-            ("Choose microphone…", app.action_pick_microphone, "The input device for dictation"),
+            ("Choose microphone…", partial(self.screen.app.run_action, "pick_microphone"),
+             "The input device for dictation"),
             ("Dictation language…", self.ask_language,
              "ISO-639-1 code of the speech, or detect"),
             ("Dictation vocabulary…", self.ask_vocabulary,
@@ -57,15 +58,15 @@ class DictationSettings:
         """Switch dictation between transcription and translation into English."""
         from groq_tui.ui.widgets.recorder_bar import RecorderBar
 
-        translate = not self.groq_app.settings.dictation_translate
-        self.groq_app.change_setting("dictation_translate", translate)
+        translate = not self.context.settings.dictation_translate
+        self.context.files.change_setting("dictation_translate", translate)
         self.screen.query_one(RecorderBar).translate = translate
         mode = "translate (English out)" if translate else "transcribe"
         self.screen.notify(f"Dictation mode: {mode}.", timeout=3)
 
     def ask_language(self) -> None:
         """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
-        settings = self.groq_app.settings
+        settings = self.context.settings
 
         def chosen(text: str | None) -> None:
             if text is None:
@@ -79,7 +80,7 @@ class DictationSettings:
                     f"{exc} (or nothing, to let the service detect it).", severity="error"
                 )
                 return
-            self.groq_app.change_setting("dictation_language", code)
+            self.context.files.change_setting("dictation_language", code)
             self.screen.notify(
                 f"Dictation language: {code or 'detected by the service'}.", timeout=3
             )
@@ -95,13 +96,13 @@ class DictationSettings:
 
     def ask_vocabulary(self) -> None:
         """Ask for the vocabulary (names, spellings) sent with every dictated segment."""
-        settings = self.groq_app.settings
+        settings = self.context.settings
 
         def chosen(text: str | None) -> None:
             if text is None:
                 return
             value = " ".join(text.split())
-            self.groq_app.change_setting("dictation_prompt", value or None)
+            self.context.files.change_setting("dictation_prompt", value or None)
             self.screen.notify(
                 "Dictation vocabulary saved." if value else "No vocabulary.", timeout=3
             )

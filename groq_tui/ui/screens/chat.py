@@ -29,6 +29,8 @@ from groq_tui.domain import (
     ReplyFailed,
     ReplyStarted,
 )
+from groq_tui.services.app_events import Connection, ServicesReady
+from groq_tui.ui.app_context import host_of
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
@@ -105,30 +107,43 @@ class ChatScreen(ModelSettingsScreen):
     def on_mount(self) -> None:
         self._show_dictation_keys()
         status = self.query_one(StatusBar)
-        status.host = self.groq_app.host_label
-        status.offline = self.groq_app.offline
+        status.host = self.context.host_label
+        status.offline = self.context.offline
         status.model = self.conversation.model
         status.state = "ready" if self.service is not None else "starting"
+        signals = host_of(self).signals
+        signals.connection_changed.subscribe(self, self._connection_changed, immediate=True)
+        signals.models_loaded.subscribe(self, self._models_loaded, immediate=True)
+        signals.services_ready.subscribe(self, self._services_ready)
+        signals.services_failed.subscribe(self, self._services_failed, immediate=True)
         self.query_one(Composer).focus()
 
-    def set_connection(self, host: str, *, offline: bool, model: str) -> None:
+    def _connection_changed(self, connection: Connection) -> None:
         """Show which server is in use (the app switched between service and local engine)."""
+        if connection.chat_model is not None:
+            self.conversation.model = connection.chat_model
         status = self.query_one(StatusBar)
-        status.host = host
-        status.offline = offline
-        status.model = model
+        status.host = connection.host
+        status.offline = connection.offline
+        status.model = self.conversation.model
         status.remaining_requests = status.remaining_tokens = None
+        self._models_loaded(None)
 
-    # -- start-up (called by the app once services exist) ------------------------------------
+    def _models_loaded(self, _: None) -> None:
+        panel = self.parameter_panel
+        if panel is not None:
+            panel.set_max_tokens_limit(self.context.max_tokens_limit(self.conversation.model))
 
-    async def services_ready(self, opened: tuple[Conversation, list[Message]] | None) -> None:
+    # -- start-up (the app context's signals) ------------------------------------------------
+
+    async def _services_ready(self, ready: ServicesReady) -> None:
         """Services are up: show the history, and the opened conversation if any."""
         self.query_one(StatusBar).state = "ready"
-        if opened is not None:
-            await self.show_conversation(*opened)
+        if ready.opened is not None:
+            await self.show_conversation(*ready.opened)
         self.refresh_sidebar()
 
-    def services_failed(self, error: str) -> None:
+    def _services_failed(self, error: str) -> None:
         """Start-up failed: say so; the composer keeps what was typed."""
         self.query_one(StatusBar).state = "error"
         self.notify(error, title="Cannot start", severity="error", timeout=15)
@@ -141,7 +156,7 @@ class ChatScreen(ModelSettingsScreen):
         """Replace the pane's content with this conversation."""
         self.conversation = conversation
         await self.conversation_view.show(messages, at=at)
-        limit = self.groq_app.max_tokens_limit(conversation.model)
+        limit = self.context.max_tokens_limit(conversation.model)
         panel = self.parameter_panel
         if panel is not None:
             panel.load(conversation.parameters, limit)
@@ -211,6 +226,7 @@ class ChatScreen(ModelSettingsScreen):
         view: MessageView | None = None
         history = list(self.messages)
         events = service.reply(self.conversation, history)
+        lease = self.context.lease_client()  # a server switch leaves this reply its client
         try:
             async for event in events:
                 if isinstance(event, ReplyDelta):
@@ -245,8 +261,15 @@ class ChatScreen(ModelSettingsScreen):
             raise
         finally:
             await events.aclose()  # however the loop ended, the reply's row is settled
+            lease.release()
             self.streaming = False
             self.refresh_sidebar()
+
+    def insert_into_composer(self, text: str) -> None:
+        """Put ``text`` at the composer's cursor and focus it (from another screen)."""
+        composer = self.query_one(Composer)
+        composer.insert(text)
+        self.set_focus(composer)
 
     # -- dictation -------------------------------------------------------------------------
 
@@ -261,7 +284,7 @@ class ChatScreen(ModelSettingsScreen):
 
     def _show_dictation_keys(self) -> None:
         """The recorder bar names the key the user's keymap gives dictation."""
-        keys = self.groq_app.settings.keymap.get("chat.dictate")
+        keys = self.context.settings.keymap.get("chat.dictate")
         if keys:
             self.query_one(RecorderBar).hint = keys.split(",")[0].strip()
 

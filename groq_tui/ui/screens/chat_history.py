@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Literal
 from textual import on, work
 from textual.screen import Screen
 
+from groq_tui.ui.app_context import host_of
+from groq_tui.ui.routing import OpenSavedCompare
 from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
 if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
+    from groq_tui.services.context import AppContext
     from groq_tui.ui.widgets.messages import MessageView
 
 SEARCH_SETTLE = 0.15
@@ -36,14 +38,14 @@ class HistoryScreen(Screen[None]):
     streaming: bool
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its services."""
-        return self.app  # type: ignore[return-value]
+    def context(self) -> AppContext:
+        """The app context: services, settings, models."""
+        return host_of(self).context
 
     @property
     def service(self) -> ChatService | None:
         """The chat service, once started."""
-        return self.groq_app.chat_service
+        return self.context.chat_service
 
     @property
     def conversation_view(self) -> ConversationView:
@@ -79,7 +81,7 @@ class HistoryScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
-        written = await self.groq_app.write_export(
+        written = await self.context.files.write_export(
             self.conversation, content, "md" if kind == "markdown" else "json"
         )
         if written is None:
@@ -126,7 +128,7 @@ class HistoryScreen(Screen[None]):
             self.refresh_sidebar()
             return
         if opened[0].kind == "compare":
-            self.groq_app.open_saved_compare(*opened)
+            self.post_message(OpenSavedCompare(*opened))
             return
         await self.show_conversation(*opened, at=at)
 

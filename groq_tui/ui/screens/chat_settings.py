@@ -49,39 +49,39 @@ class ModelSettingsScreen(HistoryScreen):
         if self.parameter_panel is None:
             panel = ParameterPanel(
                 self.conversation.parameters,
-                max_tokens_limit=self.groq_app.max_tokens_limit(self.conversation.model),
+                max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
                 id="parameters",
             )
             self.query_one("#main", Horizontal).mount(panel)
 
     def action_pick_model(self) -> None:
         """Choose the conversation's model."""
-        app = self.groq_app
+        context = self.context
         choices = [
             ModelChoice(m.id, m.owned_by, m.context_window, m.active is not False)
-            for m in app.chat_models
+            for m in context.chat_models
         ]
 
         async def picked(model: str | None) -> None:
             if model == RETRY:
-                await app.load_models()
+                await context.load_models()
                 self.action_pick_model()
             elif model:
                 await self.set_model(model)
 
         self.app.push_screen(
-            ModelPicker(choices, self.conversation.model, app.models_error), picked
+            ModelPicker(choices, self.conversation.model, context.models_error), picked
         )
 
     async def set_model(self, model: str) -> None:
         """Use ``model`` for this conversation and as the default."""
         self.conversation.model = model
         self.query_one(StatusBar).model = model
-        limit = self.groq_app.max_tokens_limit(model)
+        limit = self.context.max_tokens_limit(model)
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
-        self.groq_app.remember_setting("model", model)
+        self.context.files.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 

@@ -20,14 +20,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.ui.app_context import host_of
 from groq_tui.ui.markdown import RenderBudget
+from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
 
 if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
     from groq_tui.services.compare import CompareRun
+    from groq_tui.services.context import AppContext
 
 
 def parse_overrides(text: str) -> dict[str, float | int | None]:
@@ -81,9 +83,9 @@ class CompareScreen(Screen[None]):
         """The summary row table as last drawn."""
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its services."""
-        return self.app  # type: ignore[return-value]
+    def context(self) -> AppContext:
+        """The app context: models, exports, the client."""
+        return host_of(self).context
 
     @property
     def columns(self) -> list[CompareColumn]:
@@ -180,6 +182,7 @@ class CompareScreen(Screen[None]):
         started = time.perf_counter()
         last_header = 0.0
         events = self.run.run_turn(turn, only)
+        lease = self.context.lease_client()  # a server switch leaves this turn its client
         try:
             async for event in events:
                 widget = widgets[event.column]
@@ -223,12 +226,13 @@ class CompareScreen(Screen[None]):
             raise
         finally:
             await events.aclose()  # stops and settles every column still streaming
+            lease.release()
             if only is None:
                 self.streaming = False
             self._update_summary()
             elapsed = time.perf_counter() - started
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
-            self.groq_app.refresh_history()
+            self.post_message(HistoryChanged())
 
     def _mark_best(self, *, summary: bool = True) -> None:
         from groq_tui.services.compare import fastest
@@ -276,7 +280,7 @@ class CompareScreen(Screen[None]):
 
     @work(group="system-prompt")
     async def _set_system_prompt(self, text: str) -> None:
-        from groq_tui.store import StoreError
+        from groq_tui.services.types import StoreError
 
         try:
             await self.run.set_system_prompt(text)
@@ -323,17 +327,15 @@ class CompareScreen(Screen[None]):
             self.notify("Wait for the replies first.", timeout=3)
             return
         conversation = await self.run.continue_with(index)
-        self.app.pop_screen()
-        chat = self.groq_app.chat_screen
-        if chat is not None and conversation.id is not None:
-            await chat.open_conversation(conversation.id)
-            self.notify(f"Continuing with {conversation.model}.", timeout=3)
+        if conversation.id is not None:
+            notice = f"Continuing with {conversation.model}."
+            self.post_message(OpenConversation(conversation.id, notice))
 
     def _pick_model(self, index: int) -> None:
-        app = self.groq_app
+        context = self.context
         choices = [
             ModelChoice(m.id, m.owned_by, m.context_window, m.active is not False)
-            for m in app.chat_models
+            for m in context.chat_models
         ]
         column = self.run.columns[index]
 
@@ -342,7 +344,7 @@ class CompareScreen(Screen[None]):
                 column.model = model
                 self.columns[index].set_model(model, column.overrides.describe())
 
-        self.app.push_screen(ModelPicker(choices, column.model, app.models_error), picked)
+        self.app.push_screen(ModelPicker(choices, column.model, context.models_error), picked)
 
     def _edit_overrides(self, index: int) -> None:
         column = self.run.columns[index]
@@ -406,7 +408,7 @@ class CompareScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = compare_to_markdown(self.run)
-        path = await self.groq_app.write_export(self.run.conversation, content, "md")
+        path = await self.context.files.write_export(self.run.conversation, content, "md")
         if path is not None:
             self.notify(f"Exported to {path}", timeout=8)
 
