@@ -228,3 +228,21 @@ async def test_no_encoding_or_file_work_on_the_event_loop(virtual_mic: VirtualMi
     samples, _rate = read_mono(recording.path)
     assert np.max(np.abs(samples)) > 0.1
     recording.discard()
+
+
+async def test_a_cancel_that_meets_a_block_is_not_lost(virtual_mic: VirtualMic) -> None:
+    # asyncio.run and Textual end an app by cancelling its tasks. A block handed over in the
+    # same step as the cancel must not swallow it (Python 3.11's wait_for did: the pump
+    # then ran on, and the app's exit waited for it forever).
+    recorder = Recorder()
+    blocks = recorder.blocks()
+    await recorder.start()
+    await anext(blocks)
+    pump = next(task for task in asyncio.all_tasks() if task.get_name() == "recorder-pump")
+    recorder._queue.put_nowait((np.zeros((1, 1), np.float32), False))  # as PortAudio would
+    pump.cancel()
+    await asyncio.wait([pump], timeout=10)
+    assert pump.cancelled()
+    recording = await recorder.stop()  # still closes the stream and the file
+    assert audio_info(recording.path).frames == recording.frames
+    recording.discard()

@@ -226,7 +226,10 @@ class Recorder:
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), self._stall_timeout)
+                    # Not wait_for: on Python 3.11 it swallows a cancel that arrives in the
+                    # same step as a block, and the pump would outlive the app's exit.
+                    async with asyncio.timeout(self._stall_timeout):
+                        item = await self._queue.get()
                 except TimeoutError:
                     if self._stopping:
                         return
@@ -283,7 +286,10 @@ class Recorder:
             await asyncio.to_thread(_close_stream, stream, abort=self.error is not None)
         if not self._pump.done():
             self._queue.put_nowait(_END)  # the stream had already ended
-        await self._pump
+        # The pump may have been cancelled with the app's other tasks: finish all the same.
+        await asyncio.wait([self._pump])
+        if not self._pump.cancelled():
+            self._pump.result()  # a failure of the pump is the caller's to see
         await asyncio.to_thread(self._close_file)
         self._recording = Recording(
             path=self.path,
