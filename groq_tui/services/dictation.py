@@ -39,7 +39,7 @@ from groq_tui.audio.archive import RecordingArchive, SavedRecording
 from groq_tui.audio.encoding import UPLOAD_EXTENSION, UPLOAD_RATE, encode_flac
 from groq_tui.audio.recorder import Recorder, Recording
 from groq_tui.audio.resample import Samples, StreamResampler
-from groq_tui.audio.segmenter import SpeechSegment, SpeechSegmenter
+from groq_tui.audio.segmenter import SegmentSpan, SpeechSegment, SpeechSegmenter
 from groq_tui.services.transcription import send_audio
 
 MAX_PROMPT_CHARS = 800
@@ -67,13 +67,9 @@ class DictationOptions:
 
 
 @dataclass(frozen=True)
-class SegmentText:
+class SegmentText(SegmentSpan):
     """A segment's text, delivered in order."""
 
-    index: int
-    start: float
-    """Seconds from the start of the recording."""
-    end: float
     text: str
     """Stripped; may be empty (the segment held no words)."""
     closed_at: float
@@ -87,12 +83,9 @@ class SegmentText:
 
 
 @dataclass(frozen=True)
-class SegmentFailed:
+class SegmentFailed(SegmentSpan):
     """A segment that could not be transcribed, delivered in its place in the order."""
 
-    index: int
-    start: float
-    end: float
     error: Exception
 
     @property
