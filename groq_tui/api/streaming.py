@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
+from groq_tui.api.closing import ClosedOnExit
 from groq_tui.api.errors import (
     APIConnectionError,
     APIResponseError,
@@ -59,7 +59,7 @@ class _ToolCallParts:
     arguments: list[str] = field(default_factory=list)
 
 
-class ChatStream:
+class ChatStream(ClosedOnExit):
     """The chunks of one streamed reply, plus what they add up to.
 
     Use as ``async for chunk in stream`` (ideally inside ``async with stream``). Leaving the
@@ -148,17 +148,6 @@ class ChatStream:
 
     async def __anext__(self) -> ChatCompletionChunk:
         return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> ChatStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Stop reading and close the connection (idempotent)."""

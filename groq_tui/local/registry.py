@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from groq_tui.local.chat_engine import ChatEngine
 from groq_tui.local.errors import EngineConfigError, EngineError, model_not_found
@@ -14,6 +15,8 @@ from groq_tui.local.models import (
     speech_model_specs,
 )
 from groq_tui.local.speech_engine import SpeechEngine
+
+EngineT = TypeVar("EngineT", ChatEngine, SpeechEngine)
 
 WHISPER_CONTEXT_WINDOW = 448
 """Whisper's decoder context, which the service reports as the audio models' window."""
@@ -70,16 +73,9 @@ class LocalModels:
         Raises:
             EngineError: 404 for an unknown id, 400 for a speech model.
         """
-        engine = self.chat.get(model_id)
-        if engine is not None:
-            return engine
-        if model_id in self.speech:
-            raise EngineError(
-                f"`{model_id}` is a speech-to-text model; it does not support chat completions",
-                param="model",
-                code="model_not_supported",
-            )
-        raise model_not_found(model_id, self.ids)
+        return self._engine(
+            self.chat, self.speech, model_id, "a speech-to-text model", "chat completions"
+        )
 
     def speech_engine(self, model_id: str) -> SpeechEngine:
         """The speech engine for ``model_id``.
@@ -87,12 +83,23 @@ class LocalModels:
         Raises:
             EngineError: 404 for an unknown id, 400 for a chat model.
         """
-        engine = self.speech.get(model_id)
+        return self._engine(self.speech, self.chat, model_id, "a chat model", "audio transcription")
+
+    def _engine(
+        self,
+        engines: Mapping[str, EngineT],
+        others: Mapping[str, object],
+        model_id: str,
+        other_kind: str,
+        endpoint: str,
+    ) -> EngineT:
+        """``engines[model_id]``; a 400 if the id names a model of the other kind, else a 404."""
+        engine = engines.get(model_id)
         if engine is not None:
             return engine
-        if model_id in self.chat:
+        if model_id in others:
             raise EngineError(
-                f"`{model_id}` is a chat model; it does not support audio transcription",
+                f"`{model_id}` is {other_kind}; it does not support {endpoint}",
                 param="model",
                 code="model_not_supported",
             )

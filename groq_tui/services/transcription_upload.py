@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 from groq_tui.api import GroqClient, GroqError, RequestTooLargeError, Transcription
 from groq_tui.api.params import AudioResponseFormat
@@ -181,6 +181,17 @@ class PieceJob:
         return [part for group in parts for part in group]
 
 
+class _SharedUploadArgs(TypedDict):
+    """What /audio/transcriptions and /audio/translations both take."""
+
+    file: bytes
+    filename: str
+    model: str
+    prompt: str | None
+    response_format: AudioResponseFormat
+    temperature: float | None
+
+
 async def send_audio(
     client: GroqClient,
     data: bytes,
@@ -196,23 +207,19 @@ async def send_audio(
 ) -> Transcription:
     """One upload to /audio/transcriptions or, to translate, /audio/translations (which
     takes neither a language nor timestamp granularities)."""
-    if translate:
-        return await client.audio.translations.create(
-            file=data,
-            filename=filename,
-            model=model,
-            prompt=prompt,
-            response_format=response_format,
-            temperature=temperature,
-        )
-    return await client.audio.transcriptions.create(
+    shared = _SharedUploadArgs(
         file=data,
         filename=filename,
         model=model,
-        language=language,
         prompt=prompt,
         response_format=response_format,
         temperature=temperature,
+    )
+    if translate:
+        return await client.audio.translations.create(**shared)
+    return await client.audio.transcriptions.create(
+        **shared,
+        language=language,
         timestamp_granularities=list(timestamp_granularities or ()) or None,
     )
 
