@@ -285,3 +285,28 @@ def test_every_recorded_reasoning_reply_goes_through_the_cli(
     code, out, err = cli(capsys, *flags, "hi")
     assert (code, out, err) == (0, expected_out, "")
     assert reasoning.strip()[:60] not in out
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+
+def test_compare_table_shows_reasoning_tokens_and_thinking_time(
+    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["compare", "-m", GPT_OSS, "-m", "llama-3.1-8b-instant", "hi"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert THOUGHT not in out  # the answers alone, as in chat
+    table = out[out.index("model ") :].splitlines()
+    assert table[0].split() == ["model", "TTFT", "tok/s", "tokens", "reasoning", "thinking",
+                                "total"]  # fmt: skip
+    thinker = next(line.split() for line in table if line.startswith(GPT_OSS))
+    plain = next(line.split() for line in table if line.startswith("llama-3.1-8b-instant"))
+    assert int(thinker[4]) > 0 and thinker[5].endswith("s")
+    assert plain[4:6] == ["-", "-"]
+
+    code = main(["compare", "--json", "-m", GPT_OSS, "-m", QWEN, "hi"])
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert code == 0 and all(r["reasoning"].startswith(THOUGHT) for r in results)
+    assert results[0]["stats"]["reasoning_tokens"] > 0
+    assert all(r["stats"]["thinking_time"] is not None for r in results)
