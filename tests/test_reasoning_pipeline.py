@@ -313,3 +313,42 @@ async def test_migration_3_keeps_a_schema_2_history_whole_and_searchable(tmp_pat
         row[0] for row in before if word.lower() in row[3].lower().split()
     }
     assert rows(path, "SELECT count(*) FROM messages_fts")[0][0] == len(before)
+
+
+def sse_of(contents: Sequence[str], *, finish: bool = True) -> str:
+    events = []
+    for index, content in enumerate([None, *contents]):
+        delta = {"role": "assistant", "content": ""} if content is None else {"content": content}
+        last = finish and index == len(contents)
+        chunk = {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "model": "deepseek-r1-distill-llama-70b",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if last else None}],
+        }
+        events.append(f"data: {json.dumps(chunk)}\n\n")
+    return "".join(events) + "data: [DONE]\n\n"
+
+
+@pytest.mark.parametrize(
+    ("contents", "reasoning", "answer"),
+    [
+        (["<thi", "nk>\nponder", "ing", "</th", "ink>\n\nThe ", "answer"], "pondering",
+         "The answer"),
+        (["\n<think>", "still thinking when it stopped"], "still thinking when it stopped", ""),
+        (["<thi"], "", "<thi"),
+        (["I say <think> mid-answer"], "", "I say <think> mid-answer"),
+    ],
+)  # fmt: skip
+async def test_think_tags_cut_across_deltas_are_still_taken_out(
+    client: GroqClient,
+    loopback: LoopbackServer,
+    contents: list[str],
+    reasoning: str,
+    answer: str,
+) -> None:
+    loopback.enqueue(Reply.sse(sse_of(contents)))
+    pieces, ended = await read_all(client, "deepseek-r1-distill-llama-70b")
+    assert (ended.reasoning, ended.content) == (reasoning, answer)
+    assert joined(pieces, ReplyReasoning) == reasoning and joined(pieces, ReplyDelta) == answer
+    assert ended.status is MessageStatus.COMPLETE

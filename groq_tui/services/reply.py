@@ -176,6 +176,8 @@ async def read_reply(
             if splitter is not None:  # the content ended inside (or as the start of) a tag
                 thought, text = splitter.flush()
                 if thought:
+                    if progress.reasoning_started_at is None:
+                        progress.reasoning_begins()
                     reasoning_parts.append(thought)
                     yield ReplyReasoning(thought)
                 if text:
