@@ -48,11 +48,11 @@ class ObservedStore(HistoryStore):
         self.entered.put_nowait("add_message")
         return await super().add_message(message)
 
-    async def save_partial(self, message_id: int, content: str) -> None:
+    async def save_partial(self, message_id: int, content: str, reasoning: str = "") -> None:
         self.entered.put_nowait("save_partial")
         if self.fail_checkpoints:
             raise StoreError("disk full")
-        await super().save_partial(message_id, content)
+        await super().save_partial(message_id, content, reasoning)
 
     async def update_message(self, message: Message) -> None:
         self.entered.put_nowait("update_message")

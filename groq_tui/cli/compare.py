@@ -12,7 +12,7 @@ from groq_tui.api import InvalidRequestParameter
 from groq_tui.cli.chat import read_prompt
 from groq_tui.cli.common import EXIT_USAGE, client_from, describe_error, fail
 from groq_tui.config import Settings
-from groq_tui.domain import ChatParameters, ReplyStats
+from groq_tui.domain import ChatParameters, ReplyStats, Usage
 from groq_tui.services.compare import (
     MAX_COLUMNS,
     ColumnDone,
@@ -35,26 +35,35 @@ def parameters_from(args: argparse.Namespace) -> ChatParameters:
         stop=list(args.stop or []),
         json_mode=args.json_mode,
         system_prompt=args.system or "",
+        reasoning_effort=args.reasoning_effort,
+        reasoning_format=args.reasoning_format,
+        include_reasoning=args.include_reasoning,
+        service_tier=args.service_tier,
     )
 
 
-def _row(model: str, stats: ReplyStats | None) -> list[str]:
+def _row(model: str, stats: ReplyStats | None, usage: Usage | None = None) -> list[str]:
     if stats is None:
-        return [model, "-", "-", "-", "-"]
+        return [model, "-", "-", "-", "-", "-", "-"]
     tps = stats.tokens_per_second
     ttft = stats.time_to_first_token
+    reasoning = usage.reasoning_tokens if usage is not None else None
+    thinking = stats.thinking_time
     return [
         model,
         f"{ttft:.3f}s" if ttft is not None else "-",
         f"{tps:.0f}" if tps is not None else "-",
         str(stats.completion_tokens),
+        str(reasoning) if reasoning is not None else "-",
+        f"{thinking:.3f}s" if thinking is not None else "-",
         f"{stats.duration:.3f}s",
     ]
 
 
 def stats_table(rows: list[list[str]]) -> str:
-    """An aligned plain-text table with a header row."""
-    header = ["model", "TTFT", "tok/s", "tokens", "total"]
+    """An aligned plain-text table with a header row (``reasoning``: the reasoning tokens
+    the server counted; ``thinking``: seconds from the first reasoning to the answer)."""
+    header = ["model", "TTFT", "tok/s", "tokens", "reasoning", "thinking", "total"]
     table = [header, *rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [
@@ -103,10 +112,13 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             if isinstance(result, ColumnDone):
                 usage = result.message.usage
                 entry["content"] = result.message.content
+                entry["reasoning"] = result.message.reasoning
                 entry["stats"] = {
                     "time_to_first_token": result.stats.time_to_first_token,
                     "tokens_per_second": result.stats.tokens_per_second,
                     "completion_tokens": result.stats.completion_tokens,
+                    "reasoning_tokens": None if usage is None else usage.reasoning_tokens,
+                    "thinking_time": result.stats.thinking_time,
                     "total_time": result.stats.duration,
                     "usage": None if usage is None else usage_to_json(usage),
                 }
@@ -121,7 +133,7 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             result = results.get(index)
             if isinstance(result, ColumnDone):
                 sys.stdout.write(f"== {model} ==\n{result.message.content.rstrip()}\n\n")
-                rows.append(_row(model, result.stats))
+                rows.append(_row(model, result.stats, result.message.usage))
         sys.stdout.write(stats_table(rows))
     for index, model in enumerate(models):
         result = results.get(index)

@@ -14,14 +14,23 @@ from groq_tui.domain.events import (
     ReplyEvent,
     ReplyFailed,
     ReplyProgress,
+    ReplyReasoning,
     ReplyStarted,
 )
-from groq_tui.domain.records import ReplyParameters, ReplyStats, ToolCall, Usage
+from groq_tui.domain.records import (
+    ExecutedTool,
+    ReplyParameters,
+    ReplyStats,
+    ToolCall,
+    ToolSource,
+    Usage,
+)
 
 __all__ = [
     "ChatParameters",
     "Conversation",
     "ConversationKind",
+    "ExecutedTool",
     "Message",
     "MessageStatus",
     "ReplyDelta",
@@ -30,9 +39,11 @@ __all__ = [
     "ReplyFailed",
     "ReplyParameters",
     "ReplyProgress",
+    "ReplyReasoning",
     "ReplyStarted",
     "ReplyStats",
     "Role",
     "ToolCall",
+    "ToolSource",
     "Usage",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from groq_tui.domain.records import ReplyParameters, ReplyStats, ToolCall, Usage
+from groq_tui.domain.records import ExecutedTool, ReplyParameters, ReplyStats, ToolCall, Usage
 
 Role = Literal["system", "user", "assistant", "tool"]
 ConversationKind = Literal["chat", "compare"]
@@ -31,7 +31,8 @@ class MessageStatus(StrEnum):
 class ChatParameters:
     """The sampling parameters of a conversation, sent exactly as shown in the panel.
 
-    ``max_tokens`` and ``seed`` of None are not sent (the server's defaults apply).
+    ``max_tokens``, ``seed`` and the reasoning and tier settings of None are not sent (the
+    server's defaults apply).
     """
 
     temperature: float = 1.0
@@ -44,6 +45,13 @@ class ChatParameters:
     json_mode: bool = False
     stream: bool = True
     system_prompt: str = ""
+    reasoning_effort: str | None = None
+    """``none``/``default`` (qwen3) or ``low``/``medium``/``high`` (gpt-oss)."""
+    reasoning_format: str | None = None
+    """``hidden``, ``raw`` (``<think>`` in the content, kept as sent) or ``parsed``."""
+    include_reasoning: bool | None = None
+    service_tier: str | None = None
+    """``auto``, ``on_demand``, ``flex`` or ``performance``."""
 
     def reply_parameters(self, tools: list[dict[str, Any]] | None = None) -> ReplyParameters:
         """The request parameters a reply made with these settings (and tools) is sent with."""
@@ -57,6 +65,16 @@ class ChatParameters:
             stop=tuple(self.stop),
             json_mode=self.json_mode,
             tools=tuple(tools or ()),
+            extra={
+                name: value
+                for name, value in (
+                    ("reasoning_effort", self.reasoning_effort),
+                    ("reasoning_format", self.reasoning_format),
+                    ("include_reasoning", self.include_reasoning),
+                    ("service_tier", self.service_tier),
+                )
+                if value is not None
+            },
         )
 
     def request_params(self) -> dict[str, Any]:
@@ -90,9 +108,17 @@ class Message:
     """Replies to one prompt from several models (compare mode) share a group id."""
     column: int | None = None
     """The comparison column this reply belongs to (compare mode), 0-based."""
+    reasoning: str = ""
+    """The model's thinking before its answer (never part of ``content``, unless the reply
+    was asked for with ``reasoning_format: raw``, which keeps the content as sent)."""
+    executed_tools: tuple[ExecutedTool, ...] = ()
+    """Built-in tools a compound model ran for this reply (web search, code, browsing)."""
+    service_tier: str | None = None
+    """The tier that served the reply, as the server said."""
 
     def to_api(self) -> dict[str, Any]:
-        """The message as the chat API wants it in ``messages``."""
+        """The message as the chat API wants it in ``messages`` (without its reasoning:
+        see ``services.chat.request_messages``)."""
         message: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.name:
             message["name"] = self.name

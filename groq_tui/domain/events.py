@@ -1,10 +1,11 @@
 """What a reply in progress reports, as typed events.
 
 A reply's events come in this order: :class:`ReplyStarted` (the message exists, saved as
-STREAMING), any number of :class:`ReplyDelta` (text as it arrives), then exactly one of
-:class:`ReplyDone` or :class:`ReplyFailed`, unless the consumer stops reading first (the
-message is then saved as STOPPED). A new kind of streamed content (reasoning text, say) is a
-new delta class here, yielded by the one reply pipeline in ``services/reply.py``.
+STREAMING), any number of :class:`ReplyReasoning` (the model's thinking, which comes first)
+and :class:`ReplyDelta` (answer text as it arrives), then exactly one of :class:`ReplyDone`
+or :class:`ReplyFailed`, unless the consumer stops reading first (the message is then saved
+as STOPPED). A new kind of streamed content is a new delta class here, yielded by the one
+reply pipeline in ``services/reply.py``; consumers ignore the kinds they do not show.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ class ReplyProgress(Protocol):
 
     @property
     def deltas(self) -> int:
-        """Content deltas received so far (tokens, roughly)."""
+        """Reasoning and content deltas received so far (tokens, roughly)."""
         ...
 
     @property
     def first_token_at(self) -> float | None:
-        """Seconds from the request to the first token, once it came."""
+        """Seconds from the request to the first token (reasoning or answer), once it came."""
         ...
 
     def elapsed(self) -> float:
@@ -51,6 +52,14 @@ class ReplyDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyReasoning:
+    """More of the model's reasoning arrived (``delta.reasoning``, or a leading ``<think>``
+    block of the content); it is never part of the answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReplyDone:
     """The reply ended normally; ``message`` is final and saved."""
 
@@ -70,4 +79,4 @@ class ReplyFailed:
     retry_after: float | None = None
 
 
-ReplyEvent = ReplyStarted | ReplyDelta | ReplyDone | ReplyFailed
+ReplyEvent = ReplyStarted | ReplyReasoning | ReplyDelta | ReplyDone | ReplyFailed

@@ -37,6 +37,30 @@ class ToolCall:
 
 
 @dataclass(slots=True)
+class ToolSource:
+    """A page a built-in tool found or visited: what to cite."""
+
+    title: str
+    url: str
+
+
+@dataclass(slots=True)
+class ExecutedTool:
+    """A built-in tool a compound model ran on the server (web search, code, browsing).
+
+    ``data`` is the server's object as it sent it (search hits with their text and score,
+    code results, ...), saved and exported whole; the fields above it are what is shown.
+    """
+
+    type: str
+    arguments: str = ""
+    output: str | None = None
+    sources: tuple[ToolSource, ...] = ()
+    """Search hits and visited pages that have a URL, in the server's order."""
+    data: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
+
+
+@dataclass(slots=True)
 class Usage:
     """The server's usage report for one reply: token counts and its own timings (seconds).
 
@@ -54,19 +78,40 @@ class Usage:
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
     """Every other field of the server's usage object, as it sent it."""
 
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """``completion_tokens_details.reasoning_tokens``, when the server sent it."""
+        return _detail(self.extra, "completion_tokens_details", "reasoning_tokens")
+
+    @property
+    def cached_tokens(self) -> int | None:
+        """``prompt_tokens_details.cached_tokens`` (prompt tokens served from the cache)."""
+        return _detail(self.extra, "prompt_tokens_details", "cached_tokens")
+
+
+def _detail(extra: Mapping[str, Any], group: str, name: str) -> int | None:
+    details = extra.get(group)
+    value = details.get(name) if isinstance(details, Mapping) else None
+    return value if isinstance(value, int) else None
+
 
 @dataclass(slots=True)
 class ReplyStats:
     """How fast one reply came, as measured here (the server's own times are in :class:`Usage`).
 
-    Times are seconds. ``tokens_per_second`` counts completion tokens over the time from the
-    first token to the last, which is what a reader of the stream experiences; when the
-    server did not report usage, the number of content deltas stands in for tokens.
+    Times are seconds. ``tokens_per_second`` counts completion tokens (reasoning included)
+    over the time from the first token (reasoning or answer) to the last, which is what a
+    reader of the stream experiences; when the server did not report usage, the number of
+    deltas stands in for tokens. A reply that was not streamed has no time to first token
+    and no rate: nothing arrived before the whole of it.
     """
 
     time_to_first_token: float | None
     duration: float
     completion_tokens: int
+    thinking_time: float | None = None
+    """Seconds from the first reasoning delta to the first answer delta (None: the model
+    did not reason in the stream); the answering time is the rest of the duration."""
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -78,8 +123,16 @@ class ReplyStats:
             return None
         return self.completion_tokens / streaming
 
+    @property
+    def answering_time(self) -> float | None:
+        """Seconds from the first answer delta to the end, for a reply that reasoned."""
+        if self.thinking_time is None or self.time_to_first_token is None:
+            return None
+        return max(0.0, self.duration - self.time_to_first_token - self.thinking_time)
+
     def summary(self, usage: Usage | None = None) -> str:
-        """One human line: ``TTFT 0.21s · 812 tok/s · 420 tokens · total 0.60s · server …``."""
+        """One human line: ``TTFT 0.21s · 812 tok/s · 420 tokens · total 0.60s · server …``
+        (with the thinking time, reasoning and cached tokens when there are any)."""
         parts: list[str] = []
         if self.time_to_first_token is not None:
             parts.append(f"TTFT {self.time_to_first_token:.2f}s")
@@ -87,8 +140,14 @@ class ReplyStats:
         if tps is not None:
             parts.append(f"{tps:.0f} tok/s")
         parts.append(f"{self.completion_tokens} tokens")
+        if self.thinking_time is not None:
+            parts.append(f"thinking {self.thinking_time:.2f}s")
         parts.append(f"total {self.duration:.2f}s")
         if usage is not None:
+            if usage.reasoning_tokens is not None:
+                parts.append(f"{usage.reasoning_tokens} reasoning tokens")
+            if usage.cached_tokens is not None:
+                parts.append(f"{usage.cached_tokens} cached prompt tokens")
             server = [
                 f"{label} {value:.3f}s"
                 for label, value in (

@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from groq_tui.api import GroqClient
+from groq_tui.api.thinking import OPEN_TAG, split_think
 from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus, ReplyEvent
 from groq_tui.services.reply import ReplyRequest, saved_reply
 from groq_tui.store import HistoryStore
@@ -35,6 +36,15 @@ def request_messages(
 
     Failed replies and empty stopped ones are left out: they are shown to the user but mean
     nothing to the model.
+
+    A reply's reasoning is never sent back, nor a ``<think>`` block kept in its content
+    (``reasoning_format: raw``). Groq's reasoning docs allow an assistant message to carry
+    ``reasoning`` in a later turn but do not require it (reference:
+    groq-api-beyond-the-reference.md, "An assistant message sent back in a later turn *may*
+    carry reasoning"), and the open reasoning models it serves (gpt-oss, qwen3, deepseek-r1)
+    are trained with chat templates that drop earlier turns' thinking: sending it back would
+    only cost prompt tokens and context window, and could steer the model with thoughts it
+    never meant as answers. So the rule followed is the models' own: answers only.
     """
     messages: list[dict[str, Any]] = []
     if parameters.system_prompt.strip():
@@ -44,7 +54,10 @@ def request_messages(
             continue
         if message.status is MessageStatus.FAILED and not message.content:
             continue
-        messages.append(message.to_api())
+        entry = message.to_api()
+        if message.role == "assistant" and message.content.lstrip().startswith(OPEN_TAG):
+            entry["content"] = split_think(message.content)[1]
+        messages.append(entry)
     return messages
 
 

@@ -1,4 +1,10 @@
-"""Exports of a conversation: Markdown to read, JSON to process."""
+"""Exports of a conversation: Markdown to read, JSON to process.
+
+A reply's reasoning goes in both: in Markdown as a collapsed ``<details>`` block before the
+answer (GitHub and most viewers fold it; it stays readable as plain text), with the sources
+of a compound model's built-in tools as links after the answer; in JSON whole, with the
+built-in tool runs as the server sent them.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from groq_tui.domain import Conversation, Message, MessageStatus, ReplyStats, Usage
+from groq_tui.domain import Conversation, ExecutedTool, Message, MessageStatus, ReplyStats, Usage
 from groq_tui.safe_text import json_without_controls, visible_controls
 from groq_tui.store.codec import (
     chat_parameters_to_json,
+    executed_tools_to_json,
     reply_parameters_to_json,
     stats_to_json,
     tool_calls_to_json,
@@ -42,8 +49,11 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
         if message.status is not MessageStatus.COMPLETE:
             heading += f" [{message.status.value}]"
         lines += ["", f"## {heading}", ""]
+        if message.reasoning.strip():
+            lines += _reasoning_block(message.reasoning)
         if message.content:
             lines.append(message.content.rstrip())
+        lines += _sources(message.executed_tools)
         for call in message.tool_calls:
             lines += ["", f"**Tool call** `{call.name or '?'}`", "", "```json"]
             lines.append(_pretty_arguments(call.arguments))
@@ -54,6 +64,30 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
             lines += ["", f"<sub>{_stats_line(message.stats)}</sub>"]
     # A Markdown file is read in terminals too (cat, less -R): no control of a reply in it.
     return visible_controls("\n".join(lines).rstrip() + "\n")
+
+
+def _reasoning_block(reasoning: str) -> list[str]:
+    """A folded block; the blank lines around the text let viewers render it as Markdown."""
+    return ["<details><summary>Reasoning</summary>", "", reasoning.strip(), "", "</details>", ""]
+
+
+def _sources(tools: tuple[ExecutedTool, ...]) -> list[str]:
+    lines: list[str] = []
+    for tool in tools:
+        if not tool.sources:
+            continue
+        lines += ["", f"**Sources** ({tool.type or 'tool'})", ""]
+        lines += [f"- [{_link_text(source.title)}]({_link_target(source.url)})"
+                  for source in tool.sources]  # fmt: skip
+    return lines
+
+
+def _link_text(title: str) -> str:
+    return title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _link_target(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 def _pretty_arguments(arguments: str) -> str:
@@ -70,6 +104,8 @@ def _stats_line(stats: ReplyStats) -> str:
     if stats.tokens_per_second is not None:
         parts.append(f"{stats.tokens_per_second:.0f} tok/s")
     parts.append(f"{stats.completion_tokens} tokens")
+    if stats.thinking_time is not None:
+        parts.append(f"thinking {stats.thinking_time:.2f}s")
     return " · ".join(parts)
 
 
@@ -87,6 +123,9 @@ def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
             {
                 "role": m.role,
                 "content": m.content,
+                "reasoning": m.reasoning,
+                "executed_tools": executed_tools_to_json(m.executed_tools),
+                "service_tier": m.service_tier,
                 "model": m.model,
                 "status": m.status.value,
                 "created_at": m.created_at,
@@ -127,6 +166,8 @@ def compare_to_markdown(run: CompareRun) -> str:
                 lines.append("*no reply*")
                 rows.append((column.model, None, None, "no reply"))
                 continue
+            if reply.reasoning.strip():
+                lines += _reasoning_block(reply.reasoning)
             if reply.content:
                 lines.append(reply.content.rstrip())
             if reply.error:

@@ -1,10 +1,11 @@
-"""The server's records of a reply (usage, tool calls) turned into the domain's."""
+"""The server's records of a reply (usage, tool calls, built-in tool runs) turned into the
+domain's."""
 
 from __future__ import annotations
 
 from groq_tui import api
-from groq_tui.domain import ToolCall, Usage
-from groq_tui.store.codec import usage_from_json
+from groq_tui.domain import ExecutedTool, ToolCall, Usage
+from groq_tui.store.codec import executed_tool_from_json, usage_from_json
 
 
 def usage_from_api(usage: api.Usage | None) -> Usage | None:
@@ -20,3 +21,8 @@ def tool_calls_from_api(calls: list[api.ToolCall] | None) -> tuple[ToolCall, ...
         )
         for call in calls or ()
     )
+
+
+def executed_tools_from_api(tools: list[api.ExecutedTool]) -> tuple[ExecutedTool, ...]:
+    """A compound model's built-in tool runs as domain records (the server's objects kept)."""
+    return tuple(executed_tool_from_json(tool.model_dump(exclude_none=True)) for tool in tools)

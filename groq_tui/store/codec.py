@@ -1,7 +1,8 @@
 """The JSON shapes of the domain's records, as saved in the history (and exported).
 
 The one place where :class:`ReplyParameters`, :class:`Usage`, :class:`ReplyStats`,
-:class:`ToolCall` and :class:`ChatParameters` become JSON values and back. Reading is
+:class:`ToolCall`, :class:`ExecutedTool` and :class:`ChatParameters` become JSON values and
+back. Reading is
 lenient: keys this version does not know are kept where the record has room for them
 (``extra``) and ignored elsewhere, so a history written by another version still opens.
 """
@@ -12,7 +13,15 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from groq_tui.domain import ChatParameters, ReplyParameters, ReplyStats, ToolCall, Usage
+from groq_tui.domain import (
+    ChatParameters,
+    ExecutedTool,
+    ReplyParameters,
+    ReplyStats,
+    ToolCall,
+    ToolSource,
+    Usage,
+)
 from groq_tui.domain.records import NO_EXTRA
 
 JSONObject = dict[str, Any]
@@ -36,9 +45,22 @@ _USAGE_TIMES = ("queue_time", "prompt_time", "completion_time", "total_time")
 _USAGE_KNOWN = frozenset(_USAGE_COUNTS + _USAGE_TIMES)
 
 
+_SETTINGS_SAVED_WHEN_SET = (
+    "reasoning_effort",
+    "reasoning_format",
+    "include_reasoning",
+    "service_tier",
+)
+
+
 def chat_parameters_to_json(parameters: ChatParameters) -> JSONObject:
-    """A conversation's settings as saved."""
-    return dataclasses.asdict(parameters)
+    """A conversation's settings as saved (the reasoning and tier settings only when set, so
+    that settings saved before they existed read the same)."""
+    data = dataclasses.asdict(parameters)
+    for name in _SETTINGS_SAVED_WHEN_SET:
+        if data[name] is None:
+            del data[name]
+    return data
 
 
 def chat_parameters_from_json(data: JSONObject | None) -> ChatParameters:
@@ -108,12 +130,15 @@ def usage_from_json(data: JSONObject) -> Usage:
 
 def stats_to_json(stats: ReplyStats) -> JSONObject:
     """A reply's client-side figures as saved (with tokens per second, for other readers)."""
-    return {
+    data: JSONObject = {
         "time_to_first_token": stats.time_to_first_token,
         "duration": stats.duration,
         "tokens_per_second": stats.tokens_per_second,
         "completion_tokens": stats.completion_tokens,
     }
+    if stats.thinking_time is not None:
+        data["thinking_time"] = stats.thinking_time
+    return data
 
 
 def stats_from_json(data: JSONObject) -> ReplyStats | None:
@@ -121,7 +146,12 @@ def stats_from_json(data: JSONObject) -> ReplyStats | None:
     duration = data.get("duration")
     if duration is None:
         return None
-    return ReplyStats(data.get("time_to_first_token"), duration, data.get("completion_tokens") or 0)
+    return ReplyStats(
+        data.get("time_to_first_token"),
+        duration,
+        data.get("completion_tokens") or 0,
+        data.get("thinking_time"),
+    )
 
 
 def tool_calls_to_json(calls: tuple[ToolCall, ...]) -> list[JSONObject] | None:
@@ -143,3 +173,36 @@ def tool_calls_from_json(data: list[JSONObject]) -> tuple[ToolCall, ...]:
             )
         )
     return tuple(calls)
+
+
+def executed_tool_from_json(data: JSONObject) -> ExecutedTool:
+    """A built-in tool run from the server's object (or a saved one), which it keeps whole."""
+    found: list[JSONObject] = []
+    search = data.get("search_results")
+    if isinstance(search, dict) and isinstance(search.get("results"), list):
+        found.extend(search["results"])
+    if isinstance(data.get("browser_results"), list):
+        found.extend(data["browser_results"])
+    sources = tuple(
+        ToolSource(str(item.get("title") or item["url"]), str(item["url"]))
+        for item in found
+        if isinstance(item, dict) and item.get("url")
+    )
+    output = data.get("output")
+    return ExecutedTool(
+        type=str(data.get("type") or ""),
+        arguments=str(data.get("arguments") or ""),
+        output=None if output is None else str(output),
+        sources=sources,
+        data=data,
+    )
+
+
+def executed_tools_to_json(tools: tuple[ExecutedTool, ...]) -> list[JSONObject] | None:
+    """Built-in tool runs as the server sent them, or None for none."""
+    return [dict(tool.data) for tool in tools] or None
+
+
+def executed_tools_from_json(data: list[JSONObject]) -> tuple[ExecutedTool, ...]:
+    """Built-in tool runs back from their saved objects."""
+    return tuple(executed_tool_from_json(item) for item in data if isinstance(item, dict))

@@ -226,15 +226,16 @@ class HistoryStore:
         return saved
 
     async def update_message(self, message: Message) -> None:
-        """Save a message's content, status, model, tool calls, parameters, usage, stats and
-        error (a message that no longer exists is ignored)."""
+        """Save a message's content, reasoning, status, model, tool calls, built-in tool runs,
+        service tier, parameters, usage, stats and error (a message that no longer exists is
+        ignored)."""
         _saved_id(message.id, "message")
         snapshot = dataclasses.replace(message)
         await self._run(lambda db: queries.update_message(db, snapshot))
 
-    async def save_partial(self, message_id: int, content: str) -> None:
-        """Checkpoint a streaming reply's text so far (one cheap UPDATE)."""
-        await self._run(lambda db: queries.save_partial(db, message_id, content))
+    async def save_partial(self, message_id: int, content: str, reasoning: str = "") -> None:
+        """Checkpoint a streaming reply's text and reasoning so far (one cheap UPDATE)."""
+        await self._run(lambda db: queries.save_partial(db, message_id, content, reasoning))
 
     async def delete_message(self, message_id: int) -> None:
         """Delete one message (nothing happens if it is gone)."""

@@ -166,8 +166,9 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
             raise StoreError(f"conversation {message.conversation_id} does not exist")
         cursor = connection.execute(
             "INSERT INTO messages (conversation_id, role, content, model, status, created_at,"
-            " name, tool_call_id, tool_calls, parameters, usage, stats, error, reply_group,"
-            " compare_column) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " name, tool_call_id, tool_calls, parameters, usage, stats, executed_tools, error,"
+            " reply_group, compare_column, reasoning, service_tier)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.conversation_id,
                 message.role,
@@ -181,6 +182,8 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
                 message.error,
                 message.reply_group,
                 message.column,
+                message.reasoning,
+                message.service_tier,
             ),
         )
     assert cursor.lastrowid is not None
@@ -191,21 +194,29 @@ def update_message(connection: sqlite3.Connection, message: Message) -> None:
     """Save what changes as a reply progresses (the text, status, and what was measured)."""
     connection.execute(
         "UPDATE messages SET content = ?, status = ?, model = ?, tool_calls = ?, parameters = ?,"
-        " usage = ?, stats = ?, error = ? WHERE id = ?",
+        " usage = ?, stats = ?, executed_tools = ?, error = ?, reasoning = ?, service_tier = ?"
+        " WHERE id = ?",
         (
             message.content,
             str(message.status),
             message.model,
             *message_values(message),
             message.error,
+            message.reasoning,
+            message.service_tier,
             message.id,
         ),
     )
 
 
-def save_partial(connection: sqlite3.Connection, message_id: int, content: str) -> None:
-    """Checkpoint a streaming reply's text: one UPDATE, nothing else."""
-    connection.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+def save_partial(
+    connection: sqlite3.Connection, message_id: int, content: str, reasoning: str = ""
+) -> None:
+    """Checkpoint a streaming reply's text and reasoning: one UPDATE, nothing else."""
+    connection.execute(
+        "UPDATE messages SET content = ?, reasoning = ? WHERE id = ?",
+        (content, reasoning, message_id),
+    )
 
 
 def delete_message(connection: sqlite3.Connection, message_id: int) -> None:

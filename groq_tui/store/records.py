@@ -10,6 +10,8 @@ from typing import Any, cast
 from groq_tui.domain import Conversation, ConversationKind, Message, MessageStatus, Role
 from groq_tui.store.codec import (
     chat_parameters_from_json,
+    executed_tools_from_json,
+    executed_tools_to_json,
     reply_parameters_from_json,
     reply_parameters_to_json,
     stats_from_json,
@@ -52,7 +54,8 @@ CONVERSATION_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, model, status, created_at, name, tool_call_id,"
-    " tool_calls, parameters, usage, stats, error, reply_group, compare_column"
+    " tool_calls, parameters, usage, stats, error, reply_group, compare_column, reasoning,"
+    " executed_tools, service_tier"
 )
 
 
@@ -107,6 +110,9 @@ def message_from_row(row: sqlite3.Row) -> Message:
         error,
         reply_group,
         column,
+        reasoning,
+        executed_tools,
+        service_tier,
     ) = row
     return Message(
         role=cast(Role, role),
@@ -127,11 +133,17 @@ def message_from_row(row: sqlite3.Row) -> Message:
         error=error,
         reply_group=reply_group,
         column=column,
+        reasoning=reasoning,
+        executed_tools=()
+        if executed_tools is None
+        else executed_tools_from_json(json.loads(executed_tools)),
+        service_tier=service_tier,
     )
 
 
 def message_values(message: Message) -> tuple[object, ...]:
-    """The JSON columns of a message, in the order tool_calls, parameters, usage, stats."""
+    """The JSON columns of a message, in the order tool_calls, parameters, usage, stats,
+    executed_tools."""
     return (
         dump_json(tool_calls_to_json(message.tool_calls)),
         dump_json(
@@ -139,6 +151,7 @@ def message_values(message: Message) -> tuple[object, ...]:
         ),
         dump_json(None if message.usage is None else usage_to_json(message.usage)),
         dump_json(None if message.stats is None else stats_to_json(message.stats)),
+        dump_json(executed_tools_to_json(message.executed_tools)),
     )
 
 
