@@ -17,6 +17,7 @@ from pathlib import Path
 
 from groq_tui.store.errors import SchemaTooNewError, StoreOpenError
 from groq_tui.store.migration_v2 import compare_columns_v2
+from groq_tui.store.migration_v4 import WRITER_COLUMN_V4
 
 # No CHECK constraints on role, status or kind: SQLite cannot alter them without rebuilding
 # the table, and the domain types already validate these values before they get here.
@@ -92,7 +93,10 @@ END;
 Migration = str | Callable[[sqlite3.Connection], None]
 """An SQL script, or a function that migrates through the connection it is given."""
 
-MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, compare_columns_v2)
+RESERVED_V3 = ""
+"""Migration 3 belongs to reasoning (issue 11), written on another branch; merging puts it here."""
+
+MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, compare_columns_v2, RESERVED_V3, WRITER_COLUMN_V4)
 """Migration ``n`` (1-based) is ``MIGRATIONS[n - 1]``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
