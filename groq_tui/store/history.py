@@ -286,6 +286,15 @@ class HistoryStore:
             lambda db: queries.delete_messages_from(db, conversation_id, message_id)
         )
 
+    async def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file ([] when it is sound)."""
+
+        def check(db: sqlite3.Connection) -> list[str]:
+            rows = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
+            return [] if rows == ["ok"] else rows
+
+        return await self._run(check)
+
     # -- search --------------------------------------------------------------------------
 
     async def search(

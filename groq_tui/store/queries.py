@@ -25,6 +25,7 @@ from groq_tui.store.records import (
     summary_from_row,
 )
 
+
 @contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[None]:
     """Group statements into one atomic write (the connection is in autocommit mode)."""
