@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from groq_tui.domain import MessageStatus
+from groq_tui.domain import Conversation, Message, MessageStatus
 from groq_tui.store import HistoryStore, StoreOpenError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,3 +125,22 @@ def test_a_read_only_data_dir_is_named_with_what_to_do(tmp_path: Path) -> None:
         subprocess.run(["umount", str(folder)], check=True)
     assert f"its folder {folder} is read-only: make it writable" in message
     asyncio.run(_open_empty(folder / "history.db"))  # writable again: nothing was damaged
+
+
+async def test_a_history_in_memory_works_when_no_file_can_be_written() -> None:
+    store = await HistoryStore.open_in_memory()
+    try:
+        conversation = await store.create_conversation(Conversation("kept for now", "llama"))
+        assert conversation.id is not None
+        reply = await store.add_message(
+            Message(
+                "assistant", "", conversation_id=conversation.id, status=MessageStatus.STREAMING
+            )
+        )
+        await store.save_partial(reply.id or 0, "partial")
+        assert await store.recover_interrupted() == 0  # its own live reply
+        [seen] = await store.messages(conversation.id)
+        assert (seen.content, seen.status) == ("partial", MessageStatus.STREAMING)
+        assert await store.integrity_problems() == []
+    finally:
+        await store.close()

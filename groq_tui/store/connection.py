@@ -67,6 +67,20 @@ _WRITE_FAILURES = ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_
 """How a write refused for want of room shows (ENOSPC is SQLITE_FULL; EFBIG an I/O error)."""
 
 
+def connect_in_memory(
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> tuple[sqlite3.Connection, int]:
+    """A new, empty history in memory (for a session whose data folder cannot be written).
+
+    Blocking: call it on the thread that will own the connection.
+    """
+    connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    version = migrate(connection, Path(":memory:"), migrations)
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection, version
+
+
 def describe(error: sqlite3.Error, path: Path | None = None) -> str:
     """A short reason for a SQLite error, with a hint for the common ones.
 

@@ -19,7 +19,7 @@ from typing import Self, TypeVar
 
 from groq_tui.domain import Conversation, Message
 from groq_tui.store import queries
-from groq_tui.store.connection import connect, describe
+from groq_tui.store.connection import connect, connect_in_memory, describe
 from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
 from groq_tui.store.migrations import MIGRATIONS, Migration
 from groq_tui.store.records import ConversationSummary, SearchHit
@@ -111,6 +111,21 @@ class HistoryStore:
             executor.shutdown(wait=False)
             raise
         return cls(path, executor, connection, version, lock, recovered)
+
+    @classmethod
+    async def open_in_memory(cls, *, migrations: Sequence[Migration] = MIGRATIONS) -> Self:
+        """A new, empty history kept in memory only: what a session can still use when the
+        history file cannot be opened (a read-only or full data folder). Nothing in it
+        outlives :meth:`close`.
+        """
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groq-tui-history")
+        future = executor.submit(connect_in_memory, migrations)
+        try:
+            connection, version = await asyncio.wrap_future(future)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(Path(":memory:"), executor, connection, version, WriterLock.unshared(), 0)
 
     async def close(self) -> None:
         """Finish the queued work, close the file and stop the thread (safe to call twice)."""

@@ -59,7 +59,7 @@ class WriterLock:
         folder: The folder of every writer's lock file.
     """
 
-    def __init__(self, folder: Path, writer_id: str, descriptor: int) -> None:
+    def __init__(self, folder: Path, writer_id: str, descriptor: int | None) -> None:
         """Use :meth:`acquire`."""
         self.folder = folder
         self.writer_id = writer_id
@@ -89,6 +89,11 @@ class WriterLock:
                 unlocked.unlink()
             raise
         return cls(folder, writer_id, descriptor)
+
+    @classmethod
+    def unshared(cls) -> WriterLock:
+        """A writer id without a lock file, for a history no other process can open."""
+        return cls(Path(), uuid.uuid4().hex, None)
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (safe to call twice)."""
