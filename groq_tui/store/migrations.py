@@ -18,6 +18,7 @@ from pathlib import Path
 from groq_tui.store.errors import SchemaTooNewError, StoreOpenError
 from groq_tui.store.migration_v2 import compare_columns_v2
 from groq_tui.store.migration_v3 import SCHEMA_V3
+from groq_tui.store.migration_v4 import WRITER_COLUMN_V4
 
 # No CHECK constraints on role, status or kind: SQLite cannot alter them without rebuilding
 # the table, and the domain types already validate these values before they get here.
@@ -93,7 +94,7 @@ END;
 Migration = str | Callable[[sqlite3.Connection], None]
 """An SQL script, or a function that migrates through the connection it is given."""
 
-MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, compare_columns_v2, SCHEMA_V3)
+MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, compare_columns_v2, SCHEMA_V3, WRITER_COLUMN_V4)
 """Migration ``n`` (1-based) is ``MIGRATIONS[n - 1]``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

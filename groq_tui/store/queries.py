@@ -25,9 +25,6 @@ from groq_tui.store.records import (
     summary_from_row,
 )
 
-INTERRUPTED_BY_EXIT = "The app stopped before this reply finished; the text that arrived is kept."
-"""The error recorded on replies found still streaming when the history is opened."""
-
 
 @contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[None]:
@@ -152,8 +149,12 @@ def messages(connection: sqlite3.Connection, conversation_id: int) -> list[Messa
     return [message_from_row(row) for row in rows]
 
 
-def insert_message(connection: sqlite3.Connection, message: Message, now: float) -> int:
+def insert_message(
+    connection: sqlite3.Connection, message: Message, now: float, writer: str | None = None
+) -> int:
     """Insert a message and bump its conversation's ``updated_at``; returns the new id.
+
+    ``writer`` (the open history's writer id) is recorded while the message is STREAMING.
 
     Raises:
         StoreError: The conversation does not exist.
@@ -167,8 +168,8 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
         cursor = connection.execute(
             "INSERT INTO messages (conversation_id, role, content, model, status, created_at,"
             " name, tool_call_id, tool_calls, parameters, usage, stats, executed_tools, error,"
-            " reply_group, compare_column, reasoning, service_tier)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reply_group, compare_column, reasoning, service_tier, writer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.conversation_id,
                 message.role,
@@ -184,18 +185,24 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
                 message.column,
                 message.reasoning,
                 message.service_tier,
+                _writer_while_streaming(message, writer),
             ),
         )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-def update_message(connection: sqlite3.Connection, message: Message) -> None:
-    """Save what changes as a reply progresses (the text, status, and what was measured)."""
+def update_message(
+    connection: sqlite3.Connection, message: Message, writer: str | None = None
+) -> None:
+    """Save what changes as a reply progresses (the text, status, and what was measured).
+
+    ``writer`` is recorded while the message is STREAMING and cleared once it is not.
+    """
     connection.execute(
         "UPDATE messages SET content = ?, status = ?, model = ?, tool_calls = ?, parameters = ?,"
-        " usage = ?, stats = ?, executed_tools = ?, error = ?, reasoning = ?, service_tier = ?"
-        " WHERE id = ?",
+        " usage = ?, stats = ?, executed_tools = ?, error = ?, reasoning = ?, service_tier = ?,"
+        " writer = ? WHERE id = ?",
         (
             message.content,
             str(message.status),
@@ -204,9 +211,14 @@ def update_message(connection: sqlite3.Connection, message: Message) -> None:
             message.error,
             message.reasoning,
             message.service_tier,
+            _writer_while_streaming(message, writer),
             message.id,
         ),
     )
+
+
+def _writer_while_streaming(message: Message, writer: str | None) -> str | None:
+    return writer if message.status is MessageStatus.STREAMING else None
 
 
 def save_partial(
@@ -234,14 +246,5 @@ def delete_messages_from(
         "  WHERE id = :message AND conversation_id = :conversation"
         ")",
         {"conversation": conversation_id, "message": message_id},
-    )
-    return cursor.rowcount
-
-
-def recover_interrupted(connection: sqlite3.Connection) -> int:
-    """Mark replies left STREAMING (the app was killed) as INTERRUPTED; returns how many."""
-    cursor = connection.execute(
-        "UPDATE messages SET status = ?, error = coalesce(error, ?) WHERE status = ?",
-        (str(MessageStatus.INTERRUPTED), INTERRUPTED_BY_EXIT, str(MessageStatus.STREAMING)),
     )
     return cursor.rowcount
