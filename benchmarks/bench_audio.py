@@ -227,7 +227,7 @@ async def in_app(runs: int) -> None:
             data = Path(tempfile.mkdtemp(prefix="bench-app-"))
             app = GroqApp(settings, data_path=data)
             async with app.run_test(size=(120, 40)) as pilot:
-                while app.chat_service is None or app.chat_screen is None:
+                while app.context.chat_service is None or app.chat_screen is None:
                     await pilot.pause(0.02)
                 screen = app.chat_screen
                 composer = screen.query_one(Composer)

@@ -91,7 +91,7 @@ async def screen_figures(base_url: str, model: str, data: Path) -> dict[str, flo
     app = GroqApp(settings, data_path=data)
     figures: dict[str, float] = {}
     async with app.run_test(size=(160, 50)) as pilot:
-        while app.chat_service is None:
+        while app.context.chat_service is None:
             await pilot.pause(0.01)
         app.open_compare([model] * 4)
         while not isinstance(app.screen, CompareScreen):

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from groq_tui.app import GroqApp  # noqa: E402
 from groq_tui.config import load_settings  # noqa: E402
-from groq_tui.domain import Conversation, Message  # noqa: E402
+from groq_tui.domain import Conversation, Message, ReplyStats  # noqa: E402
 from groq_tui.store import HistoryStore  # noqa: E402
 from tests.loopback import LoopbackServer, markdown_reply  # noqa: E402
 
@@ -41,8 +41,8 @@ async def seed(path: Path, count: int) -> None:
         await store.add_message(
             Message(role=role, content=content, conversation_id=conversation.id,
                     model="llama-3.1-8b-instant" if role == "assistant" else None,
-                    stats={"time_to_first_token": 0.1, "tokens_per_second": 800.0,
-                           "completion_tokens": 120})
+                    stats=ReplyStats(time_to_first_token=0.1, duration=0.25,
+                                     completion_tokens=120))
         )  # fmt: skip
     await store.close()
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from groq_tui.domain import Conversation, Message, MessageStatus  # noqa: E402
+from groq_tui.domain import Conversation, Message, MessageStatus, ReplyStats, Usage  # noqa: E402
 from groq_tui.store import HistoryStore  # noqa: E402
 
 _VOCABULARY = (
@@ -69,8 +69,8 @@ async def run(messages: int, runs: int) -> None:
                     content=content,
                     conversation_id=conversation.id,
                     model=None if index % 2 == 0 else "llama-3.3-70b-versatile",
-                    usage=None if index % 2 == 0 else {"completion_tokens": 120, "total_time": 0.2},
-                    stats=None if index % 2 == 0 else {"duration": 0.4, "tokens_per_second": 700},
+                    usage=None if index % 2 == 0 else Usage(completion_tokens=120, total_time=0.2),
+                    stats=None if index % 2 == 0 else ReplyStats(0.1, 0.4, 120),
                 )
             )
         insert = time.perf_counter() - started

@@ -16,6 +16,7 @@ from groq_tui.domain import MessageStatus
 from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
+from groq_tui.ui.widgets.status_bar import StatusBar
 from tests.loopback import LoopbackServer
 
 
@@ -38,9 +39,10 @@ def make_app(
 
 
 async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 30.0
 ) -> None:
-    """Let the app run until ``condition()`` is true (fails the test after ``timeout``)."""
+    """Let the app run until ``condition()`` is true (fails the test after ``timeout``: long
+    enough for the local engine's replies on a busy machine)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -52,9 +54,12 @@ async def ready(pilot: Pilot[Any]) -> ChatScreen:
     """Wait until the services and the model list are loaded; return the chat screen."""
     app = pilot.app
     assert isinstance(app, GroqApp)
-    await wait_for(pilot, lambda: app.chat_service is not None and app.models)
+    context = app.context
+    await wait_for(pilot, lambda: context.chat_service is not None and context.models)
     screen = app.chat_screen
     assert screen is not None
+    status = screen.query_one(StatusBar)
+    await wait_for(pilot, lambda: status.state != "starting")
     return screen
 
 

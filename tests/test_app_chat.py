@@ -42,9 +42,9 @@ async def test_a_prompt_gets_a_streamed_reply_that_is_saved(
             pilot, lambda: view.body is not None and view.body.markdown == "Echo: hello there"
         )
         assert view.message.status is MessageStatus.COMPLETE
-        stats = view.message.stats or {}
-        assert stats["time_to_first_token"] is not None
-        assert view.message.usage and view.message.usage["total_tokens"] > 0
+        stats = view.message.stats
+        assert stats is not None and stats.time_to_first_token is not None
+        assert view.message.usage and view.message.usage.total_tokens > 0
         assert screen.query_one(Composer).text == ""
         sent = loopback.requests[-1].json
         assert sent["stream"] is True
@@ -203,7 +203,7 @@ async def test_model_list_failure_offers_retry_and_typed_id(
     loopback.enqueue(Reply.error(503, "models are down", path="/models"))
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.models_error is not None)
+        await wait_for(pilot, lambda: app.context.models_error is not None)
         screen = app.chat_screen
         assert screen is not None
         await pilot.press("ctrl+o")
@@ -214,7 +214,7 @@ async def test_model_list_failure_offers_retry_and_typed_id(
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
         await pilot.click("#retry")
-        await wait_for(pilot, lambda: app.models and app.models_error is None)
+        await wait_for(pilot, lambda: app.context.models and app.context.models_error is None)
 
 
 async def test_parameters_are_sent_exactly_as_shown(
@@ -376,8 +376,8 @@ async def test_tool_calls_are_shown_and_answered(loopback: LoopbackServer, tmp_p
         sent = loopback.requests[-1].json["messages"]
         assert sent[-1]["role"] == "tool"
         assert sent[-1]["content"] == "sunny, 21 C"
-        assert sent[-1]["tool_call_id"] == view.message.tool_calls[0]["id"]
-        assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0]["id"]
+        assert sent[-1]["tool_call_id"] == view.message.tool_calls[0].id
+        assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0].id
 
 
 async def test_export_markdown_and_json(loopback: LoopbackServer, tmp_path: Path) -> None:
@@ -460,11 +460,11 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
     config = tmp_path / "config.toml"
     monkeypatch.setenv("GROQ_TUI_CONFIG", str(config))
     app = make_app(loopback, tmp_path, api_key=None)
-    app._model_given = False
+    app.context.model_given = False
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         status = screen.query_one(StatusBar)
-        assert app.offline
+        assert app.context.offline
         assert status.offline
         assert status.host == "local engine"
         assert screen.conversation.model == "smollm2-135m-instruct"
@@ -472,14 +472,14 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
         view = await wait_reply_done(pilot, screen)
         assert view.message.status is MessageStatus.COMPLETE
         assert view.message.content.strip()
-        assert view.message.usage and view.message.usage["completion_tokens"] > 0
+        assert view.message.usage and view.message.usage.completion_tokens > 0
         assert not loopback.requests  # nothing went to the (loopback) service
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.screen.query("#api-key"))
         await pilot.click("#save")
         app.screen.query_one("#api-key").focus()
         await pilot.press(*"test-key", "enter")
-        await wait_for(pilot, lambda: not app.offline and app.models)
+        await wait_for(pilot, lambda: not app.context.offline and app.context.models)
         assert config.stat().st_mode & 0o777 == 0o600
         assert not status.offline
         await send(pilot, "with the new key")
@@ -523,3 +523,66 @@ async def test_auto_scroll_follows_unless_the_user_scrolls_up(
         assert pane.max_scroll_y > 5
         await pilot.press("escape")
         await wait_reply_done(pilot, screen, count=2)
+
+
+async def test_a_message_offers_only_the_actions_that_apply_to_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await send(pilot, "first")
+        reply = await wait_reply_done(pilot, screen)
+        prompt = screen.views[screen.messages[0].id]  # type: ignore[index]
+
+        async def offered(view: MessageView) -> set[str]:
+            view.focus()
+            await wait_for(pilot, lambda: app.focused is view)
+            bindings = app.screen.active_bindings.values()
+            return {b.binding.action for b in bindings if b.node is view and b.enabled}
+
+        assert await offered(prompt) == {"copy", "edit", "delete"}
+        assert await offered(reply) == {"copy", "copy_code", "delete", "regenerate"}
+        await send(pilot, "second")
+        await wait_reply_done(pilot, screen, count=2)
+        assert "regenerate" not in await offered(reply)  # only the last reply is asked again
+        await pilot.press("t", "e")  # not offered here: nothing happens
+        assert app.screen is screen
+
+
+async def test_side_panels_follow_the_width_and_the_toggles_override_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await ready(pilot)
+        sidebar = screen.query_one("#sidebar")
+        assert screen.has_class("-narrow") and not sidebar.display
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: sidebar.display)
+        await pilot.resize_terminal(140, 30)
+        await wait_for(pilot, lambda: screen.has_class("-wide") and screen.parameter_panel)
+        panel = screen.parameter_panel
+        assert panel is not None
+        await wait_for(pilot, lambda: panel.display)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: not panel.display)
+        await pilot.resize_terminal(110, 30)
+        await wait_for(pilot, lambda: screen.has_class("-medium"))
+        assert sidebar.display and not panel.display
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: panel.display)
+
+
+async def test_dictation_settings_are_palette_commands(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"dictation language")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))

@@ -12,6 +12,7 @@ import soundfile as sf
 
 from groq_tui.audio.archive import RecordingArchive
 from groq_tui.audio.encoding import (
+    UploadStream,
     audio_info,
     encode_flac,
     read_mono,
@@ -131,3 +132,42 @@ def test_kept_recordings_are_listed_with_their_transcripts(tmp_path: Path) -> No
     assert sorted(entry.duration for entry in listed) == [0.5, 1.0]
     archive.delete(listed[0])
     assert len(archive.list()) == 1
+
+
+def test_a_file_read_in_blocks_is_the_file_resampled_whole(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    stereo = (rng.standard_normal((44100 * 5 + 123, 2)) * 0.1).astype(np.float32)
+    path = tmp_path / "take.wav"
+    sf.write(path, stereo, 44100, subtype="FLOAT")
+    stream = UploadStream(path, block_seconds=0.7)
+    blocks = np.concatenate(list(stream))
+    whole = resample(to_mono(stereo), 44100, 16000)
+    assert blocks.size == whole.size
+    np.testing.assert_allclose(blocks, whole, atol=1e-4)
+    assert (stream.stopped, stream.seconds_read) == (None, stereo.shape[0] / 44100)
+
+
+def test_flac_pieces_cover_the_stream_in_order(tmp_path: Path) -> None:
+    audio = (np.random.default_rng(4).standard_normal(16000 * 7) * 0.1).astype(np.float32)
+    path = tmp_path / "take.wav"
+    sf.write(path, audio, 16000, subtype="PCM_16")
+    pieces = list(UploadStream(path, block_seconds=1.3).flac_pieces([16000 * 2, 16000 * 5, 0]))
+    assert [length for _, length in pieces] == [16000 * 2, 16000 * 3, 16000 * 2]
+    decoded = [sf.read(io.BytesIO(flac), dtype="float32") for flac, _ in pieces]
+    assert all(rate == 16000 for _, rate in decoded)
+    np.testing.assert_array_equal(
+        np.concatenate([samples for samples, _ in decoded]), sf.read(path, dtype="float32")[0]
+    )
+
+
+def test_a_truncated_flac_is_read_up_to_the_damage(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    sf.write(
+        buffer, np.sin(np.arange(16000 * 6) / 10).astype(np.float32) * 0.3, 16000, format="FLAC"
+    )
+    path = tmp_path / "cut.flac"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    stream = UploadStream(path)
+    samples = sum(block.size for block in stream)
+    assert stream.stopped == "flac decoder lost sync"
+    assert 16000 < samples == round(stream.seconds_read * 16000) < 16000 * 4

@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from groq_tui.audio.splitting import (
+    LevelMeter,
     Piece,
     choose_cut,
     frame_levels,
     max_seconds_for_bytes,
     split_at_silences,
+    split_by_levels,
 )
 
 RATE = 16000
@@ -99,3 +101,18 @@ def test_piece_length_for_a_byte_limit_is_safe_for_flac() -> None:
     seconds = max_seconds_for_bytes(25 * 1024 * 1024)
     assert 700 < seconds < 25 * 1024 * 1024 / 32000  # under raw 16-bit PCM, whatever the audio
     assert max_seconds_for_bytes(1000) == 1.0
+
+
+def test_levels_measured_in_blocks_are_those_of_the_whole() -> None:
+    signal = bursts([("t", 3.0), ("s", 0.7), ("t", 2.0), ("s", 0.01)], noise_db=-50)
+    meter = LevelMeter(RATE)
+    for start in range(0, signal.size, 7777):  # blocks that split frames anywhere
+        meter.feed(signal[start : start + 7777])
+    np.testing.assert_array_equal(meter.levels(), frame_levels(signal, RATE))
+
+
+def test_a_plan_from_levels_alone_is_the_plan_from_the_samples() -> None:
+    signal = bursts([("t", 5), ("s", 0.6), ("t", 4), ("s", 0.4), ("t", 6), ("s", 0.5), ("t", 3)])
+    pieces = split_by_levels(frame_levels(signal, RATE), signal.size, RATE, 8.0)
+    assert pieces == split_at_silences(signal, RATE, 8.0)
+    assert len(pieces) >= 3 and covers(pieces, signal.size)

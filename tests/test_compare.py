@@ -349,7 +349,7 @@ def test_cli_compare(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
     assert "== loopback-chunks-40 ==" in out
     assert MISSING not in out
     header = next(line for line in out.splitlines() if line.startswith("model"))
-    assert header.split() == ["model", "TTFT", "tok/s", "tokens", "total"]
+    assert header.split() == ["model", "TTFT", "tok/s", "tokens", "reasoning", "thinking", "total"]
     assert f"groq-tui: {MISSING}: " in err
     assert "does not exist" in err
     sent = [r.json for r in cli_env.requests if r.path.endswith("/chat/completions")]

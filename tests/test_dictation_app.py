@@ -177,7 +177,7 @@ async def test_translate_mode_goes_to_translations(
     app.settings.dictation_language = "fr"  # not sent: translations take no language
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        screen.toggle_translate_dictation()
+        screen.dictation_settings.toggle_translate()
         assert screen.query_one(RecorderBar).translate
         await dictate(pilot, virtual_mic, "Bonjour tout le monde.")
         assert screen.query_one(Composer).text == "Good morning."
@@ -276,11 +276,11 @@ async def test_language_and_vocabulary_are_set_in_the_app_and_sent(
             await pilot.press("enter")
             await wait_for(pilot, lambda: not isinstance(app.screen, TextPrompt))
 
-        await answer(screen.ask_dictation_language, "German")  # refused, with the reason
+        await answer(screen.dictation_settings.ask_language, "German")  # refused, with the reason
         assert app.settings.dictation_language is None
         assert any("ISO-639-1" in n.message for n in app._notifications)
-        await answer(screen.ask_dictation_language, " DE ")
-        await answer(screen.ask_dictation_prompt, "Groq  Textual")
+        await answer(screen.dictation_settings.ask_language, " DE ")
+        await answer(screen.dictation_settings.ask_vocabulary, "Groq  Textual")
         assert app.settings.dictation_language == "de"
         await dictate(pilot, virtual_mic, "Good day to you.")
         assert screen.query_one(Composer).text == "Guten Tag."
@@ -296,10 +296,10 @@ async def test_offline_dictation_is_transcribed_by_the_bundled_whisper(
 ) -> None:
     """No key: speech goes to the local engine's Whisper tiny.en, for real."""
     app = make_app(loopback, tmp_path, api_key=None)
-    app._model_given = False
+    app.context.model_given = False
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        assert app.offline and app.audio_model == "whisper-tiny.en"
+        assert app.context.offline and app.context.audio_model == "whisper-tiny.en"
         await dictate(pilot, virtual_mic, OFFLINE_SENTENCE, timeout=30)
         heard = composer_words(screen.query_one(Composer).text)
     expected = composer_words(OFFLINE_SENTENCE)

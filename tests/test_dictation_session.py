@@ -14,7 +14,7 @@ import soundfile as sf
 
 from groq_tui.api import GroqClient, Transcription
 from groq_tui.audio.segmenter import SpeechSegment
-from groq_tui.services.dictation import (
+from groq_tui.services.dictation_session import (
     MAX_PROMPT_CHARS,
     DictationOptions,
     DictationSession,

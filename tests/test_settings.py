@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
+import threading
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +18,7 @@ from groq_tui.config import (
     config_file_too_open,
     load_settings,
     save_api_key,
+    save_setting,
 )
 
 
@@ -113,3 +118,92 @@ def test_audio_settings_from_the_file(config_path: Path) -> None:
     config_path.write_text('dictation_language = "German"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="dictation_language"):
         load_settings()
+
+
+def test_concurrent_saves_of_different_keys_all_land(config_path: Path) -> None:
+    names = [f"key_{index}" for index in range(12)]
+    rounds = 5
+    start = threading.Barrier(len(names))
+    failures: list[BaseException] = []
+
+    def save_many(name: str) -> None:
+        start.wait()
+        try:
+            for round_ in range(rounds):
+                save_setting(name, round_, config_path)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=save_many, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    saved = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    assert saved == {name: rounds - 1 for name in names}
+    assert not [path for path in config_path.parent.iterdir() if path.name.endswith(".tmp")]
+
+
+def _save_in_a_process(path: str, prefix: str, count: int, start: Any) -> None:
+    start.wait()  # after the imports: the saves of all processes overlap
+    for index in range(count):
+        save_setting(f"{prefix}_{index}", index, Path(path))
+
+
+def test_saves_from_several_processes_all_land(config_path: Path) -> None:
+    config_path.parent.mkdir(parents=True)
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(3)
+    processes = [
+        context.Process(target=_save_in_a_process, args=(str(config_path), f"p{number}", 30, start))
+        for number in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [process.exitcode for process in processes] == [0, 0, 0]
+    saved = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    assert saved == {f"p{number}_{index}": index for number in range(3) for index in range(30)}
+
+
+def test_a_save_keeps_comments_formatting_and_unknown_tables(config_path: Path) -> None:
+    config_path.parent.mkdir(parents=True)
+    original = (
+        "# groq-tui settings, written by hand\n"
+        'model = "llama-3.3-70b-versatile"  # the fast one\n'
+        "\n"
+        "# remaps for the laptop\n"
+        "[keymap]\n"
+        '"chat.model" = "f2"\n'
+        "\n"
+        "[plugins.weather]  # not groq-tui's: another tool reads this table\n"
+        'city = "Lyon"\n'
+    )
+    config_path.write_text(original, encoding="utf-8")
+    save_setting("model", "openai/gpt-oss-120b", config_path)
+    save_setting("theme", "nord", config_path)
+    text = config_path.read_text(encoding="utf-8")
+    assert text.startswith("# groq-tui settings, written by hand\n")
+    assert 'model = "openai/gpt-oss-120b"  # the fast one\n' in text
+    assert "# remaps for the laptop\n[keymap]\n" in text
+    assert "[plugins.weather]  # not groq-tui's: another tool reads this table\n" in text
+    saved = tomllib.loads(text)
+    assert saved["plugins"] == {"weather": {"city": "Lyon"}}
+    assert saved["keymap"] == {"chat.model": "f2"}
+    assert saved["theme"] == "nord"
+    settings = load_settings()
+    assert (settings.model, settings.theme) == ("openai/gpt-oss-120b", "nord")
+
+
+def test_the_key_file_stays_private_through_later_saves(config_path: Path) -> None:
+    save_api_key("gsk_private", config_path)
+    assert stat.S_IMODE(config_path.stat().st_mode) == 0o600
+    save_setting("theme", "nord", config_path)
+    save_setting("keymap", {"chat.model": "f2"}, config_path)
+    assert stat.S_IMODE(config_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config_path.parent.stat().st_mode) == 0o700
+    settings = load_settings()
+    assert settings.api_key_value == "gsk_private"
+    assert settings.keymap == {"chat.model": "f2"}

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus
+from groq_tui.domain import (
+    ChatParameters,
+    Conversation,
+    Message,
+    MessageStatus,
+    ReplyStats,
+    Usage,
+)
 from groq_tui.store import HistoryStore
 from groq_tui.ui.screens.dialogs import ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
@@ -67,20 +74,15 @@ async def _seed(data_path: Path) -> None:
                 model="llama-3.1-8b-instant",
                 status=MessageStatus.COMPLETE,
                 created_at=1_700_000_002,
-                usage={
-                    "prompt_tokens": 20,
-                    "completion_tokens": 64,
-                    "total_tokens": 84,
-                    "prompt_time": 0.004,
-                    "completion_time": 0.085,
-                    "total_time": 0.089,
-                },
-                stats={
-                    "time_to_first_token": 0.12,
-                    "duration": 0.21,
-                    "tokens_per_second": 711.0,
-                    "completion_tokens": 64,
-                },
+                usage=Usage(
+                    prompt_tokens=20,
+                    completion_tokens=64,
+                    total_tokens=84,
+                    prompt_time=0.004,
+                    completion_time=0.085,
+                    total_time=0.089,
+                ),
+                stats=ReplyStats(time_to_first_token=0.12, duration=0.21, completion_tokens=64),
             )
         )
     finally:
@@ -177,7 +179,8 @@ async def _seed_comparison(data_path: Path) -> int:
         conversation = await store.create_conversation(
             Conversation(
                 title="Compare: haiku about speed",
-                model="llama-3.1-8b-instant, llama-3.3-70b-versatile, qwen/qwen3-32b",
+                model="llama-3.1-8b-instant",
+                models=["llama-3.1-8b-instant", "llama-3.3-70b-versatile", "qwen/qwen3-32b"],
                 kind="compare",
                 created_at=1_700_000_000,
                 updated_at=1_700_000_000,
@@ -211,20 +214,17 @@ async def _seed_comparison(data_path: Path) -> int:
                     else None,
                     usage=None
                     if failed
-                    else {
-                        "completion_tokens": 18,
-                        "prompt_time": 0.002,
-                        "completion_time": total,
-                        "total_time": total,
-                    },
-                    stats={"column": column}
-                    if failed
-                    else {
-                        "column": column,
-                        "time_to_first_token": ttft,
-                        "tokens_per_second": tps,
-                        "completion_tokens": 18,
-                    },
+                    else Usage(
+                        completion_tokens=18,
+                        prompt_time=0.002,
+                        completion_time=total,
+                        total_time=total,
+                    ),
+                    # Saved figures: 18 tokens streamed at ``tps`` after ``ttft``.
+                    stats=None
+                    if ttft is None or tps is None
+                    else ReplyStats(ttft, ttft + 18 / tps, 18),
+                    column=column,
                 )
             )
         assert conversation.id is not None

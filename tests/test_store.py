@@ -6,6 +6,7 @@ Search lives in test_store_search.py, schema versions in test_store_migrations.p
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sqlite3
@@ -17,7 +18,16 @@ from typing import Any
 
 import pytest
 
-from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus
+from groq_tui.domain import (
+    ChatParameters,
+    Conversation,
+    Message,
+    MessageStatus,
+    ReplyParameters,
+    ReplyStats,
+    ToolCall,
+    Usage,
+)
 from groq_tui.store import (
     SCHEMA_VERSION,
     ConversationSummary,
@@ -249,13 +259,7 @@ async def test_last_conversation_is_the_most_recently_updated(store: HistoryStor
 
 async def test_every_message_field_round_trips(store: HistoryStore) -> None:
     conversation_id = await new_conversation(store)
-    tool_calls = [
-        {
-            "id": "call_1",
-            "type": "function",
-            "function": {"name": "weather", "arguments": '{"city": "Zürich"}'},
-        }
-    ]
+    tool_calls = (ToolCall("call_1", "weather", '{"city": "Zürich"}'),)
     originals = [
         Message(
             role="system",
@@ -271,10 +275,22 @@ async def test_every_message_field_round_trips(store: HistoryStore) -> None:
             status=MessageStatus.COMPLETE,
             created_at=2.0,
             tool_calls=tool_calls,
-            parameters={"temperature": 0.2, "stop": ["END"], "response_format": None},
-            usage={"prompt_tokens": 10, "completion_tokens": 20, "total_time": 0.05},
-            stats={"time_to_first_token": 0.1, "duration": 0.5, "tokens_per_second": 812.5},
+            parameters=ReplyParameters(
+                temperature=0.2,
+                stop=("END",),
+                json_mode=True,
+                tools=({"type": "function", "function": {"name": "weather"}},),
+                extra={"tool_choice": "auto"},
+            ),
+            usage=Usage(
+                prompt_tokens=10,
+                completion_tokens=20,
+                total_time=0.05,
+                extra={"prompt_tokens_details": {"cached_tokens": 4}},
+            ),
+            stats=ReplyStats(time_to_first_token=0.1, duration=0.5, completion_tokens=20),
             reply_group="group-1",
+            column=2,
         ),
         Message(
             role="tool",
@@ -353,23 +369,23 @@ async def test_update_message_saves_what_a_reply_changes(store: HistoryStore) ->
     reply.content = "The full answer."
     reply.status = MessageStatus.COMPLETE
     reply.model = "llama-3.1-8b-instant"
-    reply.tool_calls = [{"id": "c", "type": "function", "function": {"name": "f"}}]
-    reply.parameters = {"temperature": 0.7}
-    reply.usage = {"completion_tokens": 4}
-    reply.stats = {"duration": 0.2}
+    reply.tool_calls = (ToolCall("c", "f"),)
+    reply.parameters = ReplyParameters(temperature=0.7)
+    reply.usage = Usage(completion_tokens=4)
+    reply.stats = ReplyStats(time_to_first_token=None, duration=0.2, completion_tokens=4)
     reply.error = None
     await store.update_message(reply)
     assert await store.messages(conversation_id) == [reply]
 
     reply.status = MessageStatus.INTERRUPTED
     reply.error = "connection lost"
-    reply.tool_calls = None
+    reply.tool_calls = ()
     await store.update_message(reply)
     [loaded] = await store.messages(conversation_id)
     assert (loaded.status, loaded.error, loaded.tool_calls) == (
         MessageStatus.INTERRUPTED,
         "connection lost",
-        None,
+        (),
     )
 
     await store.delete_message(reply.id or 0)
@@ -457,6 +473,65 @@ async def test_streaming_replies_left_behind_are_marked_interrupted(db_path: Pat
     await again.close()
 
 
+async def test_a_second_instance_leaves_a_live_reply_streaming(db_path: Path) -> None:
+    first = await HistoryStore.open(db_path)
+    conversation_id = await new_conversation(first)
+    reply = await add(first, conversation_id, "", role="assistant", status=MessageStatus.STREAMING)
+    await first.save_partial(reply.id or 0, "still coming")
+
+    second = await HistoryStore.open(db_path)
+    try:
+        assert second.recovered_count == 0
+        assert await second.recover_interrupted() == 0
+        [seen] = await second.messages(conversation_id)
+        assert seen.status is MessageStatus.STREAMING and seen.content == "still coming"
+
+        await first.close()  # its writer is gone, the reply never finished
+        [seen] = await second.messages(conversation_id)
+        assert seen.status is MessageStatus.INTERRUPTED and seen.content == "still coming"
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_finished_reply_forgets_its_writer(store: HistoryStore, db_path: Path) -> None:
+    conversation_id = await new_conversation(store)
+    reply = await add(store, conversation_id, "", role="assistant", status=MessageStatus.STREAMING)
+    assert raw(db_path, "SELECT writer FROM messages") == [(store.writer_id,)]
+    reply.status = MessageStatus.COMPLETE
+    await store.update_message(reply)
+    assert raw(db_path, "SELECT writer FROM messages") == [(None,)]
+
+
+async def test_replies_saved_before_writers_were_recorded_are_recovered(db_path: Path) -> None:
+    store = await HistoryStore.open(db_path)
+    conversation_id = await new_conversation(store)
+    await add(store, conversation_id, "old", role="assistant", status=MessageStatus.STREAMING)
+    await store.close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE messages SET writer = NULL")
+    store = await HistoryStore.open(db_path)
+    try:
+        assert store.recovered_count == 1
+    finally:
+        await store.close()
+
+
+async def test_lock_files_of_gone_writers_are_swept(db_path: Path) -> None:
+    first = await HistoryStore.open(db_path)
+    folder = db_path.with_name(db_path.name + "-writers")
+    (folder / "0123abcd.lock").touch()  # what a killed instance leaves behind
+    second = await HistoryStore.open(db_path)
+    try:
+        assert sorted(path.stem for path in folder.iterdir()) == sorted(
+            [first.writer_id, second.writer_id]
+        )
+    finally:
+        await first.close()
+        await second.close()
+    assert list(folder.iterdir()) == []
+
+
 KILLED_WRITER = """
 import asyncio, sys, time
 from pathlib import Path
@@ -523,6 +598,10 @@ async def test_a_killed_app_keeps_the_partial_reply(db_path: Path) -> None:
         await store.close()
 
 
+LOADS = 4
+"""How many loads of the 2,000 messages the heartbeat watches."""
+
+
 # -- concurrency and speed -------------------------------------------------------------------
 
 
@@ -579,7 +658,7 @@ async def test_close_finishes_the_queued_work_first(db_path: Path) -> None:
     assert raw(db_path, "SELECT count(*) FROM messages") == [(20,)]
 
 
-async def test_two_thousand_messages_load_fast_without_blocking_the_loop(
+async def test_two_thousand_messages_load_without_blocking_the_loop(
     store: HistoryStore,
 ) -> None:
     conversation_id = await new_conversation(store)
@@ -593,30 +672,31 @@ async def test_two_thousand_messages_load_fast_without_blocking_the_loop(
             conversation_id,
             f"{index}: " + (body * 6)[:500],
             role="user" if index % 2 == 0 else "assistant",
-            usage=None if index % 2 == 0 else {"completion_tokens": index},
-            stats=None if index % 2 == 0 else {"duration": 0.5},
+            usage=None if index % 2 == 0 else Usage(completion_tokens=index),
+            stats=None if index % 2 == 0 else ReplyStats(None, 0.5, index),
         )
 
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        messages = await store.messages(conversation_id)
-        timings.append(time.perf_counter() - started)
+    messages = await store.messages(conversation_id)
     assert len(messages) == 2000
     assert [m.content.split(":")[0] for m in messages[:3]] == ["0", "1", "2"]
-    assert messages[1].usage == {"completion_tokens": 1}
-    assert min(timings) < 0.1, timings
+    assert messages[1].usage == Usage(completion_tokens=1)
 
-    # A blocking load would finish before the heartbeat ever ran.
-    ticks = 0
+    # A load that blocked the loop would be one gap between heartbeats as long as the load;
+    # on the store's thread, the loop keeps beating all through it. (How fast the load is
+    # is measured in benchmarks/bench_store.py, not asserted here.)
+    beats: list[float] = []
 
     async def heartbeat() -> None:
-        nonlocal ticks
         while True:
-            ticks += 1
+            beats.append(time.perf_counter())
             await asyncio.sleep(0.001)
 
     beating = asyncio.create_task(heartbeat())
-    await store.messages(conversation_id)
-    assert ticks >= 1
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    for _ in range(LOADS):
+        await store.messages(conversation_id)
+    loads_took = time.perf_counter() - started
     beating.cancel()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+    assert max(gaps) < loads_took / LOADS / 2, (max(gaps), loads_took)

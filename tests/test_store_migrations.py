@@ -18,9 +18,10 @@ from groq_tui.store import (
     StoreOpenError,
 )
 
-# A plausible migration 2: a column, an index, and a table rebuild (the way SQLite's
+# A plausible next migration: a column, an index, and a table rebuild (the way SQLite's
 # ALTER TABLE guide changes a constraint), which only works with foreign keys off.
-MIGRATION_2 = """
+NEXT = SCHEMA_VERSION + 1
+MIGRATION_NEXT = """
 ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX conversations_pinned ON conversations (pinned, updated_at DESC);
 CREATE TABLE tags (
@@ -48,9 +49,9 @@ def columns(path: Path, table: str) -> list[str]:
         connection.close()
 
 
-async def make_version_1(path: Path) -> tuple[int, int]:
-    """A database at schema 1 with a conversation, a message and a cut-off reply."""
-    store = await HistoryStore.open(path, migrations=MIGRATIONS[:1])
+async def make_current(path: Path) -> tuple[int, int]:
+    """A database at today's schema with a conversation and a cut-off reply."""
+    store = await HistoryStore.open(path)
     saved = await store.create_conversation(Conversation("kept across upgrades", "llama"))
     assert saved.id is not None
     message = await store.add_message(
@@ -58,7 +59,7 @@ async def make_version_1(path: Path) -> tuple[int, int]:
     )
     assert message.id is not None
     await store.close()
-    assert user_version(path) == 1
+    assert user_version(path) == SCHEMA_VERSION
     return saved.id, message.id
 
 
@@ -68,7 +69,8 @@ async def test_a_new_file_gets_the_current_schema(tmp_path: Path) -> None:
     await store.close()
     assert store.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
     assert user_version(path) == SCHEMA_VERSION
-    assert "reply_group" in columns(path, "messages")
+    assert {"reply_group", "compare_column"} <= set(columns(path, "messages"))
+    assert columns(path, "comparison_models") == ["conversation_id", "position", "model"]
     assert columns(path, "conversations") == [
         "id",
         "title",
@@ -82,7 +84,7 @@ async def test_a_new_file_gets_the_current_schema(tmp_path: Path) -> None:
 
 async def test_reopening_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    conversation_id, message_id = await make_version_1(path)
+    conversation_id, message_id = await make_current(path)
     store = await HistoryStore.open(path)
     try:
         assert store.schema_version == SCHEMA_VERSION
@@ -94,11 +96,11 @@ async def test_reopening_changes_nothing(tmp_path: Path) -> None:
 
 async def test_an_older_file_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    conversation_id, message_id = await make_version_1(path)
+    conversation_id, message_id = await make_current(path)
 
-    store = await HistoryStore.open(path, migrations=(*MIGRATIONS[:1], MIGRATION_2))
+    store = await HistoryStore.open(path, migrations=(*MIGRATIONS, MIGRATION_NEXT))
     try:
-        assert store.schema_version == 2
+        assert store.schema_version == NEXT
         assert store.recovered_count == 1  # recovery runs after the upgrade
         conversation = await store.get_conversation(conversation_id)
         assert conversation is not None and conversation.title == "kept across upgrades"
@@ -114,36 +116,36 @@ async def test_an_older_file_is_upgraded_and_keeps_its_data(tmp_path: Path) -> N
         assert await store.messages(conversation_id) == []
     finally:
         await store.close()
-    assert user_version(path) == 2
+    assert user_version(path) == NEXT
     assert "pinned" in columns(path, "conversations")
 
 
 async def test_a_newer_file_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    await make_version_1(path)
-    newer = await HistoryStore.open(path, migrations=(*MIGRATIONS[:1], MIGRATION_2))
+    await make_current(path)
+    newer = await HistoryStore.open(path, migrations=(*MIGRATIONS, MIGRATION_NEXT))
     await newer.close()
 
     with pytest.raises(SchemaTooNewError) as caught:
-        await HistoryStore.open(path, migrations=MIGRATIONS[:1])
+        await HistoryStore.open(path)
     error = caught.value
     assert isinstance(error, StoreOpenError) and isinstance(error, StoreError)
-    assert (error.path, error.found, error.supported) == (path, 2, 1)
+    assert (error.path, error.found, error.supported) == (path, NEXT, SCHEMA_VERSION)
     assert str(path) in str(error) and "newer" in str(error)
-    assert user_version(path) == 2
+    assert user_version(path) == NEXT
 
 
 async def test_a_failing_migration_leaves_the_file_at_its_last_version(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    conversation_id, _ = await make_version_1(path)
+    conversation_id, _ = await make_current(path)
     broken = "ALTER TABLE conversations ADD COLUMN half_done INTEGER;\nSELECT * FROM no_such_table;"
-    with pytest.raises(StoreOpenError, match="migration 2 failed") as caught:
-        await HistoryStore.open(path, migrations=(*MIGRATIONS[:1], broken))
+    with pytest.raises(StoreOpenError, match=f"migration {NEXT} failed") as caught:
+        await HistoryStore.open(path, migrations=(*MIGRATIONS, broken))
     assert caught.value.path == path
-    assert user_version(path) == 1
+    assert user_version(path) == SCHEMA_VERSION
     assert "half_done" not in columns(path, "conversations")  # rolled back as a whole
 
-    store = await HistoryStore.open(path, migrations=MIGRATIONS[:1])
+    store = await HistoryStore.open(path)
     try:
         assert len(await store.messages(conversation_id)) == 1
     finally:
@@ -152,11 +154,11 @@ async def test_a_failing_migration_leaves_the_file_at_its_last_version(tmp_path:
 
 async def test_a_migration_that_breaks_foreign_keys_is_rolled_back(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    await make_version_1(path)
+    await make_current(path)
     orphaning = "DELETE FROM conversations;"  # foreign keys are off while migrating
     with pytest.raises(StoreOpenError, match="foreign key"):
-        await HistoryStore.open(path, migrations=(*MIGRATIONS[:1], orphaning))
-    assert user_version(path) == 1
+        await HistoryStore.open(path, migrations=(*MIGRATIONS, orphaning))
+    assert user_version(path) == SCHEMA_VERSION
 
 
 async def test_each_step_runs_in_order_from_zero(tmp_path: Path) -> None:

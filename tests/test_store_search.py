@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.domain import Conversation, Message, MessageStatus, Usage
 from groq_tui.store import HistoryStore, SearchHit, SnippetStyle
 from groq_tui.store.search import fts_query
 
@@ -239,7 +239,7 @@ async def test_the_index_follows_every_change(store: HistoryStore, db_path: Path
     assert await store.search("banana") == []
     assert ids(await store.search("cherries")) == [(cid, mid)]
 
-    message.usage = {"completion_tokens": 3}  # no text change: still indexed once
+    message.usage = Usage(completion_tokens=3)  # no text change: still indexed once
     await store.update_message(message)
     assert ids(await store.search("cherries")) == [(cid, mid)]
 

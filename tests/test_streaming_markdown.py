@@ -1,4 +1,4 @@
-"""StreamingMarkdown: the block splitter on its own, then the widget driven with Pilot.
+"""StreamingMarkdown, the widget, driven with Pilot (its renderer alone: test_markdown_lines).
 
 The widget's promise is that streaming changes only *when* text shows, never *what* shows:
 fed in small deltas it renders exactly what it renders for the whole document at once (and
@@ -8,187 +8,21 @@ what Rich renders for the whole document), while each finished block is rendered
 from __future__ import annotations
 
 import asyncio
-import random
-import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.strip import Strip
+from textual.widget import Widget
 
-from groq_tui.ui.widgets.markdown_blocks import BlockSplitter, NewlineNormalizer
-from groq_tui.ui.widgets.streaming_markdown import BlockMarkdown, StreamingMarkdown
-
-# -- a deterministic Markdown reply ------------------------------------------------------------
-
-_WORDS = ("tokens", "stream", "fast", "while", "the", "terminal", "renders", "each", "block")
-_TOKEN = re.compile(r"\s*\S{1,5}|\s+")
-
-
-def _sentence(rng: random.Random) -> str:
-    words = [rng.choice(_WORDS) for _ in range(rng.randint(5, 12))]
-    index = rng.randrange(len(words))
-    words[index] = rng.choice(
-        [f"`{words[index]}()`", f"**{words[index]}**", f"*{words[index]}*", words[index]]
-    )
-    if rng.random() < 0.2:
-        words.append("[docs](https://example.com/docs)")
-    return " ".join(words).capitalize() + "."
-
-
-def _sections(rng: random.Random) -> Iterator[str]:
-    section = 0
-    while True:
-        section += 1
-        yield f"## Part {section}\n\n{_sentence(rng)} {_sentence(rng)}\n\n"
-        kind = section % 4
-        if kind == 0:
-            yield "".join(f"- {_sentence(rng)}\n" for _ in range(3)) + "\n"
-        elif kind == 1:
-            yield "".join(f"{n}. {_sentence(rng)}\n" for n in range(1, 4)) + "\n"
-        elif kind == 2:
-            rows = "".join(f"| `{rng.choice(_WORDS)}` | {rng.randint(1, 99)} |\n" for _ in range(3))
-            yield "| name | value |\n|------|------:|\n" + rows + "\n"
-        else:
-            yield (
-                f"```python\ndef part_{section}(x: int) -> int:\n\n"
-                f"    return x * {section}  # {rng.choice(_WORDS)}\n```\n\n"
-            )
-
-
-def markdown_reply(n: int, seed: int = 7) -> list[str]:
-    """``n`` token-sized deltas of a Markdown reply; fences get split across deltas too."""
-    rng = random.Random(seed)
-    deltas: list[str] = []
-    for section in _sections(rng):
-        deltas.extend(_TOKEN.findall(section))
-        if len(deltas) >= n:
-            break
-    deltas = deltas[:n]
-    if "".join(deltas).count("```") % 2:
-        deltas.append("\n```")
-    return deltas
-
-
-TRICKY = """# Title
-Intro paragraph, line one
-line two with `inline code`, **bold**, *italic* and a [link](https://example.com).
-
-- a
-- b
-
-- c
-  continued
-
-Before a fence:
-```python
-def f():
-
-    return 1
-```
-After the fence
-
-| name | value |
-|------|------:|
-| one  | 1     |
-
----
-> a quote
-> more quote
-
-1. one
-
-2. two
-## Heading right after a list
-text
-~~~
-tilde fence
-
-still code
-~~~
-"""
-
-
-# -- the splitter ------------------------------------------------------------------------------
-
-
-def _split(chunks: list[str]) -> tuple[list[str], str]:
-    splitter = BlockSplitter()
-    blocks: list[str] = []
-    for chunk in chunks:
-        blocks += splitter.feed(chunk)
-    return blocks, splitter.tail
-
-
-def test_splitter_blocks_do_not_depend_on_chunking() -> None:
-    whole = _split([TRICKY])
-    assert whole == _split(list(TRICKY))
-    rng = random.Random(3)
-    for _ in range(20):
-        chunks, index = [], 0
-        while index < len(TRICKY):
-            size = rng.randint(1, 9)
-            chunks.append(TRICKY[index : index + size])
-            index += size
-        assert _split(chunks) == whole
-
-
-def test_splitter_finds_top_level_blocks_and_respects_fences() -> None:
-    blocks, tail = _split([TRICKY])
-    assert blocks[0] == "# Title"
-    assert blocks[2] == "- a\n- b\n\n- c\n  continued"  # one list despite the blank line
-    fence_block = next(block for block in blocks if "def f()" in block)
-    assert "def f():\n\n    return 1\n```" in fence_block  # the blank line inside is no cut
-    assert "1. one\n\n2. two" in blocks
-    assert "## Heading right after a list" in blocks
-    assert blocks[-1].startswith("text\n~~~") and blocks[-1].endswith("still code\n~~~")
-    assert tail == "", "a closing fence at the margin ends its block at once"
-
-
-def test_an_unclosed_fence_keeps_the_tail_open() -> None:
-    splitter = BlockSplitter()
-    assert splitter.feed("Para\n\n```python\nx = 1\n\n\ny = 2\n\nNot a paragraph\n") == ["Para"]
-    assert splitter.in_fence
-    assert splitter.tail.startswith("```python")
-    assert splitter.feed("```\n") == ["```python\nx = 1\n\n\ny = 2\n\nNot a paragraph\n```"]
-    assert not splitter.in_fence
-    assert splitter.tail == ""
-
-
-def test_a_fence_marker_split_across_deltas() -> None:
-    assert _split(["Text\n\n`", "`", "`py\ncode\n\nmore\n``", "`\n\nAfter\n"]) == _split(
-        ["Text\n\n```py\ncode\n\nmore\n```\n\nAfter\n"]
-    )
-
-
-def test_newlines_are_normalised_across_deltas() -> None:
-    normalizer = NewlineNormalizer()
-    out = normalizer.feed("a\r") + normalizer.feed("\nb\r") + normalizer.feed("c\r")
-    assert out + normalizer.flush() == "a\nb\nc\n"
-
-
-def test_block_markdown_is_rich_markdown_with_a_shared_parser() -> None:
-    # BlockMarkdown sets Rich's attributes itself (Rich's __init__ builds a parser each time):
-    # if Rich adds or changes one, this fails instead of the rendering drifting silently.
-    source = "".join(markdown_reply(400)) + TRICKY + "~~struck~~\n"
-    ours, rich = BlockMarkdown(source, code_theme="monokai"), RichMarkdown(source)
-    assert vars(ours).keys() == vars(rich).keys()
-    for name, value in vars(rich).items():
-        if name != "parsed":
-            assert getattr(ours, name) == value, name
-    assert [t.as_dict() for t in ours.parsed] == [t.as_dict() for t in rich.parsed]
-    console = Console(width=50, force_terminal=True, color_system="truecolor")
-    options = console.options.update(width=50, height=None, highlight=False)
-    assert console.render_lines(ours, options) == console.render_lines(rich, options)
-
-
-# -- the widget --------------------------------------------------------------------------------
+from groq_tui.ui.markdown import DARK_CODE_THEME, LIGHT_CODE_THEME, BlockMarkdown, RenderBudget
+from groq_tui.ui.widgets.streaming_markdown import RenderBudgetOwner, StreamingMarkdown
+from tests.markdown_samples import TRICKY, markdown_reply, rich_lines
 
 
 class Pane(App[None]):
@@ -212,23 +46,12 @@ def lines(widget: StreamingMarkdown) -> list[str]:
     return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
 
 
-def rich_lines(markdown: str, width: int) -> list[str]:
-    """What Rich renders for the whole document (without its leading blank lines)."""
-    console = Console(width=width, force_terminal=True, color_system="truecolor")
-    options = console.options.update(width=width, height=None, highlight=False)
-    rendered = console.render_lines(RichMarkdown(markdown), options, pad=False, new_lines=False)
-    text = ["".join(segment.text for segment in line).rstrip() for line in rendered]
-    while text and not text[0]:
-        text.pop(0)
-    return text
-
-
 def whole_reply(
-    widget_class: type[StreamingMarkdown], deltas: int
+    widget_class: type[StreamingMarkdown], deltas: int, budget: RenderBudget | None = None
 ) -> tuple[str, StreamingMarkdown, Pane]:
     """A finished reply of ``deltas`` deltas given whole (as from history), in a pane."""
     document = "".join(markdown_reply(deltas))
-    widget = widget_class(document)
+    widget = widget_class(document, budget=budget)
     widget.finish()
     return document, widget, Pane(widget)
 
@@ -245,6 +68,15 @@ async def settle(pilot: Pilot[None], *widgets: StreamingMarkdown) -> None:
             return
         sizes = now
     raise AssertionError("the widgets did not settle")
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let frames happen until ``condition`` holds, for up to 10 seconds."""
+    deadline = time.monotonic() + 10.0
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        await pilot.pause(0.02)
 
 
 async def feed(pilot: Pilot[None], widget: StreamingMarkdown, deltas: list[str]) -> None:
@@ -468,24 +300,24 @@ async def test_history_reply_given_whole_renders_each_block_once() -> None:
         assert lines(widget) == rich_lines(document, widget.size.width)
 
 
-async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
+async def test_a_long_reply_renders_in_view_then_newest_first_over_several_frames() -> None:
     class OneBlockAPass(StreamingMarkdown):
-        RENDER_SLICE = 0.0
         EAGER_CHARS = 1
 
-    document, widget, app = whole_reply(OneBlockAPass, 600)
+    # No time for blocks out of view: a frame renders the one block it must.
+    document, widget, app = whole_reply(OneBlockAPass, 600, RenderBudget(slice_seconds=0.0))
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         renders = widget.block_renders
-        # However many frames a loaded machine fits into that pause, the rendered blocks
-        # are always the newest ones: [0, 0, ..., 1, 1], never a gap at the end.
+        # However many frames a loaded machine fits into that pause, the rendered blocks are
+        # the ones in view (the pane shows the reply's top) and the newest ones:
+        # [1, 1, 0, 0, ..., 1, 1], never a gap among the newest.
         assert renders[-1] == 1, "the end of the reply comes first"
-        assert renders == sorted(renders), "blocks render newest first"
-        for _ in range(200):
-            if widget.settled:
-                break
-            await pilot.pause(0.02)
-        assert widget.settled, "the frames caught up on their own"
+        waiting = [index for index, count in enumerate(renders) if count == 0]
+        assert waiting == list(range(waiting[0], waiting[-1] + 1)), "newest first"
+        await wait_until(pilot, lambda: widget.settled_in_view)
+        assert widget.block_renders[0] == 1, "the blocks in view render at once"
+        await wait_until(pilot, lambda: widget.settled)  # the frames catch up on their own
         await settle(pilot, widget)
         assert set(widget.block_renders) == {1}
         assert lines(widget) == rich_lines(document, widget.size.width)
@@ -494,10 +326,11 @@ async def test_a_long_reply_renders_newest_first_over_several_frames() -> None:
 @pytest.mark.parametrize("at_end", [False, True])
 async def test_after_a_resize_the_blocks_in_view_render_first(at_end: bool) -> None:
     class InViewOnly(StreamingMarkdown):
-        FRAME_INTERVAL = 60.0  # no frame, and no slice for blocks out of view, for a minute
-        RENDER_SLICE = 0.0
+        FRAME_INTERVAL = 60.0  # no frame for a minute
 
-    document, widget, app = whole_reply(InViewOnly, 2000)
+    # No slice for blocks out of view, for a minute.
+    budget = RenderBudget(slice_seconds=0.0, frame_seconds=60.0)
+    document, widget, app = whole_reply(InViewOnly, 2000, budget)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, widget)
         pane = app.query_one(VerticalScroll)
@@ -580,3 +413,83 @@ async def test_the_cost_per_delta_does_not_grow_with_the_reply(sizes: tuple[int,
         per_delta_small = min(cost(short, markdown_reply(small, seed=1)) for short in shorts)
         per_delta_large = cost(long, markdown_reply(large))
     assert per_delta_large < 4 * per_delta_small, (per_delta_small, per_delta_large)
+
+
+# -- the code theme and the render budget ------------------------------------------------------
+
+CODE = "Intro.\n\n```python\ndef answer(x):\n    return 42  # yes\n```\n\nAfter."
+
+
+def rich_colours(markdown: str, code_theme: str, needle: str) -> set[str]:
+    """The foreground colours Rich itself gives the line containing ``needle``."""
+    console = Console(width=60, force_terminal=True, color_system="truecolor")
+    options = console.options.update(width=60, height=None, highlight=False)
+    for line in console.render_lines(BlockMarkdown(markdown, code_theme=code_theme), options):
+        if needle in "".join(segment.text for segment in line):
+            return {str(seg.style.color) for seg in line if seg.style and seg.text.strip()}
+    raise AssertionError(f"{needle!r} is not in Rich's rendering")
+
+
+async def test_the_code_theme_follows_the_app_theme_dark_or_light() -> None:
+    widget = StreamingMarkdown(CODE)
+    widget.finish()
+    app = Pane(widget)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot, widget)
+        assert app.current_theme.dark and widget.code_theme == DARK_CODE_THEME
+        dark = _colours(widget, "def answer")
+        assert dark == rich_colours(CODE, DARK_CODE_THEME, "def answer")
+        renders = widget.block_renders
+
+        app.theme = "textual-light"
+        # The widget renders again on its own (no flush): the theme change schedules a frame.
+        await wait_until(pilot, lambda: widget.code_theme == LIGHT_CODE_THEME and widget.settled)
+        light = _colours(widget, "def answer")
+        assert light == rich_colours(CODE, LIGHT_CODE_THEME, "def answer")
+        assert light != dark
+        assert widget.block_renders == [count + 1 for count in renders]
+        assert lines(widget) == rich_lines(CODE, widget.size.width)
+
+        app.theme = "nord"  # another dark theme: monokai again
+        await wait_until(pilot, lambda: widget.code_theme == DARK_CODE_THEME and widget.settled)
+        assert _colours(widget, "def answer") == dark
+
+
+async def test_a_widget_mounted_in_a_light_theme_renders_light_code_at_once() -> None:
+    widget = StreamingMarkdown(CODE)
+    widget.finish()
+    app = Pane(widget)
+    app.theme = "textual-light"
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot, widget)
+        assert _colours(widget, "def answer") == rich_colours(CODE, LIGHT_CODE_THEME, "def answer")
+        assert set(widget.block_renders) == {1}, "no render with the dark theme first"
+
+
+class Conversation(VerticalScroll):
+    """A container that owns the render budget of the replies inside it."""
+
+    def __init__(self, *children: Widget) -> None:
+        super().__init__(*children)
+        self.render_budget = RenderBudget()
+
+
+async def test_widgets_share_the_budget_of_the_nearest_owner() -> None:
+    inside = [StreamingMarkdown("one"), StreamingMarkdown("two")]
+    given = RenderBudget()
+    chosen = StreamingMarkdown("three", budget=given)
+    alone = [StreamingMarkdown("four"), StreamingMarkdown("five")]
+
+    class Screenful(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Conversation(*inside, chosen)
+            yield from alone
+
+    app = Screenful()
+    async with app.run_test(size=(80, 40)):
+        owner = app.query_one(Conversation)
+        assert isinstance(owner, RenderBudgetOwner)
+        assert all(widget.budget is owner.render_budget for widget in inside)
+        assert chosen.budget is given, "a budget given to the widget wins"
+        assert alone[0].budget is not alone[1].budget, "without an owner, each its own"
+        assert owner.render_budget not in {alone[0].budget, alone[1].budget}

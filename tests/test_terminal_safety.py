@@ -8,18 +8,9 @@ to the terminal is read back and searched for them.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
-import select
-import signal
-import struct
 import subprocess
 import sys
-import termios
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +22,7 @@ from groq_tui.safe_text import (
     visible_controls,
 )
 from tests.loopback import LoopbackServer, Reply
+from tests.terminal import Terminal, terminal_env
 
 TITLE = "\x1b]0;PWNED-TITLE\x07"
 WIPE = "\x1b[2J\x1b[HWIPED"
@@ -92,73 +84,6 @@ def test_json_keeps_the_data_and_escapes_what_json_leaves_raw() -> None:
 # -- a program on a pseudo-terminal --------------------------------------------------------
 
 
-class Terminal:
-    """A program running on a pseudo-terminal of 100x30; everything it writes is kept."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        self.master = master
-        self.output = bytearray()
-        self.process = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-        )  # fmt: skip
-        os.close(slave)
-
-    def read_until(self, condition: Callable[[bytes], bool], timeout: float = 60) -> None:
-        """Read the terminal until ``condition(output)`` holds (fails after ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while not condition(bytes(self.output)):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; the terminal showed {self.tail!r}")
-            if not self._read(0.2) and self.process.poll() is not None:
-                raise AssertionError(f"exited {self.process.returncode}: {self.tail!r}")
-
-    @property
-    def tail(self) -> bytes:
-        """The last things the program wrote (for failure messages)."""
-        return bytes(self.output[-400:])
-
-    def _read(self, wait: float) -> bool:
-        ready, _, _ = select.select([self.master], [], [], wait)
-        if not ready:
-            return False
-        try:
-            data = os.read(self.master, 65536)
-        except OSError:  # the program closed the terminal
-            return False
-        self.output += data
-        return bool(data)
-
-    def type(self, data: bytes) -> None:
-        os.write(self.master, data)
-
-    def finish(self, timeout: float = 30) -> int:
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None and time.monotonic() < deadline:
-            self._read(0.1)
-        while self._read(0):
-            pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            raise AssertionError("the program did not exit")
-        os.close(self.master)
-        return self.process.returncode
-
-
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GROQ")}
-    env.update(
-        TERM="xterm-256color",
-        GROQ_TUI_CONFIG=str(tmp_path / "config.toml"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        HOME=str(tmp_path),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 def _assert_no_raw_sequences(output: bytes) -> None:
     for sequence in RAW_SEQUENCES:
         assert sequence not in output, f"{sequence!r} reached the terminal"
@@ -171,7 +96,7 @@ def _cli(loopback: LoopbackServer, *extra: str) -> list[str]:
 
 def test_cli_on_a_terminal_shows_controls_visibly(loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.enqueue(hostile_stream())
-    terminal = Terminal(_cli(loopback), _env(tmp_path))
+    terminal = Terminal(_cli(loopback), terminal_env(tmp_path))
     terminal.read_until(lambda out: b"end" in out)
     assert terminal.finish() == 0
     _assert_no_raw_sequences(bytes(terminal.output))
@@ -181,7 +106,7 @@ def test_cli_on_a_terminal_shows_controls_visibly(loopback: LoopbackServer, tmp_
 
 def test_cli_raw_flag_writes_the_text_as_received(loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.enqueue(hostile_stream())
-    terminal = Terminal(_cli(loopback, "--raw"), _env(tmp_path))
+    terminal = Terminal(_cli(loopback, "--raw"), terminal_env(tmp_path))
     terminal.read_until(lambda out: b"end" in out)
     assert terminal.finish() == 0
     assert TITLE.encode() in terminal.output
@@ -191,7 +116,9 @@ def test_cli_into_a_pipe_writes_the_text_as_received(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     loopback.enqueue(hostile_stream())
-    result = subprocess.run(_cli(loopback), env=_env(tmp_path), capture_output=True, timeout=60)
+    result = subprocess.run(
+        _cli(loopback), env=terminal_env(tmp_path), capture_output=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode() == HOSTILE + "\n"
 
@@ -204,7 +131,7 @@ def test_app_never_lets_a_reply_drive_the_terminal(
     app = [sys.executable, "-m", "groq_tui", "--base-url", loopback.base_url,
            "--api-key", "test-key", "-m", "llama-3.1-8b-instant"]  # fmt: skip
     loopback.enqueue(hostile_stream())
-    terminal = Terminal(app, _env(tmp_path))
+    terminal = Terminal(app, terminal_env(tmp_path))
     terminal.read_until(lambda out: b"starting" in out)
     terminal.read_until(lambda out: b"ready" in out.rsplit(b"starting", 1)[-1])
     terminal.type(b"tell me")
@@ -216,7 +143,7 @@ def test_app_never_lets_a_reply_drive_the_terminal(
     assert terminal.finish() == 0
     _assert_no_raw_sequences(bytes(terminal.output))
 
-    reopened = Terminal([*app, "--continue"], _env(tmp_path))
+    reopened = Terminal([*app, "--continue"], terminal_env(tmp_path))
     reopened.read_until(lambda out: "PWNED-TITLE␇".encode() in out and b"evil" in out)
     reopened.type(b"\x11")
     assert reopened.finish() == 0

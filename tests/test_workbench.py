@@ -430,19 +430,21 @@ async def test_the_model_list_follows_a_late_model_listing(
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(100, 34)) as pilot:
         await ready(pilot)
-        app.models = []  # as if /models had not answered yet when the screen opened
+        app.context.models = []  # as if /models had not answered yet when the screen opened
         app.call_later(app.push_screen, WorkbenchScreen(None))
         await wait_for(pilot, lambda: isinstance(app.screen, WorkbenchScreen))
         screen = app.screen
         assert isinstance(screen, WorkbenchScreen)
         select = screen.query_one("#model", Select)
-        assert [value for _, value in select._options if value != Select.BLANK] == [app.audio_model]
-        await app.load_models()
+        assert [value for _, value in select._options if value != Select.BLANK] == [
+            app.context.audio_model
+        ]
+        await app.context.load_models()
         await pilot.pause()
         offered = [value for _, value in select._options if value != Select.BLANK]
-        audio = [m.id for m in app.models if m.is_audio]
+        audio = [m.id for m in app.context.models if m.is_audio]
         assert len(audio) > 1 and sorted(offered) == sorted(audio)
-        assert select.value == app.audio_model
+        assert select.value == app.context.audio_model
 
 
 async def test_f3_opens_it_from_the_chat_with_the_configured_upload_limit(

@@ -25,13 +25,24 @@ from groq_tui.api.errors import (
     UnprocessableEntityError,
     UnsupportedAudioFormat,
 )
+from groq_tui.api.params import (
+    REASONING_EFFORTS,
+    REASONING_FORMATS,
+    SERVICE_TIERS,
+    reasoning_efforts,
+)
 from groq_tui.api.ratelimit import RateLimits, parse_go_duration
 from groq_tui.api.streaming import ChatStream
+from groq_tui.api.thinking import ThinkSplitter, split_think
 from groq_tui.api.types import (
     ChatCompletion,
     ChatCompletionChunk,
+    CompletionTokensDetails,
+    ExecutedTool,
     Model,
     ModelList,
+    PromptTokensDetails,
+    SearchResult,
     ToolCall,
     Transcription,
     TranscriptionSegment,
@@ -43,6 +54,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "REASONING_EFFORTS",
+    "REASONING_FORMATS",
+    "SERVICE_TIERS",
     "APIConnectionError",
     "APIError",
     "APIResponseError",
@@ -53,7 +67,9 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatStream",
+    "CompletionTokensDetails",
     "ConflictError",
+    "ExecutedTool",
     "FlexCapacityError",
     "GroqClient",
     "GroqError",
@@ -63,13 +79,16 @@ __all__ = [
     "ModelList",
     "NotFoundError",
     "PermissionDeniedError",
+    "PromptTokensDetails",
     "RateLimitError",
     "RateLimits",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "SearchResult",
     "StreamError",
     "StreamInterrupted",
     "StreamTimeout",
+    "ThinkSplitter",
     "ToolCall",
     "Transcription",
     "TranscriptionSegment",
@@ -78,4 +97,6 @@ __all__ = [
     "UnsupportedAudioFormat",
     "Usage",
     "parse_go_duration",
+    "reasoning_efforts",
+    "split_think",
 ]

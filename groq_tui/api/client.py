@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 
 from groq_tui import __version__
+from groq_tui.api.closing import ClosedOnExit
 from groq_tui.api.errors import (
     APIConnectionError,
     APIResponseError,
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 ResponseT = TypeVar("ResponseT", bound=APIResponse)
 
 
-class GroqClient:
+class GroqClient(ClosedOnExit):
     """An async client for the Groq API and other OpenAI-compatible servers.
 
     Args:
@@ -83,17 +83,6 @@ class GroqClient:
     def __repr__(self) -> str:
         # Never show the key, not even in a traceback's locals.
         return f"GroqClient(base_url={self.base_url!r}, max_retries={self.max_retries})"
-
-    async def __aenter__(self) -> GroqClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool (if this client created it)."""

@@ -138,7 +138,16 @@ class RateLimitError(APIStatusError):
 
 
 class FlexCapacityError(APIStatusError):
-    """498: flex tier capacity exceeded; try again later."""
+    """498 ``capacity_exceeded``: the flex tier has no capacity for this request right now.
+
+    Flex fails fast by design, so the client does not retry it; the way on is to resend the
+    request with ``service_tier="on_demand"`` (or to try flex again later).
+    """
+
+    hint = "the flex tier is at capacity: resend with service_tier on_demand, or retry later"
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} - {self.hint}"
 
 
 class InternalServerError(APIStatusError):

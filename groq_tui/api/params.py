@@ -26,6 +26,31 @@ TOOL_CHOICE_MODES = ("none", "auto", "required")
 
 AudioResponseFormat = Literal["json", "text", "verbose_json"]
 
+REASONING_FORMATS = ("hidden", "raw", "parsed")
+REASONING_EFFORTS = ("none", "default", "low", "medium", "high")
+SERVICE_TIERS = ("auto", "on_demand", "flex", "performance")
+JSON_MODES = ("json_object", "json_schema")
+SEARCH_DOMAIN_LISTS = ("include_domains", "exclude_domains")
+
+ReasoningFormat = Literal["hidden", "raw", "parsed"]
+ReasoningEffort = Literal["none", "default", "low", "medium", "high"]
+ServiceTier = Literal["auto", "on_demand", "flex", "performance"]
+
+
+def reasoning_efforts(model: str) -> tuple[str, ...]:
+    """The ``reasoning_effort`` values a model family accepts (Groq's reasoning docs).
+
+    Qwen3 models switch thinking off or on (``none``/``default``); gpt-oss models think at
+    ``low``/``medium``/``high``. Other models: every value the API defines (the server
+    decides).
+    """
+    name = model.lower()
+    if "qwen3" in name:
+        return ("none", "default")
+    if "gpt-oss" in name:
+        return ("low", "medium", "high")
+    return REASONING_EFFORTS
+
 
 def check_range(param: str, value: float | None, low: float, high: float) -> None:
     """Raise unless ``value`` is None or a finite number within [low, high]."""
@@ -161,11 +186,96 @@ def check_chat_params(body: Mapping[str, Any]) -> None:
             raise InvalidRequestParameter("logit_bias", "must map token ids to biases")
         for token, bias in logit_bias.items():
             check_range(f"logit_bias[{token}]", bias, -100, 100)
+    check_reasoning(body)
+    check_service_tier(body.get("service_tier"))
+    check_search_settings(body.get("search_settings"))
     if body.get("functions") is not None or body.get("function_call") is not None:
         warnings.warn(
             "functions and function_call are deprecated by the API; use tools and tool_choice",
             DeprecationWarning,
             stacklevel=4,
+        )
+
+
+def _one_of(param: str, value: Any, allowed: Sequence[str]) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidRequestParameter(param, f"must be one of {', '.join(allowed)}, got {value!r}")
+
+
+def check_reasoning(body: Mapping[str, Any]) -> None:
+    """``reasoning_format``, ``include_reasoning`` and ``reasoning_effort``, with the
+    combinations the service refuses with a 400 refused here instead."""
+    reasoning_format = body.get("reasoning_format")
+    include_reasoning = body.get("include_reasoning")
+    effort = body.get("reasoning_effort")
+    _one_of("reasoning_format", reasoning_format, REASONING_FORMATS)
+    if include_reasoning is not None and not isinstance(include_reasoning, bool):
+        raise InvalidRequestParameter(
+            "include_reasoning", f"must be true or false, got {include_reasoning!r}"
+        )
+    if include_reasoning is not None and reasoning_format is not None:
+        raise InvalidRequestParameter(
+            "include_reasoning",
+            "cannot be combined with reasoning_format; send one of the two",
+        )
+    if reasoning_format == "raw":
+        response_format = body.get("response_format")
+        mode = response_format.get("type") if isinstance(response_format, Mapping) else None
+        if mode in JSON_MODES:
+            raise InvalidRequestParameter(
+                "reasoning_format",
+                f"raw cannot be combined with JSON mode (response_format {mode}); "
+                "use parsed or hidden",
+            )
+        if body.get("tools"):
+            raise InvalidRequestParameter(
+                "reasoning_format", "raw cannot be combined with tools; use parsed or hidden"
+            )
+    if effort is not None:
+        model = body.get("model")
+        allowed = reasoning_efforts(model if isinstance(model, str) else "")
+        if effort not in allowed:
+            family = "" if allowed == REASONING_EFFORTS else f" for {model}"
+            raise InvalidRequestParameter(
+                "reasoning_effort", f"must be one of {', '.join(allowed)}{family}, got {effort!r}"
+            )
+
+
+def check_service_tier(service_tier: Any) -> None:
+    """One of auto, on_demand, flex, performance."""
+    _one_of("service_tier", service_tier, SERVICE_TIERS)
+
+
+def check_search_settings(settings: Any) -> None:
+    """The built-in web search's settings: domain lists of strings, a country name."""
+    if settings is None:
+        return
+    if not isinstance(settings, Mapping):
+        raise InvalidRequestParameter(
+            "search_settings", 'must be an object such as {"include_domains": ["arxiv.org"]}'
+        )
+    for name in SEARCH_DOMAIN_LISTS:
+        domains = settings.get(name)
+        if domains is None:
+            continue
+        if isinstance(domains, str | bytes) or not isinstance(domains, Sequence):
+            raise InvalidRequestParameter(
+                f"search_settings.{name}", "must be a list of domains such as ['arxiv.org']"
+            )
+        for domain in domains:
+            if not isinstance(domain, str) or not domain.strip() or " " in domain.strip():
+                raise InvalidRequestParameter(
+                    f"search_settings.{name}", f"must hold domain names, got {domain!r}"
+                )
+    country = settings.get("country")
+    if country is not None and (not isinstance(country, str) or not country.strip()):
+        raise InvalidRequestParameter(
+            "search_settings.country", f"must be a country name, got {country!r}"
+        )
+    images = settings.get("include_images")
+    if images is not None and not isinstance(images, bool):
+        raise InvalidRequestParameter(
+            "search_settings.include_images", f"must be true or false, got {images!r}"
         )
 
 

@@ -10,15 +10,18 @@ from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
-from groq_tui.api.errors import APIResponseError, InvalidRequestParameter
+from groq_tui.api.errors import InvalidRequestParameter
 from groq_tui.api.params import (
     AudioResponseFormat,
+    ReasoningEffort,
+    ReasoningFormat,
+    ServiceTier,
     audio_extension,
     check_audio_params,
     check_chat_params,
 )
 from groq_tui.api.speech import Speech
-from groq_tui.api.streaming import ChatStream
+from groq_tui.api.streaming import ChatStream, open_chat_stream
 from groq_tui.api.types import ChatCompletion, Model, ModelList, Transcription
 
 if TYPE_CHECKING:
@@ -91,6 +94,11 @@ class Completions:
         top_logprobs: int | None = None,
         functions: Sequence[Mapping[str, Any]] | None = None,
         function_call: str | Mapping[str, Any] | None = None,
+        reasoning_effort: ReasoningEffort | None = None,
+        reasoning_format: ReasoningFormat | None = None,
+        include_reasoning: bool | None = None,
+        service_tier: ServiceTier | None = None,
+        search_settings: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
@@ -99,8 +107,13 @@ class Completions:
         """Create a chat completion, or open a stream of chunks with ``stream=True``.
 
         Every parameter of the API reference is accepted and sent as given (None means
-        "not sent"); ``extra_body`` carries fields the reference does not list yet (for
-        example ``reasoning_format``). Values outside the documented limits raise
+        "not sent"), and so are the newer ones: ``reasoning_effort`` (qwen3: none/default;
+        gpt-oss: low/medium/high), ``reasoning_format`` (hidden/raw/parsed),
+        ``include_reasoning``, ``service_tier`` (auto/on_demand/flex/performance) and a
+        compound model's ``search_settings``. ``extra_body`` carries fields this signature
+        does not list (``compound_custom``, ``documents``, ...). Values outside the
+        documented limits, and combinations the service refuses (``reasoning_format`` with
+        ``include_reasoning``; ``raw`` with JSON mode or tools), raise
         :class:`~groq_tui.api.errors.InvalidRequestParameter` before anything is sent.
         The deprecated ``functions``/``function_call`` are sent too, with a
         DeprecationWarning.
@@ -131,6 +144,11 @@ class Completions:
             "top_logprobs": top_logprobs,
             "functions": None if functions is None else list(functions),
             "function_call": function_call,
+            "reasoning_effort": reasoning_effort,
+            "reasoning_format": reasoning_format,
+            "include_reasoning": include_reasoning,
+            "service_tier": service_tier,
+            "search_settings": search_settings,
         }
         body.update({key: value for key, value in optional.items() if value is not None})
         if stream:
@@ -151,15 +169,7 @@ class Completions:
             timeout=timeout,
             max_retries=max_retries,
         )
-        content_type = response.headers.get("content-type", "")
-        if "text/event-stream" not in content_type:
-            body_text = (await response.aread()).decode("utf-8", errors="replace")
-            await response.aclose()
-            raise APIResponseError(
-                f"asked for a stream but the server answered {content_type or 'no type'}: "
-                f"{body_text[:200]!r}"
-            )
-        return ChatStream(response)
+        return await open_chat_stream(response)
 
 
 class Chat:

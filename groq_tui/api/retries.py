@@ -9,6 +9,8 @@ import httpx
 from groq_tui.api.ratelimit import RateLimits
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+NEVER_RETRIED_STATUS = frozenset({498})
+"""Flex's capacity failure: it fails fast so the caller can switch tiers, not wait."""
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_SERVER_DELAY = 60.0
@@ -17,6 +19,8 @@ MAX_SERVER_DELAY = 60.0
 
 def should_retry(response: httpx.Response) -> bool:
     """Whether an error response is worth another attempt."""
+    if response.status_code in NEVER_RETRIED_STATUS:
+        return False
     hint = response.headers.get("x-should-retry")
     if hint == "true":
         return True

@@ -57,6 +57,20 @@ class ToolCall(APIObject):
     function: FunctionCall = Field(default_factory=FunctionCall)
 
 
+class PromptTokensDetails(APIObject):
+    """What the prompt's tokens were made of (recording 004)."""
+
+    cached_tokens: int = 0
+    """Prompt tokens served from the prompt cache (billed at a lower rate)."""
+
+
+class CompletionTokensDetails(APIObject):
+    """What the completion's tokens were made of (recordings 003, 013, 032, 053)."""
+
+    reasoning_tokens: int = 0
+    """Tokens the model spent reasoning before (or instead of) answering."""
+
+
 class Usage(APIObject):
     """Token counts and the server's own timings (seconds) for one request."""
 
@@ -67,14 +81,110 @@ class Usage(APIObject):
     prompt_time: float | None = None
     completion_time: float | None = None
     total_time: float | None = None
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """``completion_tokens_details.reasoning_tokens``, when the server sent it."""
+        details = self.completion_tokens_details
+        return None if details is None else details.reasoning_tokens
+
+    @property
+    def cached_tokens(self) -> int | None:
+        """``prompt_tokens_details.cached_tokens``, when the server sent it."""
+        details = self.prompt_tokens_details
+        return None if details is None else details.cached_tokens
+
+
+class ModelUsage(APIObject):
+    """One model's share of a compound system's usage."""
+
+    model: str = ""
+    usage: Usage | None = None
+
+
+class UsageBreakdown(APIObject):
+    """Per-model usage of a compound system (recordings 008, 017); ``models`` may be null."""
+
+    models: list[ModelUsage] | None = None
 
 
 class XGroq(APIObject):
-    """Groq's own extension object (request id, seed, usage on the last stream chunk)."""
+    """Groq's own extension object.
+
+    ``id`` on the first chunk (and on non-streamed replies), ``seed`` where the server chose
+    one, ``usage`` (and ``usage_breakdown`` for compound models) on the last stream chunk,
+    ``error`` when a stream failed (SDK types), ``usage`` with dram/sram cache counts on
+    non-streamed replies is kept as extra fields.
+    """
 
     id: str | None = None
     seed: int | None = None
     usage: Usage | None = None
+    usage_breakdown: UsageBreakdown | None = None
+    error: str | None = None
+
+
+# --- built-in tools of compound models -----------------------------------------------------
+
+
+class SearchResult(APIObject):
+    """One web search hit of a built-in search tool."""
+
+    title: str | None = None
+    url: str | None = None
+    content: str | None = None
+    score: float | None = None
+
+
+class SearchResults(APIObject):
+    """The hits (and image URLs) of a built-in search tool."""
+
+    results: list[SearchResult] | None = None
+    images: list[str] | None = None
+
+
+class BrowserResult(APIObject):
+    """A page a built-in browser tool visited."""
+
+    title: str | None = None
+    url: str | None = None
+    content: str | None = None
+    live_view_url: str | None = None
+
+
+class CodeResult(APIObject):
+    """What a built-in code interpreter run produced (text, an image, charts)."""
+
+    text: str | None = None
+    png: str | None = None
+
+
+class ExecutedTool(APIObject):
+    """A built-in tool a compound model ran on the server (web search, code, browsing).
+
+    In a stream the same ``index`` arrives more than once: first with the arguments, then
+    again with the output and results (recording 017); the later piece wins field by field.
+    """
+
+    index: int = 0
+    type: str = ""
+    arguments: str = ""
+    output: str | None = None
+    search_results: SearchResults | None = None
+    browser_results: list[BrowserResult] | None = None
+    code_results: list[CodeResult] | None = None
+
+    @property
+    def sources(self) -> list[SearchResult | BrowserResult]:
+        """The search hits and visited pages, in the order the server listed them."""
+        found: list[SearchResult | BrowserResult] = []
+        if self.search_results is not None and self.search_results.results:
+            found.extend(self.search_results.results)
+        if self.browser_results:
+            found.extend(self.browser_results)
+        return found
 
 
 class ChatCompletionMessage(APIObject):
@@ -83,8 +193,11 @@ class ChatCompletionMessage(APIObject):
     role: str = "assistant"
     content: str | None = None
     reasoning: str | None = None
+    """The model's reasoning (``reasoning_format="parsed"``, and gpt-oss by default)."""
     tool_calls: list[ToolCall] | None = None
     function_call: FunctionCall | None = None
+    executed_tools: list[ExecutedTool] | None = None
+    """Built-in tools a compound model ran before answering (recording 008)."""
 
 
 class Choice(APIObject):
@@ -106,7 +219,10 @@ class ChatCompletion(APIResponse):
     system_fingerprint: str | None = None
     choices: list[Choice] = []
     usage: Usage | None = None
+    usage_breakdown: UsageBreakdown | None = None
     x_groq: XGroq | None = None
+    service_tier: str | None = None
+    """The tier that served the request (auto, on_demand, flex, performance)."""
 
     @property
     def text(self) -> str:
@@ -114,6 +230,20 @@ class ChatCompletion(APIResponse):
         if not self.choices:
             return ""
         return self.choices[0].message.content or ""
+
+    @property
+    def reasoning(self) -> str:
+        """The first choice's reasoning field, or "" when the server sent none."""
+        if not self.choices:
+            return ""
+        return self.choices[0].message.reasoning or ""
+
+    @property
+    def executed_tools(self) -> list[ExecutedTool]:
+        """The first choice's built-in tool runs (compound models), or []."""
+        if not self.choices:
+            return []
+        return self.choices[0].message.executed_tools or []
 
 
 class FunctionCallDelta(APIObject):
@@ -138,8 +268,11 @@ class ChoiceDelta(APIObject):
     role: str | None = None
     content: str | None = None
     reasoning: str | None = None
+    channel: str | None = None
+    """gpt-oss marks its reasoning deltas ``"analysis"`` (recordings 019, 053)."""
     tool_calls: list[ToolCallDelta] | None = None
     function_call: FunctionCallDelta | None = None
+    executed_tools: list[ExecutedTool] | None = None
 
 
 class ChunkChoice(APIObject):
@@ -162,6 +295,8 @@ class ChatCompletionChunk(APIObject):
     choices: list[ChunkChoice] = []
     usage: Usage | None = None
     x_groq: XGroq | None = None
+    service_tier: str | None = None
+    """Sent on the usage-only last chunk of ``include_usage`` streams (recording 053)."""
 
 
 # --- models -----------------------------------------------------------------------------
@@ -175,8 +310,11 @@ class Model(APIResponse):
     created: int = 0
     owned_by: str = ""
     active: bool | None = None
+    """False for a model the server lists but no longer serves."""
     context_window: int | None = None
+    """Prompt plus completion tokens the model can hold."""
     max_completion_tokens: int | None = None
+    """The largest ``max_tokens`` the model accepts."""
 
     @property
     def is_audio(self) -> bool:

@@ -2,9 +2,12 @@
 
 PortAudio calls back on its own thread. The callback does one thing: it hands a copy of
 the buffer to the event loop (``loop.call_soon_threadsafe(queue.put_nowait, ...)``), as in
-sounddevice's asyncio example; it never blocks, locks, or touches state the loop owns.
-Everything else - writing the file, the level meter, passing blocks on - happens on the
-loop, in the recorder's pump task.
+sounddevice's asyncio example; it never blocks, locks, or touches state the loop owns. If
+the loop has closed (the app ended without stopping the recorder), the hand-off raises
+and the callback ends the stream: asking ``is_closed()`` first would leave a moment in
+which the loop closes between the question and the hand-off. The level meter and passing
+blocks on happen on the loop, in the recorder's pump task; encoding and writing the file
+happen in a :class:`~groq_tui.audio.flac_writer.FlacWriter`'s thread, never on the loop.
 
 The file is FLAC (16-bit, mono, the device's rate), created with mode 0600. A device that
 disappears mid-recording (unplugged, sound server gone) or goes silent for
@@ -24,11 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import soundfile  # type: ignore[import-untyped]
-
 from groq_tui.audio.devices import InputDevice, find_input_device
-from groq_tui.audio.encoding import to_mono, to_pcm16
+from groq_tui.audio.encoding import to_mono
 from groq_tui.audio.errors import AudioUnavailable, DeviceLost
+from groq_tui.audio.flac_writer import FlacWriter
 from groq_tui.audio.portaudio import load_sounddevice
 from groq_tui.audio.resample import Samples
 from groq_tui.audio.vad import SILENCE_DB, level_db
@@ -99,7 +101,7 @@ class Recorder:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._consumers: list[asyncio.Queue[Samples | None]] = []
         self._stream: Any = None
-        self._file: Any = None
+        self._writer: FlacWriter | None = None
         self._pump: asyncio.Task[None] | None = None
         self._stopping = False
         self._recording: Recording | None = None
@@ -162,15 +164,12 @@ class Recorder:
         # PortAudio's set-up blocks (device probing, server round trips): off the loop.
         self.device = await asyncio.to_thread(find_input_device, self._wanted)
         self.samplerate = int(self._wanted_rate or self.device.default_samplerate)
-        self.path = private_temp_path(".flac", self._directory)
+        self.path = await asyncio.to_thread(private_temp_path, ".flac", self._directory)
         try:
-            self._file = soundfile.SoundFile(
-                str(self.path), "w", self.samplerate, 1, "PCM_16", format="FLAC"
-            )
+            self._writer = await asyncio.to_thread(FlacWriter, self.path, self.samplerate)
             self._stream = await asyncio.to_thread(self._open, asyncio.get_running_loop())
         except BaseException:
-            self._close_file()
-            self.path.unlink(missing_ok=True)
+            await asyncio.to_thread(self._close_file_and_delete)
             raise
         self.started_at = time.monotonic()
         self._pump = asyncio.create_task(self._run_pump(), name="recorder-pump")
@@ -183,12 +182,13 @@ class Recorder:
 
         def callback(indata: Any, frames: int, time_info: Any, status: Any) -> None:
             # PortAudio's thread: copy the buffer (PortAudio reuses it), hand it over, return.
-            if loop.is_closed():
-                raise sd.CallbackAbort
-            loop.call_soon_threadsafe(queue.put_nowait, (indata.copy(), bool(status)))
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, (indata.copy(), bool(status)))
+            except RuntimeError:  # the event loop is closed: nobody is listening any more
+                raise sd.CallbackAbort from None
 
         def finished() -> None:
-            if not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # a closed loop needs no end marker
                 loop.call_soon_threadsafe(queue.put_nowait, _END)
 
         channels = 1
@@ -226,7 +226,10 @@ class Recorder:
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), self._stall_timeout)
+                    # Not wait_for: on Python 3.11 it swallows a cancel that arrives in the
+                    # same step as a block, and the pump would outlive the app's exit.
+                    async with asyncio.timeout(self._stall_timeout):
+                        item = await self._queue.get()
                 except TimeoutError:
                     if self._stopping:
                         return
@@ -253,7 +256,8 @@ class Recorder:
             self.first_block_at = time.monotonic()
         if overflowed:
             self.overflows += 1
-        self._file.write(to_pcm16(block))
+        assert self._writer is not None
+        self._writer.write(block)
         self.frames += block.size
         self.level = level_db(block)
         for queue in self._consumers:
@@ -282,8 +286,11 @@ class Recorder:
             await asyncio.to_thread(_close_stream, stream, abort=self.error is not None)
         if not self._pump.done():
             self._queue.put_nowait(_END)  # the stream had already ended
-        await self._pump
-        self._close_file()
+        # The pump may have been cancelled with the app's other tasks: finish all the same.
+        await asyncio.wait([self._pump])
+        if not self._pump.cancelled():
+            self._pump.result()  # a failure of the pump is the caller's to see
+        await asyncio.to_thread(self._close_file)
         self._recording = Recording(
             path=self.path,
             samplerate=self.samplerate,
@@ -294,9 +301,17 @@ class Recorder:
         return self._recording
 
     def _close_file(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Write what is queued and close the file (blocks: in a worker thread)."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
+
+    def _close_file_and_delete(self) -> None:
+        try:
+            self._close_file()
+        finally:
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
 
 
 def _close_stream(stream: Any, *, abort: bool) -> None:

@@ -49,25 +49,31 @@ class SegmenterSettings:
 
 
 @dataclass(frozen=True)
-class SpeechSegment:
-    """A stretch of speech, ready to transcribe."""
+class SegmentSpan:
+    """Where a segment stands in the stream: what a segment and its transcript share."""
 
     index: int
     """Its place in the stream, from 0."""
     start: float
     """Seconds from the start of the stream."""
     end: float
+
+    @property
+    def duration(self) -> float:
+        """Its length in seconds."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class SpeechSegment(SegmentSpan):
+    """A stretch of speech, ready to transcribe."""
+
     samples: Samples = field(repr=False)
     """16 kHz mono float32."""
     speech: float
     """Seconds of it that the detector called speech."""
     closed_at: float
     """``time.monotonic()`` when the segmenter closed it."""
-
-    @property
-    def duration(self) -> float:
-        """Its length in seconds."""
-        return self.end - self.start
 
 
 class SpeechSegmenter:

@@ -37,20 +37,48 @@ class Piece:
         return self.start / rate
 
 
+class LevelMeter:
+    """The RMS level (dBFS, at least -100) of consecutive frames of a signal fed in blocks.
+
+    Feeding the whole signal or any split of it gives the same levels; only the levels are
+    kept (one float per frame), never the samples.
+    """
+
+    def __init__(self, rate: int, frame_seconds: float = FRAME_SECONDS) -> None:
+        self.frame = max(1, round(rate * frame_seconds))
+        self._carry = np.zeros(0, np.float64)
+        self._parts: list[npt.NDArray[np.float64]] = []
+
+    def feed(self, samples: Samples) -> None:
+        """Measure the frames that ``samples`` completes."""
+        data = np.concatenate((self._carry, np.asarray(samples, np.float64)))
+        whole = data.size // self.frame * self.frame
+        if whole:
+            power = np.square(data[:whole]).reshape(-1, self.frame).mean(axis=1)
+            self._parts.append(_decibels(power))
+        self._carry = data[whole:]
+
+    def levels(self) -> npt.NDArray[np.float64]:
+        """The levels of every frame fed so far; the last may be short."""
+        parts = list(self._parts)
+        if self._carry.size:  # a short last frame: the mean of what it has
+            parts.append(_decibels(np.square(self._carry).mean(keepdims=True)))
+        return np.concatenate(parts) if parts else np.zeros(0, np.float64)
+
+
+def _decibels(power: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    with np.errstate(divide="ignore"):
+        levels: npt.NDArray[np.float64] = np.maximum(10.0 * np.log10(power), -100.0)
+    return levels
+
+
 def frame_levels(
     samples: Samples, rate: int, frame_seconds: float = FRAME_SECONDS
 ) -> npt.NDArray[np.float64]:
     """The RMS level (dBFS, at least -100) of consecutive frames; the last may be short."""
-    size = max(1, round(rate * frame_seconds))
-    count = -(-samples.size // size)
-    padded = np.zeros(count * size, np.float64)
-    padded[: samples.size] = samples
-    power = np.square(padded).reshape(count, size).mean(axis=1)
-    if count and samples.size % size:
-        power[-1] *= size / (samples.size % size)  # the zero padding is not the signal's
-    with np.errstate(divide="ignore"):
-        levels: npt.NDArray[np.float64] = np.maximum(10.0 * np.log10(power), -100.0)
-    return levels
+    meter = LevelMeter(rate, frame_seconds)
+    meter.feed(samples)
+    return meter.levels()
 
 
 def quiet_frames(levels: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
@@ -109,9 +137,33 @@ def split_at_silences(
         min_seconds: The shortest a piece may be before the last one (default: half of
             ``max_seconds``): the cut is chosen between the two.
     """
+    return split_by_levels(
+        frame_levels(samples, rate), samples.size, rate, max_seconds, min_seconds=min_seconds
+    )
+
+
+def split_by_levels(
+    levels: npt.NDArray[np.float64],
+    total: int,
+    rate: int,
+    max_seconds: float,
+    *,
+    min_seconds: float | None = None,
+) -> list[Piece]:
+    """Pieces of at most ``max_seconds`` covering ``total`` samples, cut at pauses found in
+    their frame ``levels`` (from :class:`LevelMeter`): the samples themselves are not needed,
+    so a long file can be planned from one pass over it.
+
+    Args:
+        levels: Per frame of :data:`FRAME_SECONDS`, its level.
+        total: How many samples the audio has.
+        rate: Its sample rate.
+        max_seconds: The longest a piece may be.
+        min_seconds: The shortest a piece may be before the last one (default: half of
+            ``max_seconds``).
+    """
     if max_seconds <= 0:
         raise ValueError(f"max_seconds must be positive, got {max_seconds}")
-    total = samples.size
     frame = max(1, round(rate * FRAME_SECONDS))
     max_frames = max(1, int(max_seconds * rate) // frame)
     min_frames = max(
@@ -120,7 +172,6 @@ def split_at_silences(
     min_frames = min(min_frames, max_frames)
     if total <= max_frames * frame:
         return [Piece(0, total)] if total else []
-    levels = frame_levels(samples, rate)
     quiet = quiet_frames(levels)
     pieces: list[Piece] = []
     start_frame = 0

@@ -96,7 +96,9 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
     )
     async with client_from(settings) as client:
         try:
-            result = await transcribe_file(client, args.file, options, progress=_progress)
+            result = await transcribe_file(
+                client, args.file, options, progress=_progress, notice=_notice
+            )
             text = render(result, output_format)
         except AudioRejected as exc:  # nothing was sent: the input must change
             return fail(str(exc), EXIT_USAGE)
@@ -106,6 +108,12 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
             return fail(f"{args.file}: {describe_error(exc)}", exit_code_for(exc))
     sys.stdout.write(text)
     return 0
+
+
+def _notice(message: str) -> None:
+    """Something the user should know about the transcript (it covers part of the file)."""
+    sys.stderr.write(f"groq-tui: warning: {message}\n")
+    sys.stderr.flush()
 
 
 def _progress(done: int, total: int) -> None:

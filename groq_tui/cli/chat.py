@@ -1,19 +1,53 @@
-"""``groq-tui chat``: one prompt in, the reply streamed to stdout."""
+"""``groq-tui chat``: one prompt in, the reply streamed to stdout.
+
+stdout carries the answer alone, whatever the model sends: reasoning (``delta.reasoning``, or
+a ``<think>`` block opening the content) goes to stderr with ``--show-reasoning`` and nowhere
+otherwise. Only ``--reasoning-format raw``, given explicitly, prints the content exactly as
+the server sent it, ``<think>`` block included.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from groq_tui.api import ChatCompletion, ChatStream, GroqClient, InvalidRequestParameter, ToolCall
-from groq_tui.cli.common import client_from, describe_error_async, exit_code_for, fail
+from groq_tui.api import FlexCapacityError, GroqClient, InvalidRequestParameter
+from groq_tui.api.params import check_chat_params
+from groq_tui.cli.common import (
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    client_from,
+    describe_error,
+    describe_error_async,
+    exit_code_for,
+    fail,
+)
+from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
-from groq_tui.domain import ReplyStats
-from groq_tui.services.stats import stats_from
+from groq_tui.domain import ExecutedTool, ReplyDelta, ReplyParameters, ReplyReasoning, ToolCall
+from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply
+
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+FLEX_AT_CAPACITY = (
+    "the flex tier has no capacity right now (HTTP 498) - resend with --service-tier on_demand"
+)
+
+# The request fields the client's checks name, as the flags that set them.
+_FLAGS = {
+    "search_settings.include_domains": "--search-include",
+    "search_settings.exclude_domains": "--search-exclude",
+    "search_settings.country": "--search-country",
+}
+_FIELD_WORDS = re.compile(
+    r"(?<![-\w])(reasoning_format|include_reasoning|reasoning_effort|service_tier|tool_choice|tools)\b"
+    r"|JSON mode \(response_format [a-z_]+\)"
+)
 
 
 def read_prompt(args: argparse.Namespace) -> str:
@@ -69,6 +103,21 @@ def chat_params(args: argparse.Namespace) -> dict[str, Any]:
         params["response_format"] = {"type": "json_object"}
     if args.tools:
         params["tools"] = _load_tools(args.tools)
+    elif args.tool_choice not in (None, "none", "auto"):
+        raise InvalidRequestParameter(
+            "tool_choice", f"{args.tool_choice} needs tool definitions: give --tools FILE.json"
+        )
+    params.update(
+        (name, value)
+        for name, value in (
+            ("reasoning_effort", args.reasoning_effort),
+            ("reasoning_format", args.reasoning_format),
+            ("include_reasoning", args.include_reasoning),
+            ("service_tier", args.service_tier),
+            ("search_settings", _search_settings(args)),
+        )
+        if value is not None
+    )
     if args.logit_bias:
         try:
             params["logit_bias"] = json.loads(args.logit_bias)
@@ -77,12 +126,37 @@ def chat_params(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in params.items() if value is not None}
 
 
+def _search_settings(args: argparse.Namespace) -> dict[str, Any] | None:
+    """``search_settings`` from the --search-* flags, or None when none was given."""
+    settings: dict[str, Any] = {}
+    if args.search_include:
+        settings["include_domains"] = list(args.search_include)
+    if args.search_exclude:
+        settings["exclude_domains"] = list(args.search_exclude)
+    if args.search_country is not None:
+        settings["country"] = args.search_country
+    return settings or None
+
+
+def refusal(exc: InvalidRequestParameter) -> str:
+    """The client's refusal, with the request fields it names given as the flags."""
+    flag = _FLAGS.get(exc.param)
+    if flag is not None:
+        return f"invalid {flag}: {str(exc).split(': ', 1)[-1]}"
+    return _FIELD_WORDS.sub(_as_flag, describe_error(exc))
+
+
+def _as_flag(match: re.Match[str]) -> str:
+    word = match.group(1)
+    return "--json-mode" if word is None else "--" + word.replace("_", "-")
+
+
 def _tool_call_line(call: ToolCall) -> str:
     try:
-        arguments: Any = json.loads(call.function.arguments or "{}")
+        arguments: Any = json.loads(call.arguments or "{}")
     except ValueError:
-        arguments = call.function.arguments
-    return json.dumps({"name": call.function.name, "arguments": arguments}, ensure_ascii=False)
+        arguments = call.arguments
+    return json.dumps({"name": call.name, "arguments": arguments}, ensure_ascii=False)
 
 
 class _Output:
@@ -102,94 +176,125 @@ class _Output:
             self.write("\n")
 
 
+class _Reasoning:
+    """stderr for the reasoning: dimmed on a terminal, plain when redirected."""
+
+    def __init__(self) -> None:
+        self.dim = sys.stderr.isatty()
+        self.open = False
+        self.at_line_start = True
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        if not self.open:
+            self.open = True
+            if self.dim:  # the escape goes past the stand-ins that keep the model's text inert
+                control_stream(sys.stderr).write(DIM)
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        self.at_line_start = text.endswith("\n")
+
+    def close(self) -> None:
+        """The reasoning is over (the answer begins, or the reply ended)."""
+        if not self.open:
+            return
+        self.open = False
+        if not self.at_line_start:
+            sys.stderr.write("\n")
+            self.at_line_start = True
+        if self.dim:
+            control_stream(sys.stderr).write(RESET)
+        sys.stderr.flush()
+
+    def tools(self, tools: tuple[ExecutedTool, ...]) -> None:
+        """The built-in tools a compound model ran, with their sources."""
+        for tool in tools:
+            self.write(f"[{tool.type or 'tool'}] {tool.arguments}".rstrip() + "\n")
+            for source in tool.sources:
+                self.write(f"  {source.title} <{source.url}>\n")
+        self.close()
+
+
 async def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``groq-tui chat``; returns the exit code."""
+    stream = not (args.json or args.no_stream)
     try:
         prompt = read_prompt(args)
         params = chat_params(args)
+        messages: list[dict[str, Any]] = []
+        if args.system:
+            messages.append({"role": "system", "content": args.system})
+        messages.append({"role": "user", "content": prompt})
+        if args.include_usage and stream:
+            params["stream_options"] = {"include_usage": True}
+        request = ReplyRequest(
+            model=args.model or settings.model,
+            messages=messages,
+            parameters=ReplyParameters(extra=params),
+            stream=stream,
+        )
+        # The client checks again when sending; here a refusal names the flags.
+        check_chat_params(
+            {"model": request.model, "messages": messages, "stream": stream, **params}
+        )
     except InvalidRequestParameter as exc:
-        from groq_tui.cli.common import describe_error
-
-        return fail(describe_error(exc), exit_code_for(exc))
-    messages: list[dict[str, Any]] = []
-    if args.system:
-        messages.append({"role": "system", "content": args.system})
-    messages.append({"role": "user", "content": prompt})
-    model = args.model or settings.model
+        return fail(refusal(exc), EXIT_USAGE)
     out = _Output()
+    thoughts = _Reasoning() if args.show_reasoning else None
     async with client_from(settings) as client:
         try:
-            if args.json or args.no_stream:
-                await _complete(client, model, messages, params, args, out)
-            else:
-                await _stream(client, model, messages, params, args, out)
+            await _reply(client, request, args, out, thoughts)
+        except FlexCapacityError:
+            out.end_line()
+            return fail(FLEX_AT_CAPACITY, EXIT_FAILURE)
         except Exception as exc:
             out.end_line()
+            if thoughts is not None:
+                thoughts.close()
             message = await describe_error_async(exc, client, settings)
             return fail(message, exit_code_for(exc))
     return 0
 
 
-async def _complete(
+async def _reply(
     client: GroqClient,
-    model: str,
-    messages: list[dict[str, Any]],
-    params: dict[str, Any],
+    request: ReplyRequest,
     args: argparse.Namespace,
     out: _Output,
+    thoughts: _Reasoning | None,
 ) -> None:
-    started = time.perf_counter()
-    reply: ChatCompletion = await client.chat.completions.create(
-        model=model, messages=messages, **params
-    )
-    ended = time.perf_counter()
-    if args.json:
-        out.write(reply.model_dump_json(indent=2, exclude_unset=True) + "\n")
+    """Print the reply as it comes (or, with --json, the server's whole response)."""
+    ended: ReplyEnded | None = None
+    async with contextlib.aclosing(read_reply(client, request)) as events:
+        async for event in events:
+            if isinstance(event, ReplyDelta):
+                if not args.json:
+                    if thoughts is not None:
+                        thoughts.close()
+                    out.write(event.text)
+            elif isinstance(event, ReplyReasoning):
+                if thoughts is not None and not args.json:
+                    thoughts.write(event.text)
+            elif event.error is not None:
+                raise event.error
+            else:
+                ended = event
+    assert ended is not None, "read_reply ends with ReplyEnded"
+    if args.json and ended.completion is not None:
+        out.write(ended.completion.model_dump_json(indent=2, exclude_unset=True) + "\n")
     else:
-        out.write(reply.text)
         out.end_line()
-        message = reply.choices[0].message if reply.choices else None
-        for call in (message.tool_calls or []) if message else []:
+        for call in ended.tool_calls:
             out.write(_tool_call_line(call) + "\n")
+        if thoughts is not None:
+            thoughts.tools(ended.executed_tools)
     if args.verbose:
-        stats = stats_from(started, None, ended, reply.usage, 0)
-        _report(stats, reply.rate_limits.remaining_requests, reply.rate_limits.remaining_tokens)
-
-
-async def _stream(
-    client: GroqClient,
-    model: str,
-    messages: list[dict[str, Any]],
-    params: dict[str, Any],
-    args: argparse.Namespace,
-    out: _Output,
-) -> None:
-    if args.include_usage:
-        params = {**params, "stream_options": {"include_usage": True}}
-    started = time.perf_counter()
-    first: float | None = None
-    deltas = 0
-    stream: ChatStream = await client.chat.completions.create(
-        model=model, messages=messages, stream=True, **params
-    )
-    async with stream:
-        async for chunk in stream:
-            for choice in chunk.choices:
-                if choice.index == 0 and choice.delta.content:
-                    if first is None:
-                        first = time.perf_counter()
-                    deltas += 1
-                    out.write(choice.delta.content)
-    out.end_line()
-    for call in stream.tool_calls:
-        out.write(_tool_call_line(call) + "\n")
-    if args.verbose:
-        stats = stats_from(started, first, time.perf_counter(), stream.usage, deltas)
-        _report(stats, stream.rate_limits.remaining_requests, stream.rate_limits.remaining_tokens)
-
-
-def _report(stats: ReplyStats, requests_left: int | None, tokens_left: int | None) -> None:
-    line = stats.summary()
-    if requests_left is not None or tokens_left is not None:
-        line += f" · remaining {requests_left} requests, {tokens_left} tokens"
-    sys.stderr.write(line + "\n")
+        line = ended.stats.summary(ended.usage)
+        if ended.service_tier is not None:
+            line += f" · tier {ended.service_tier}"
+        if ended.remaining_requests is not None or ended.remaining_tokens is not None:
+            line += (
+                f" · remaining {ended.remaining_requests} requests, {ended.remaining_tokens} tokens"
+            )
+        sys.stderr.write(line + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from typing import Any
@@ -11,13 +12,14 @@ from groq_tui.api import InvalidRequestParameter
 from groq_tui.cli.chat import read_prompt
 from groq_tui.cli.common import EXIT_USAGE, client_from, describe_error, fail
 from groq_tui.config import Settings
-from groq_tui.domain import ChatParameters, ReplyStats
+from groq_tui.domain import ChatParameters, ReplyStats, Usage
 from groq_tui.services.compare import (
     MAX_COLUMNS,
     ColumnDone,
     ColumnFailed,
     CompareRun,
 )
+from groq_tui.store.codec import usage_to_json
 
 
 def parameters_from(args: argparse.Namespace) -> ChatParameters:
@@ -33,26 +35,35 @@ def parameters_from(args: argparse.Namespace) -> ChatParameters:
         stop=list(args.stop or []),
         json_mode=args.json_mode,
         system_prompt=args.system or "",
+        reasoning_effort=args.reasoning_effort,
+        reasoning_format=args.reasoning_format,
+        include_reasoning=args.include_reasoning,
+        service_tier=args.service_tier,
     )
 
 
-def _row(model: str, stats: ReplyStats | None) -> list[str]:
+def _row(model: str, stats: ReplyStats | None, usage: Usage | None = None) -> list[str]:
     if stats is None:
-        return [model, "-", "-", "-", "-"]
+        return [model, "-", "-", "-", "-", "-", "-"]
     tps = stats.tokens_per_second
     ttft = stats.time_to_first_token
+    reasoning = usage.reasoning_tokens if usage is not None else None
+    thinking = stats.thinking_time
     return [
         model,
         f"{ttft:.3f}s" if ttft is not None else "-",
         f"{tps:.0f}" if tps is not None else "-",
         str(stats.completion_tokens),
+        str(reasoning) if reasoning is not None else "-",
+        f"{thinking:.3f}s" if thinking is not None else "-",
         f"{stats.duration:.3f}s",
     ]
 
 
 def stats_table(rows: list[list[str]]) -> str:
-    """An aligned plain-text table with a header row."""
-    header = ["model", "TTFT", "tok/s", "tokens", "total"]
+    """An aligned plain-text table with a header row (``reasoning``: the reasoning tokens
+    the server counted; ``thinking``: seconds from the first reasoning to the answer)."""
+    header = ["model", "TTFT", "tok/s", "tokens", "reasoning", "thinking", "total"]
     table = [header, *rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [
@@ -88,9 +99,10 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
         run = CompareRun(client, None, models, parameters, settings.base_url)
         turn = await run.add_prompt(prompt)
         results: dict[int, ColumnDone | ColumnFailed] = {}
-        async for event in run.run_turn(turn):
-            if isinstance(event, ColumnDone | ColumnFailed):
-                results[event.column] = event
+        async with contextlib.aclosing(run.run_turn(turn)) as events:
+            async for event in events:
+                if isinstance(event, ColumnDone | ColumnFailed):
+                    results[event.column] = event
     answered = [i for i, r in results.items() if isinstance(r, ColumnDone)]
     if args.json:
         document: dict[str, Any] = {"prompt": prompt, "results": []}
@@ -98,13 +110,17 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             result = results.get(index)
             entry: dict[str, Any] = {"model": model}
             if isinstance(result, ColumnDone):
+                usage = result.message.usage
                 entry["content"] = result.message.content
+                entry["reasoning"] = result.message.reasoning
                 entry["stats"] = {
                     "time_to_first_token": result.stats.time_to_first_token,
                     "tokens_per_second": result.stats.tokens_per_second,
                     "completion_tokens": result.stats.completion_tokens,
+                    "reasoning_tokens": None if usage is None else usage.reasoning_tokens,
+                    "thinking_time": result.stats.thinking_time,
                     "total_time": result.stats.duration,
-                    "usage": result.message.usage,
+                    "usage": None if usage is None else usage_to_json(usage),
                 }
             elif result is not None:
                 entry["error"] = result.error
@@ -117,7 +133,7 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             result = results.get(index)
             if isinstance(result, ColumnDone):
                 sys.stdout.write(f"== {model} ==\n{result.message.content.rstrip()}\n\n")
-                rows.append(_row(model, result.stats))
+                rows.append(_row(model, result.stats, result.message.usage))
         sys.stdout.write(stats_table(rows))
     for index, model in enumerate(models):
         result = results.get(index)

@@ -61,8 +61,29 @@ def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> No
     params.add_argument(
         "--json-mode", action="store_true", help='response_format {"type": "json_object"}'
     )
+    _reasoning_flags(parser)
     if compare:
         return
+    parser.add_argument(
+        "--show-reasoning",
+        action="store_true",
+        help="print the model's reasoning on stderr (dimmed on a terminal); stdout keeps the "
+        "answer alone",
+    )
+    search = parser.add_argument_group("built-in web search (compound models: search_settings)")
+    search.add_argument(
+        "--search-include",
+        action="append",
+        metavar="DOMAIN",
+        help="search only this domain (repeatable): include_domains",
+    )
+    search.add_argument(
+        "--search-exclude",
+        action="append",
+        metavar="DOMAIN",
+        help="never search this domain (repeatable): exclude_domains",
+    )
+    search.add_argument("--search-country", metavar="C", help="favour results from country C")
     params.add_argument("--tools", metavar="FILE.json", help="tool definitions (a JSON list)")
     params.add_argument(
         "--tool-choice", metavar="none|auto|required|NAME", help="NAME forces that function"
@@ -108,6 +129,27 @@ def _speak_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     speak.add_argument("-o", "--output", metavar="FILE", help="write the audio here, not play it")
     speak.add_argument("--device", metavar="NAME", help="output device (default: the system's)")
     _connection_flags(speak)
+
+
+def _reasoning_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reasoning models and service tiers (sent only when given)")
+    group.add_argument(
+        "--reasoning-effort",
+        metavar="E",
+        help="none|default (qwen3) or low|medium|high (gpt-oss)",
+    )
+    group.add_argument(
+        "--reasoning-format",
+        metavar="hidden|raw|parsed",
+        help="raw: the reasoning stays in the content as <think>...</think>, printed as sent",
+    )
+    group.add_argument(
+        "--include-reasoning",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="return the reasoning (not with --reasoning-format)",
+    )
+    group.add_argument("--service-tier", metavar="T", help="auto|on_demand|flex|performance")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,13 +1,12 @@
 """Settings and platform paths."""
 
 from groq_tui.config.paths import config_file, data_dir
+from groq_tui.config.saving import save_api_key, save_setting
 from groq_tui.config.settings import (
     ConfigFileError,
     Settings,
     config_file_too_open,
     load_settings,
-    save_api_key,
-    save_setting,
 )
 
 __all__ = [

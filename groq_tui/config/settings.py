@@ -8,13 +8,11 @@ chose, with mode 0600.
 
 from __future__ import annotations
 
-import os
 import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -128,28 +126,3 @@ def config_file_too_open(path: Path | None = None) -> bool:
     except OSError:
         return False
     return bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
-
-
-def save_api_key(key: str, path: Path | None = None) -> Path:
-    """Store ``key`` in the config file, keeping its other settings; the file is mode 0600."""
-    return save_setting("api_key", key, path)
-
-
-def save_setting(name: str, value: Any, path: Path | None = None) -> Path:
-    """Set one key of the config file, keeping the others; the file is (re)written 0600.
-
-    The file may hold the API key, so it is always private, whatever is being saved.
-    """
-    path = path or config_file()
-    data: dict[str, Any] = {}
-    if path.exists():
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    data[name] = value
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        tomli_w.dump(data, handle)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path

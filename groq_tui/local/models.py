@@ -40,12 +40,12 @@ INSTALL_HINT = (
 
 
 @dataclass(frozen=True, slots=True)
-class ChatModelSpec:
-    """A GGUF chat model to serve.
+class ModelSpec:
+    """A model to serve.
 
     Attributes:
         id: The model id clients ask for.
-        path: The GGUF file.
+        path: Where its files are (see the subclasses).
         owned_by: Shown in /models.
     """
 
@@ -55,18 +55,14 @@ class ChatModelSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class SpeechModelSpec:
-    """A CTranslate2 Whisper model to serve.
+class ChatModelSpec(ModelSpec):
+    """A GGUF chat model to serve; ``path`` is the GGUF file."""
 
-    Attributes:
-        id: The model id clients ask for.
-        path: The directory holding model.bin, config.json and tokenizer.json.
-        owned_by: Shown in /models.
-    """
 
-    id: str
-    path: Path
-    owned_by: str = "local"
+@dataclass(frozen=True, slots=True)
+class SpeechModelSpec(ModelSpec):
+    """A CTranslate2 Whisper model to serve; ``path`` is the directory holding model.bin,
+    config.json and tokenizer.json."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from groq_tui.local.chat_engine import ChatEngine
 from groq_tui.local.errors import EngineConfigError, EngineError, model_not_found
@@ -15,6 +16,8 @@ from groq_tui.local.models import (
 )
 from groq_tui.local.speech_engine import SpeechEngine
 from groq_tui.local.voice_engine import MAX_INPUT_CHARS, VoiceEngine, voice_available
+
+EngineT = TypeVar("EngineT", ChatEngine, SpeechEngine, VoiceEngine)
 
 WHISPER_CONTEXT_WINDOW = 448
 """Whisper's decoder context, which the service reports as the audio models' window."""
@@ -35,9 +38,9 @@ class LocalModels:
         speech: dict[str, SpeechEngine],
         voices: dict[str, VoiceEngine] | None = None,
     ) -> None:
+        self.voices = voices or {}
         self.chat = chat
         self.speech = speech
-        self.voices = voices or {}
 
     @classmethod
     async def load(cls, config: EngineConfig | None = None) -> LocalModels:
@@ -87,17 +90,13 @@ class LocalModels:
         Raises:
             EngineError: 404 for an unknown id, 400 for a speech model.
         """
-        engine = self.chat.get(model_id)
-        if engine is not None:
-            return engine
-        if model_id in self.speech or model_id in self.voices:
-            kind = "speech-to-text" if model_id in self.speech else "text-to-speech"
-            raise EngineError(
-                f"`{model_id}` is a {kind} model; it does not support chat completions",
-                param="model",
-                code="model_not_supported",
-            )
-        raise model_not_found(model_id, self.ids)
+        return self._engine(
+            self.chat,
+            {**self.speech, **self.voices},
+            model_id,
+            "a speech model",
+            "chat completions",
+        )
 
     def speech_engine(self, model_id: str) -> SpeechEngine:
         """The speech engine for ``model_id``.
@@ -105,17 +104,13 @@ class LocalModels:
         Raises:
             EngineError: 404 for an unknown id, 400 for a chat model.
         """
-        engine = self.speech.get(model_id)
-        if engine is not None:
-            return engine
-        if model_id in self.chat or model_id in self.voices:
-            kind = "chat" if model_id in self.chat else "text-to-speech"
-            raise EngineError(
-                f"`{model_id}` is a {kind} model; it does not support audio transcription",
-                param="model",
-                code="model_not_supported",
-            )
-        raise model_not_found(model_id, self.ids)
+        return self._engine(
+            self.speech,
+            {**self.chat, **self.voices},
+            model_id,
+            "a chat or text-to-speech model",
+            "audio transcription",
+        )
 
     def voice_engine(self, model_id: str) -> VoiceEngine:
         """The text-to-speech engine for ``model_id``.
@@ -123,13 +118,29 @@ class LocalModels:
         Raises:
             EngineError: 404 for an unknown id, 400 for a chat or speech-to-text model.
         """
-        engine = self.voices.get(model_id)
+        return self._engine(
+            self.voices,
+            {**self.chat, **self.speech},
+            model_id,
+            "a chat or speech-to-text model",
+            "text to speech" + ("" if self.voices else " (install groq-tui[voice])"),
+        )
+
+    def _engine(
+        self,
+        engines: Mapping[str, EngineT],
+        others: Mapping[str, object],
+        model_id: str,
+        other_kind: str,
+        endpoint: str,
+    ) -> EngineT:
+        """``engines[model_id]``; a 400 if the id names a model of the other kind, else a 404."""
+        engine = engines.get(model_id)
         if engine is not None:
             return engine
-        if model_id in self.chat or model_id in self.speech:
+        if model_id in others:
             raise EngineError(
-                f"`{model_id}` does not support text to speech"
-                + ("" if self.voices else " (install the offline voice: groq-tui[voice])"),
+                f"`{model_id}` is {other_kind}; it does not support {endpoint}",
                 param="model",
                 code="model_not_supported",
             )

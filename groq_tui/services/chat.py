@@ -9,30 +9,16 @@ with what arrived, so a crash or a kill never loses a reply that was on screen.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
-from groq_tui.api import APIError, GroqClient, GroqError, StreamInterrupted
-from groq_tui.domain import (
-    ChatParameters,
-    Conversation,
-    Message,
-    MessageStatus,
-    ReplyDelta,
-    ReplyDone,
-    ReplyEvent,
-    ReplyFailed,
-    ReplyStarted,
-)
-from groq_tui.services.errors import describe_error_with_models
-from groq_tui.services.stats import stats_dict, stats_from
+from groq_tui.api import GroqClient
+from groq_tui.api.thinking import OPEN_TAG, split_think
+from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus, ReplyEvent
+from groq_tui.services.reply import ReplyRequest, saved_reply
 from groq_tui.store import HistoryStore
 
 TITLE_LENGTH = 60
-CHECKPOINT_SECONDS = 0.5
-"""How often a streaming reply's text is written to the database."""
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -50,6 +36,15 @@ def request_messages(
 
     Failed replies and empty stopped ones are left out: they are shown to the user but mean
     nothing to the model.
+
+    A reply's reasoning is never sent back, nor a ``<think>`` block kept in its content
+    (``reasoning_format: raw``). Groq's reasoning docs allow an assistant message to carry
+    ``reasoning`` in a later turn but do not require it (reference:
+    groq-api-beyond-the-reference.md, "An assistant message sent back in a later turn *may*
+    carry reasoning"), and the open reasoning models it serves (gpt-oss, qwen3, deepseek-r1)
+    are trained with chat templates that drop earlier turns' thinking: sending it back would
+    only cost prompt tokens and context window, and could steer the model with thoughts it
+    never meant as answers. So the rule followed is the models' own: answers only.
     """
     messages: list[dict[str, Any]] = []
     if parameters.system_prompt.strip():
@@ -59,7 +54,10 @@ def request_messages(
             continue
         if message.status is MessageStatus.FAILED and not message.content:
             continue
-        messages.append(message.to_api())
+        entry = message.to_api()
+        if message.role == "assistant" and message.content.lstrip().startswith(OPEN_TAG):
+            entry["content"] = split_think(message.content)[1]
+        messages.append(entry)
     return messages
 
 
@@ -103,97 +101,31 @@ class ChatService:
         )
         return await self.store.add_message(message)
 
-    async def reply(
+    def reply(
         self, conversation: Conversation, history: Sequence[Message]
-    ) -> AsyncIterator[ReplyEvent]:
+    ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask the model for the next message; yields the reply's events as they happen.
 
-        Cancelling the consumer (the user pressed Escape) saves the partial text as STOPPED
-        and re-raises the cancellation.
+        Consume it with ``contextlib.aclosing``: stopping early (the user pressed Escape and
+        the consumer was cancelled, or it closed the iterator) saves the partial text as
+        STOPPED before the consumer's end.
         """
         parameters = conversation.parameters
-        params = parameters.request_params()
-        if self.tools:
-            params["tools"] = self.tools
-        message = await self.store.add_message(
-            Message(
-                role="assistant",
-                content="",
-                conversation_id=conversation.id,
-                model=conversation.model,
-                status=MessageStatus.STREAMING,
-                parameters=params,
-            )
+        request = ReplyRequest(
+            model=conversation.model,
+            messages=request_messages(parameters, history),
+            parameters=parameters.reply_parameters(self.tools),
+            stream=parameters.stream,
         )
-        yield ReplyStarted(message)
-        parts: list[str] = []
-        started = time.perf_counter()
-        first: float | None = None
-        try:
-            messages = request_messages(parameters, history)
-            if parameters.stream:
-                stream = await self.client.chat.completions.create(
-                    model=conversation.model, messages=messages, stream=True, **params
-                )
-                last_checkpoint = time.monotonic()
-                async with stream:
-                    async for chunk in stream:
-                        for choice in chunk.choices:
-                            text = choice.delta.content
-                            if choice.index != 0 or not text:
-                                continue
-                            if first is None:
-                                first = time.perf_counter()
-                            parts.append(text)
-                            yield ReplyDelta(text)
-                        now = time.monotonic()
-                        if message.id is not None and now - last_checkpoint >= CHECKPOINT_SECONDS:
-                            last_checkpoint = now
-                            await self.store.save_partial(message.id, "".join(parts))
-                usage = stream.usage
-                tool_calls = stream.tool_calls
-                limits = stream.rate_limits
-                model = stream.model
-            else:
-                completion = await self.client.chat.completions.create(
-                    model=conversation.model, messages=messages, **params
-                )
-                first = time.perf_counter()
-                if completion.text:
-                    parts.append(completion.text)
-                    yield ReplyDelta(completion.text)
-                usage = completion.usage
-                tool_calls = (
-                    completion.choices[0].message.tool_calls or [] if completion.choices else []
-                )
-                limits = completion.rate_limits
-                model = completion.model
-        except asyncio.CancelledError:
-            message.content = "".join(parts)
-            message.status = MessageStatus.STOPPED
-            await asyncio.shield(self.store.update_message(message))
-            raise
-        except GroqError as exc:
-            message.content = "".join(parts)
-            message.status = (
-                MessageStatus.INTERRUPTED
-                if isinstance(exc, StreamInterrupted) or parts
-                else MessageStatus.FAILED
-            )
-            message.error = await describe_error_with_models(exc, self.client, self.base_url)
-            await self.store.update_message(message)
-            retry_after = exc.rate_limits.retry_after if isinstance(exc, APIError) else None
-            yield ReplyFailed(message, message.error, retry_after)
-            return
-        stats = stats_from(started, first, time.perf_counter(), usage, len(parts))
-        message.content = "".join(parts)
-        message.status = MessageStatus.COMPLETE
-        message.model = model or conversation.model
-        message.usage = usage.model_dump(exclude_none=True) if usage else None
-        message.stats = stats_dict(stats)
-        message.tool_calls = [call.model_dump() for call in tool_calls] or None
-        await self.store.update_message(message)
-        yield ReplyDone(message, stats, limits.remaining_requests, limits.remaining_tokens)
+        draft = Message(
+            role="assistant",
+            content="",
+            conversation_id=conversation.id,
+            model=conversation.model,
+            status=MessageStatus.STREAMING,
+            parameters=request.parameters,
+        )
+        return saved_reply(self.client, self.store, request, draft, base_url=self.base_url)
 
     # -- history ---------------------------------------------------------------------------
 

@@ -12,24 +12,28 @@ each reply with its model, its column and the turn it answers (``reply_group``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from groq_tui.api import APIError, GroqClient, GroqError, StreamInterrupted
+from groq_tui.api import GroqClient
 from groq_tui.domain import (
     ChatParameters,
     Conversation,
     Message,
     MessageStatus,
+    ReplyDelta,
+    ReplyDone,
+    ReplyFailed,
+    ReplyProgress,
+    ReplyStarted,
     ReplyStats,
 )
 from groq_tui.services.chat import request_messages, title_from_prompt
-from groq_tui.services.errors import describe_error_with_models
-from groq_tui.services.stats import stats_dict, stats_from
+from groq_tui.services.reply import Progress, ReplyRequest, saved_reply
 from groq_tui.store import HistoryStore
 
 MIN_COLUMNS = 2
@@ -86,16 +90,26 @@ class ColumnStarted:
 
 @dataclass(frozen=True, slots=True)
 class ColumnDelta:
-    """More text for a column."""
+    """More text for a column; its live figures are read from the reply's progress."""
 
     column: int
     text: str
-    elapsed: float
-    """Seconds since the request was sent."""
-    first_token_at: float | None
-    """Seconds from the request to the first token."""
-    deltas: int
-    """Content deltas received so far (tokens, roughly)."""
+    progress: ReplyProgress
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the request was sent."""
+        return self.progress.elapsed()
+
+    @property
+    def first_token_at(self) -> float | None:
+        """Seconds from the request to the first token."""
+        return self.progress.first_token_at
+
+    @property
+    def deltas(self) -> int:
+        """Content deltas received so far (tokens, roughly)."""
+        return self.progress.deltas
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +153,10 @@ class CompareRun:
         self.columns = [Column(model) for model in models]
         self.conversation = Conversation(
             title="Comparison",
-            model=", ".join(models),
+            model=models[0],
             parameters=parameters or ChatParameters(),
             kind="compare",
+            models=list(models),
         )
         self.prompts: list[Message] = []
         self.turn_ids: list[str] = []
@@ -151,10 +166,6 @@ class CompareRun:
 
     async def _add(self, message: Message) -> Message:
         return message if self.store is None else await self.store.add_message(message)
-
-    async def _update(self, message: Message) -> None:
-        if self.store is not None:
-            await self.store.update_message(message)
 
     # -- history ---------------------------------------------------------------------------
 
@@ -183,7 +194,17 @@ class CompareRun:
             await self.store.update_conversation(self.conversation)
 
     async def add_prompt(self, text: str) -> int:
-        """Save a prompt that every column answers; returns its turn number."""
+        """Save a prompt that every column answers; returns its turn number.
+
+        The comparison is saved with it: created on the first prompt, and its column models
+        updated when they changed since.
+        """
+        models = [column.model for column in self.columns]
+        if self.conversation.models != models:
+            self.conversation.models = models
+            self.conversation.model = models[0]
+            if self.conversation.id is not None and self.store is not None:
+                await self.store.update_conversation(self.conversation)
         if self.conversation.id is None and self.store is not None:
             self.conversation.title = "Compare: " + title_from_prompt(text)
             saved = await self.store.create_conversation(self.conversation)
@@ -199,7 +220,7 @@ class CompareRun:
 
     async def run_turn(
         self, turn: int, columns: Sequence[int] | None = None
-    ) -> AsyncIterator[CompareEvent]:
+    ) -> AsyncGenerator[CompareEvent, None]:
         """Stream every (or the given) column's reply to ``turn`` concurrently.
 
         Events of all columns arrive interleaved as they happen. Cancelling the consumer stops
@@ -242,75 +263,54 @@ class CompareRun:
     ) -> None:
         column = self.columns[index]
         parameters = column.overrides.apply(self.conversation.parameters)
-        params = parameters.request_params()
         context = [*self.history(index, turn), self.prompts[turn]]
+        request = ReplyRequest(
+            column.model, request_messages(parameters, context), parameters.reply_parameters()
+        )
         replaced = column.replies[turn].id if turn < len(column.replies) else None
-        if replaced is not None and self.store is not None:
-            await self.store.delete_message(replaced)  # a retry replaces the old reply
-        message = await self._add(
-            Message(
+        message: Message | None = None
+        progress = Progress()
+        try:
+            if replaced is not None and self.store is not None:
+                await self.store.delete_message(replaced)  # a retry replaces the old reply
+            draft = Message(
                 role="assistant",
                 content="",
                 conversation_id=self.conversation.id,
                 model=column.model,
                 status=MessageStatus.STREAMING,
-                parameters=params,
+                parameters=request.parameters,
                 reply_group=self.turn_ids[turn],
-                stats={"column": index},
+                column=index,
             )
-        )
-        if turn < len(column.replies):
-            column.replies[turn] = message
-        else:
-            column.replies.append(message)
-        queue.put_nowait(ColumnStarted(index, message))
-        parts: list[str] = []
-        started = time.perf_counter()
-        first: float | None = None
-        try:
-            stream = await self.client.chat.completions.create(
-                model=column.model,
-                messages=request_messages(parameters, context),
-                stream=True,
-                **params,
+            events = saved_reply(
+                self.client,
+                self.store,
+                request,
+                draft,
+                base_url=self.base_url,
+                list_models=False,
+                progress=progress,
             )
-            async with stream:
-                async for chunk in stream:
-                    for choice in chunk.choices:
-                        text = choice.delta.content
-                        if choice.index != 0 or not text:
-                            continue
-                        now = time.perf_counter()
-                        if first is None:
-                            first = now
-                        parts.append(text)
-                        queue.put_nowait(
-                            ColumnDelta(index, text, now - started, first - started, len(parts))
-                        )
-            stats = stats_from(started, first, time.perf_counter(), stream.usage, len(parts))
-            message.content = "".join(parts)
-            message.status = MessageStatus.COMPLETE
-            message.usage = stream.usage.model_dump(exclude_none=True) if stream.usage else None
-            message.stats = {"column": index, **stats_dict(stats)}
-            await self._update(message)
-            queue.put_nowait(ColumnDone(index, message, stats))
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if type(event) is ReplyDelta:
+                        queue.put_nowait(ColumnDelta(index, event.text, progress))
+                    elif isinstance(event, ReplyStarted):
+                        message = event.message
+                        if turn < len(column.replies):
+                            column.replies[turn] = message
+                        else:
+                            column.replies.append(message)
+                        queue.put_nowait(ColumnStarted(index, message))
+                    elif isinstance(event, ReplyDone):
+                        queue.put_nowait(ColumnDone(index, event.message, event.stats))
+                    elif isinstance(event, ReplyFailed):
+                        queue.put_nowait(ColumnFailed(index, event.message, event.error))
         except asyncio.CancelledError:
-            message.content = "".join(parts)
-            message.status = MessageStatus.STOPPED
-            await asyncio.shield(self._update(message))
-            queue.put_nowait(ColumnFailed(index, message, "stopped", stopped=True))
-        except GroqError as exc:
-            message.content = "".join(parts)
-            message.status = (
-                MessageStatus.INTERRUPTED
-                if isinstance(exc, StreamInterrupted) or parts
-                else MessageStatus.FAILED
-            )
-            message.error = await describe_error_with_models(exc, None, self.base_url)
-            if isinstance(exc, APIError) and exc.rate_limits.retry_after is not None:
-                message.error += f" (retry in {exc.rate_limits.retry_after:.0f}s)"
-            await self._update(message)
-            queue.put_nowait(ColumnFailed(index, message, message.error))
+            if message is not None:  # saved as STOPPED by the pipeline by now
+                queue.put_nowait(ColumnFailed(index, message, "stopped", stopped=True))
+            raise
         finally:
             queue.put_nowait(None)
 
@@ -326,11 +326,7 @@ class CompareRun:
         base_url: str | None = None,
     ) -> CompareRun:
         """Rebuild a saved comparison: prompts, and each column's replies by turn."""
-        columns: dict[int, str] = {}
-        for message in messages:
-            if message.role == "assistant" and message.model:
-                columns.setdefault(int((message.stats or {}).get("column", 0)), message.model)
-        models = [columns[i] for i in sorted(columns)] or conversation.model.split(", ")
+        models = list(conversation.models) or [conversation.model]
         while len(models) < MIN_COLUMNS:
             models.append(models[-1])
         run = cls(client, store, models[:MAX_COLUMNS], conversation.parameters, base_url)
@@ -340,7 +336,7 @@ class CompareRun:
                 run.prompts.append(message)
                 run.turn_ids.append(message.reply_group or uuid.uuid4().hex[:12])
             elif message.role == "assistant" and run.prompts:
-                index = int((message.stats or {}).get("column", 0))
+                index = message.column or 0
                 if index < len(run.columns):
                     replies = run.columns[index].replies
                     while len(replies) < len(run.prompts) - 1:

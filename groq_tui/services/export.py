@@ -1,14 +1,28 @@
-"""Exports of a conversation: Markdown to read, JSON to process."""
+"""Exports of a conversation: Markdown to read, JSON to process.
+
+A reply's reasoning goes in both: in Markdown as a collapsed ``<details>`` block before the
+answer (GitHub and most viewers fold it; it stays readable as plain text), with the sources
+of a compound model's built-in tools as links after the answer; in JSON whole, with the
+built-in tool runs as the server sent them.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.domain import Conversation, ExecutedTool, Message, MessageStatus, ReplyStats, Usage
 from groq_tui.safe_text import json_without_controls, visible_controls
+from groq_tui.store.codec import (
+    chat_parameters_to_json,
+    executed_tools_to_json,
+    reply_parameters_to_json,
+    stats_to_json,
+    tool_calls_to_json,
+    usage_to_json,
+)
 
 if TYPE_CHECKING:
     from groq_tui.services.compare import CompareRun
@@ -35,20 +49,45 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
         if message.status is not MessageStatus.COMPLETE:
             heading += f" [{message.status.value}]"
         lines += ["", f"## {heading}", ""]
+        if message.reasoning.strip():
+            lines += _reasoning_block(message.reasoning)
         if message.content:
             lines.append(message.content.rstrip())
-        for call in message.tool_calls or []:
-            function = call.get("function", {})
-            lines += ["", f"**Tool call** `{function.get('name', '?')}`", "", "```json"]
-            lines.append(_pretty_arguments(function.get("arguments", "")))
+        lines += _sources(message.executed_tools)
+        for call in message.tool_calls:
+            lines += ["", f"**Tool call** `{call.name or '?'}`", "", "```json"]
+            lines.append(_pretty_arguments(call.arguments))
             lines.append("```")
         if message.error:
             lines += ["", f"> **Error:** {message.error}"]
-        stats = message.stats or {}
-        if message.role == "assistant" and stats:
-            lines += ["", f"<sub>{_stats_line(stats)}</sub>"]
+        if message.role == "assistant" and message.stats is not None:
+            lines += ["", f"<sub>{_stats_line(message.stats)}</sub>"]
     # A Markdown file is read in terminals too (cat, less -R): no control of a reply in it.
     return visible_controls("\n".join(lines).rstrip() + "\n")
+
+
+def _reasoning_block(reasoning: str) -> list[str]:
+    """A folded block; the blank lines around the text let viewers render it as Markdown."""
+    return ["<details><summary>Reasoning</summary>", "", reasoning.strip(), "", "</details>", ""]
+
+
+def _sources(tools: tuple[ExecutedTool, ...]) -> list[str]:
+    lines: list[str] = []
+    for tool in tools:
+        if not tool.sources:
+            continue
+        lines += ["", f"**Sources** ({tool.type or 'tool'})", ""]
+        lines += [f"- [{_link_text(source.title)}]({_link_target(source.url)})"
+                  for source in tool.sources]  # fmt: skip
+    return lines
+
+
+def _link_text(title: str) -> str:
+    return title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _link_target(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 def _pretty_arguments(arguments: str) -> str:
@@ -58,14 +97,15 @@ def _pretty_arguments(arguments: str) -> str:
         return arguments
 
 
-def _stats_line(stats: dict[str, Any]) -> str:
+def _stats_line(stats: ReplyStats) -> str:
     parts = []
-    if stats.get("time_to_first_token") is not None:
-        parts.append(f"TTFT {stats['time_to_first_token']:.2f}s")
-    if stats.get("tokens_per_second") is not None:
-        parts.append(f"{stats['tokens_per_second']:.0f} tok/s")
-    if stats.get("completion_tokens") is not None:
-        parts.append(f"{stats['completion_tokens']} tokens")
+    if stats.time_to_first_token is not None:
+        parts.append(f"TTFT {stats.time_to_first_token:.2f}s")
+    if stats.tokens_per_second is not None:
+        parts.append(f"{stats.tokens_per_second:.0f} tok/s")
+    parts.append(f"{stats.completion_tokens} tokens")
+    if stats.thinking_time is not None:
+        parts.append(f"thinking {stats.thinking_time:.2f}s")
     return " · ".join(parts)
 
 
@@ -77,22 +117,29 @@ def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
         "kind": conversation.kind,
         "created_at": conversation.created_at,
         "updated_at": conversation.updated_at,
-        "parameters": conversation.parameters.to_dict(),
+        "parameters": chat_parameters_to_json(conversation.parameters),
+        "models": conversation.models,
         "messages": [
             {
                 "role": m.role,
                 "content": m.content,
+                "reasoning": m.reasoning,
+                "executed_tools": executed_tools_to_json(m.executed_tools),
+                "service_tier": m.service_tier,
                 "model": m.model,
                 "status": m.status.value,
                 "created_at": m.created_at,
                 "name": m.name,
                 "tool_call_id": m.tool_call_id,
-                "tool_calls": m.tool_calls,
-                "parameters": m.parameters,
-                "usage": m.usage,
-                "stats": m.stats,
+                "tool_calls": tool_calls_to_json(m.tool_calls),
+                "parameters": None
+                if m.parameters is None
+                else reply_parameters_to_json(m.parameters),
+                "usage": None if m.usage is None else usage_to_json(m.usage),
+                "stats": None if m.stats is None else stats_to_json(m.stats),
                 "error": m.error,
                 "reply_group": m.reply_group,
+                "column": m.column,
             }
             for m in messages
         ],
@@ -108,7 +155,7 @@ def compare_to_markdown(run: CompareRun) -> str:
     lines.append(f"*{_when(conversation.created_at)} · models: {', '.join(models)}*")
     for turn, prompt in enumerate(run.prompts):
         lines += ["", f"## Prompt {turn + 1}", "", prompt.content.rstrip()]
-        rows: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+        rows: list[tuple[str, ReplyStats | None, Usage | None, str]] = []
         for column in run.columns:
             reply = column.replies[turn] if turn < len(column.replies) else None
             heading = f"### {column.model}"
@@ -117,20 +164,24 @@ def compare_to_markdown(run: CompareRun) -> str:
             lines += ["", heading, ""]
             if reply is None:
                 lines.append("*no reply*")
-                rows.append((column.model, {}, {}, "no reply"))
+                rows.append((column.model, None, None, "no reply"))
                 continue
+            if reply.reasoning.strip():
+                lines += _reasoning_block(reply.reasoning)
             if reply.content:
                 lines.append(reply.content.rstrip())
             if reply.error:
                 lines += ["", f"> **Error:** {reply.error}"]
-            rows.append((column.model, reply.stats or {}, reply.usage or {}, reply.status.value))
+            rows.append((column.model, reply.stats, reply.usage, reply.status.value))
         lines += ["", "| model | TTFT | tok/s | tokens | server total | state |",
                   "|---|---:|---:|---:|---:|---|"]  # fmt: skip
         for model, stats, usage, state in rows:
-            ttft = stats.get("time_to_first_token")
-            tps = stats.get("tokens_per_second")
-            tokens = usage.get("completion_tokens", stats.get("completion_tokens"))
-            total = usage.get("total_time")
+            ttft = stats.time_to_first_token if stats else None
+            tps = stats.tokens_per_second if stats else None
+            tokens = (
+                usage.completion_tokens if usage else stats.completion_tokens if stats else None
+            )
+            total = usage.total_time if usage else None
             lines.append(
                 f"| {model} | {'-' if ttft is None else f'{ttft:.3f}s'} | "
                 f"{'-' if tps is None else f'{tps:.0f}'} | {'-' if tokens is None else tokens} | "

@@ -1,34 +1,28 @@
-"""Reply statistics: what the client measured plus what the server reported in usage."""
+"""The server's records of a reply (usage, tool calls, built-in tool runs) turned into the
+domain's."""
 
 from __future__ import annotations
 
-from typing import Any
+from groq_tui import api
+from groq_tui.domain import ExecutedTool, ToolCall, Usage
+from groq_tui.store.codec import executed_tool_from_json, usage_from_json
 
-from groq_tui.api import Usage
-from groq_tui.domain import ReplyStats
+
+def usage_from_api(usage: api.Usage | None) -> Usage | None:
+    """The server's usage object as a domain record (every field it sent is kept)."""
+    return None if usage is None else usage_from_json(usage.model_dump(exclude_none=True))
 
 
-def stats_from(
-    started: float, first: float | None, ended: float, usage: Usage | None, deltas: int
-) -> ReplyStats:
-    """Client-side timings plus the server's usage for one reply."""
-    return ReplyStats(
-        time_to_first_token=None if first is None else first - started,
-        duration=ended - started,
-        completion_tokens=usage.completion_tokens if usage else deltas,
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        server_prompt_time=usage.prompt_time if usage else None,
-        server_completion_time=usage.completion_time if usage else None,
-        server_total_time=usage.total_time if usage else None,
-        queue_time=usage.queue_time if usage else None,
+def tool_calls_from_api(calls: list[api.ToolCall] | None) -> tuple[ToolCall, ...]:
+    """The model's tool calls as domain records."""
+    return tuple(
+        ToolCall(
+            id=call.id, name=call.function.name, arguments=call.function.arguments, type=call.type
+        )
+        for call in calls or ()
     )
 
 
-def stats_dict(stats: ReplyStats) -> dict[str, Any]:
-    """What is saved of the client-side timings."""
-    return {
-        "time_to_first_token": stats.time_to_first_token,
-        "duration": stats.duration,
-        "tokens_per_second": stats.tokens_per_second,
-        "completion_tokens": stats.completion_tokens,
-    }
+def executed_tools_from_api(tools: list[api.ExecutedTool]) -> tuple[ExecutedTool, ...]:
+    """A compound model's built-in tool runs as domain records (the server's objects kept)."""
+    return tuple(executed_tool_from_json(tool.model_dump(exclude_none=True)) for tool in tools)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 from groq_tui.store.errors import StoreOpenError
-from groq_tui.store.migrations import MIGRATIONS, migrate
+from groq_tui.store.migrations import MIGRATIONS, Migration, migrate
 
 
-def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3.Connection, int]:
+def connect(
+    path: Path, migrations: Sequence[Migration] = MIGRATIONS
+) -> tuple[sqlite3.Connection, int]:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Blocking: call it on the thread that will own the connection.
@@ -37,7 +40,7 @@ def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3
         # connection whose opening was cancelled, which may happen on the event loop's thread.
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
-        raise StoreOpenError(path, str(exc)) from exc
+        raise StoreOpenError(path, describe(exc, path)) from exc
     try:
         connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA busy_timeout = 5000")
@@ -55,14 +58,48 @@ def connect(path: Path, migrations: Sequence[str] = MIGRATIONS) -> tuple[sqlite3
     except BaseException as exc:
         connection.close()
         if isinstance(exc, sqlite3.Error):
-            raise StoreOpenError(path, describe(exc)) from exc
+            raise StoreOpenError(path, describe(exc, path)) from exc
         raise
     return connection, version
 
 
-def describe(error: sqlite3.Error) -> str:
-    """A short reason for a SQLite error, with a hint for the common ones."""
+_WRITE_FAILURES = ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE")
+"""How a write refused for want of room shows (ENOSPC is SQLITE_FULL; EFBIG an I/O error)."""
+
+
+def connect_in_memory(
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> tuple[sqlite3.Connection, int]:
+    """A new, empty history in memory (for a session whose data folder cannot be written).
+
+    Blocking: call it on the thread that will own the connection.
+    """
+    connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    version = migrate(connection, Path(":memory:"), migrations)
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection, version
+
+
+def describe(error: sqlite3.Error, path: Path | None = None) -> str:
+    """A short reason for a SQLite error, with a hint for the common ones.
+
+    Args:
+        error: What SQLite raised.
+        path: The database file, when the error came from opening it.
+    """
     text = str(error)
+    if path is not None and not os.access(path.parent, os.W_OK):
+        # WAL needs its -wal and -shm files next to the database, even to read it.
+        return f"{text} (its folder {path.parent} is read-only: make it writable, or use another)"
     if "not a database" in text or "malformed" in text:
         return f"{text} (the file is damaged or is not a groq-tui history)"
+    code = getattr(error, "sqlite_errorname", "")
+    if code == "SQLITE_FULL" or code.startswith(_WRITE_FAILURES):
+        return (
+            f"{text} (could not write: the disk is full or the file too large; nothing was"
+            " half-written, and saving works again once there is room)"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"{text} (its folder or file is read-only: make it writable)"
     return text

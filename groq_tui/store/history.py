@@ -19,11 +19,12 @@ from typing import Self, TypeVar
 
 from groq_tui.domain import Conversation, Message
 from groq_tui.store import queries
-from groq_tui.store.connection import connect, describe
+from groq_tui.store.connection import connect, connect_in_memory, describe
 from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
-from groq_tui.store.migrations import MIGRATIONS
+from groq_tui.store.migrations import MIGRATIONS, Migration
 from groq_tui.store.records import ConversationSummary, SearchHit
 from groq_tui.store.search import SearchOrder, SnippetStyle, search
+from groq_tui.store.writers import WriterLock, recover_orphaned_replies
 
 T = TypeVar("T")
 
@@ -38,8 +39,10 @@ class HistoryStore:
     Attributes:
         path: The database file.
         schema_version: The schema version of the open database.
-        recovered_count: How many replies were found still "streaming" on opening (the app
-            was killed mid-reply) and were marked interrupted.
+        recovered_count: How many replies were found still "streaming" on opening, with
+            their writer gone (the app was killed mid-reply), and were marked interrupted.
+        writer_id: This open history's writer id, recorded on the replies it streams; other
+            instances on the same file leave those alone while this one is open.
     """
 
     def __init__(
@@ -48,21 +51,25 @@ class HistoryStore:
         executor: ThreadPoolExecutor,
         connection: sqlite3.Connection,
         schema_version: int,
+        writer_lock: WriterLock,
         recovered_count: int,
     ) -> None:
         """Use :meth:`open`; this only assembles an already opened store."""
         self.path = path
         self.schema_version = schema_version
         self.recovered_count = recovered_count
+        self.writer_id = writer_lock.writer_id
+        self._writer_lock = writer_lock
         self._executor = executor
         self._connection: sqlite3.Connection | None = connection
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> Self:
+    async def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Self:
         """Open the history at ``path``, creating and upgrading it as needed.
 
-        Replies left in status STREAMING by a killed app are marked INTERRUPTED (their text
-        so far is kept); :attr:`recovered_count` says how many.
+        Replies left in status STREAMING by an app that is no longer running are marked
+        INTERRUPTED (their text so far is kept); :attr:`recovered_count` says how many.
+        Replies that another running instance is still streaming are left alone.
 
         Args:
             path: The database file (parent folders are created).
@@ -77,24 +84,48 @@ class HistoryStore:
         """
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groq-tui-history")
 
-        def open_and_recover() -> tuple[sqlite3.Connection, int, int]:
+        def open_and_recover() -> tuple[sqlite3.Connection, int, WriterLock, int]:
             connection, version = connect(path, migrations)
             try:
-                recovered = queries.recover_interrupted(connection)
+                lock = WriterLock.acquire(path)
+            except OSError as exc:
+                connection.close()
+                raise StoreOpenError(
+                    path, f"cannot create its writer lock ({exc.strerror or exc})"
+                ) from exc
+            try:
+                lock.sweep()
+                recovered = recover_orphaned_replies(connection, lock)
             except sqlite3.Error as exc:
                 connection.close()
+                lock.release()
                 raise StoreOpenError(path, describe(exc)) from exc
-            return connection, version, recovered
+            return connection, version, lock, recovered
 
         future = executor.submit(open_and_recover)
         try:
-            connection, version, recovered = await asyncio.wrap_future(future)
+            connection, version, lock, recovered = await asyncio.wrap_future(future)
         except BaseException:
             # Cancelled while the thread was opening: close what it opens, on that thread.
             future.add_done_callback(_close_if_opened)
             executor.shutdown(wait=False)
             raise
-        return cls(path, executor, connection, version, recovered)
+        return cls(path, executor, connection, version, lock, recovered)
+
+    @classmethod
+    async def open_in_memory(cls, *, migrations: Sequence[Migration] = MIGRATIONS) -> Self:
+        """A new, empty history kept in memory only: what a session can still use when the
+        history file cannot be opened (a read-only or full data folder). Nothing in it
+        outlives :meth:`close`.
+        """
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groq-tui-history")
+        future = executor.submit(connect_in_memory, migrations)
+        try:
+            connection, version = await asyncio.wrap_future(future)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(Path(":memory:"), executor, connection, version, WriterLock.unshared(), 0)
 
     async def close(self) -> None:
         """Finish the queued work, close the file and stop the thread (safe to call twice)."""
@@ -107,6 +138,7 @@ class HistoryStore:
                 # Refreshes the planner's statistics when SQLite finds them stale; cheap.
                 connection.execute("PRAGMA optimize")
             connection.close()
+            self._writer_lock.release()
 
         # Shielded: a close cancelled (the app quitting) must still run once the queue drains.
         closing = asyncio.wrap_future(self._executor.submit(close_connection))
@@ -202,8 +234,25 @@ class HistoryStore:
     # -- messages ------------------------------------------------------------------------
 
     async def messages(self, conversation_id: int) -> list[Message]:
-        """A conversation's messages in order (by ``created_at``, then id)."""
-        return await self._run(lambda db: queries.messages(db, conversation_id))
+        """A conversation's messages in order (by ``created_at``, then id).
+
+        Replies whose writer has gone since the history was opened (another instance was
+        killed meanwhile) are marked INTERRUPTED first, so they never show as streaming.
+        """
+
+        def recover_then_read(db: sqlite3.Connection) -> list[Message]:
+            recover_orphaned_replies(db, self._writer_lock)
+            return queries.messages(db, conversation_id)
+
+        return await self._run(recover_then_read)
+
+    async def recover_interrupted(self) -> int:
+        """Mark INTERRUPTED the STREAMING replies whose writer is gone; returns how many.
+
+        Opening does this; an app that stays open may call it now and then to catch
+        another instance that was killed while it ran.
+        """
+        return await self._run(lambda db: recover_orphaned_replies(db, self._writer_lock))
 
     async def add_message(self, message: Message) -> Message:
         """Save a new message and bump its conversation's ``updated_at``.
@@ -222,19 +271,22 @@ class HistoryStore:
         _saved_id(message.conversation_id, "the message's conversation")
         saved = dataclasses.replace(message)
         now = time.time()
-        saved.id = await self._run(lambda db: queries.insert_message(db, saved, now))
+        writer = self.writer_id
+        saved.id = await self._run(lambda db: queries.insert_message(db, saved, now, writer))
         return saved
 
     async def update_message(self, message: Message) -> None:
-        """Save a message's content, status, model, tool calls, parameters, usage, stats and
-        error (a message that no longer exists is ignored)."""
+        """Save a message's content, reasoning, status, model, tool calls, built-in tool runs,
+        service tier, parameters, usage, stats and error (a message that no longer exists is
+        ignored)."""
         _saved_id(message.id, "message")
         snapshot = dataclasses.replace(message)
-        await self._run(lambda db: queries.update_message(db, snapshot))
+        writer = self.writer_id
+        await self._run(lambda db: queries.update_message(db, snapshot, writer))
 
-    async def save_partial(self, message_id: int, content: str) -> None:
-        """Checkpoint a streaming reply's text so far (one cheap UPDATE)."""
-        await self._run(lambda db: queries.save_partial(db, message_id, content))
+    async def save_partial(self, message_id: int, content: str, reasoning: str = "") -> None:
+        """Checkpoint a streaming reply's text and reasoning so far (one cheap UPDATE)."""
+        await self._run(lambda db: queries.save_partial(db, message_id, content, reasoning))
 
     async def delete_message(self, message_id: int) -> None:
         """Delete one message (nothing happens if it is gone)."""
@@ -249,6 +301,15 @@ class HistoryStore:
         return await self._run(
             lambda db: queries.delete_messages_from(db, conversation_id, message_id)
         )
+
+    async def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file ([] when it is sound)."""
+
+        def check(db: sqlite3.Connection) -> list[str]:
+            rows = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
+            return [] if rows == ["ok"] else rows
+
+        return await self._run(check)
 
     # -- search --------------------------------------------------------------------------
 
@@ -292,7 +353,9 @@ def _saved_id(value: int | None, what: str) -> int:
     return value
 
 
-def _close_if_opened(future: Future[tuple[sqlite3.Connection, int, int]]) -> None:
+def _close_if_opened(future: Future[tuple[sqlite3.Connection, int, WriterLock, int]]) -> None:
     if not future.cancelled() and future.exception() is None:
+        connection, _, lock, _ = future.result()
         with contextlib.suppress(sqlite3.Error):
-            future.result()[0].close()
+            connection.close()
+        lock.release()

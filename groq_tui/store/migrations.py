@@ -1,19 +1,24 @@
 """The schema, as numbered migrations; the version lives in ``PRAGMA user_version``.
 
 ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``. To change the schema,
-append a script; never edit one that has shipped. Each script runs in its own transaction
-with foreign keys off (so a script may rebuild a table the way SQLite's ALTER TABLE guide
-describes); the foreign keys are checked before the transaction commits. Scripts must not
-contain BEGIN/COMMIT themselves.
+append a migration; never edit one that has shipped. A migration is an SQL script, or a
+function given the connection when data must be reshaped in Python (it runs statements with
+``connection.execute``, never ``executescript``, which would commit). Each runs in its own
+transaction with foreign keys off (so it may rebuild a table the way SQLite's ALTER TABLE
+guide describes); the foreign keys are checked before the transaction commits. Scripts must
+not contain BEGIN/COMMIT themselves.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from groq_tui.store.errors import SchemaTooNewError, StoreOpenError
+from groq_tui.store.migration_v2 import compare_columns_v2
+from groq_tui.store.migration_v3 import SCHEMA_V3
+from groq_tui.store.migration_v4 import WRITER_COLUMN_V4
 
 # No CHECK constraints on role, status or kind: SQLite cannot alter them without rebuilding
 # the table, and the domain types already validate these values before they get here.
@@ -86,7 +91,10 @@ CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations B
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+Migration = str | Callable[[sqlite3.Connection], None]
+"""An SQL script, or a function that migrates through the connection it is given."""
+
+MIGRATIONS: tuple[Migration, ...] = (SCHEMA_V1, compare_columns_v2, SCHEMA_V3, WRITER_COLUMN_V4)
 """Migration ``n`` (1-based) is ``MIGRATIONS[n - 1]``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -100,7 +108,7 @@ def schema_version(connection: sqlite3.Connection) -> int:
 
 
 def migrate(
-    connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS
+    connection: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS
 ) -> int:
     """Bring the database up to ``len(migrations)``, one transaction per step.
 
@@ -125,11 +133,17 @@ def migrate(
         raise SchemaTooNewError(path, current, target)
     for version in range(current + 1, target + 1):
         try:
-            # executescript() runs the whole script; the transaction stays open afterwards
-            # so the foreign keys can be checked before anything is committed.
-            connection.executescript(
-                f"BEGIN IMMEDIATE;\n{migrations[version - 1]}\n;PRAGMA user_version = {version};"
-            )
+            step = migrations[version - 1]
+            if isinstance(step, str):
+                # executescript() runs the whole script; the transaction stays open afterwards
+                # so the foreign keys can be checked before anything is committed.
+                connection.executescript(
+                    f"BEGIN IMMEDIATE;\n{step}\n;PRAGMA user_version = {version};"
+                )
+            else:
+                connection.execute("BEGIN IMMEDIATE")
+                step(connection)
+                connection.execute(f"PRAGMA user_version = {version}")
             broken = connection.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise StoreOpenError(

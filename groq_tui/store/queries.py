@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.store.codec import chat_parameters_to_json
 from groq_tui.store.errors import StoreError
 from groq_tui.store.records import (
     CONVERSATION_COLUMNS,
@@ -20,11 +21,9 @@ from groq_tui.store.records import (
     conversation_from_row,
     dump_json,
     message_from_row,
+    message_values,
     summary_from_row,
 )
-
-INTERRUPTED_BY_EXIT = "The app stopped before this reply finished; the text that arrived is kept."
-"""The error recorded on replies found still streaming when the history is opened."""
 
 
 @contextmanager
@@ -43,39 +42,54 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
 
 
 def insert_conversation(connection: sqlite3.Connection, conversation: Conversation) -> int:
-    """Insert a conversation; returns its new id."""
-    cursor = connection.execute(
-        "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            conversation.title,
-            conversation.model,
-            dump_json(conversation.parameters.to_dict()),
-            conversation.kind,
-            conversation.created_at,
-            conversation.updated_at,
-        ),
-    )
-    assert cursor.lastrowid is not None
+    """Insert a conversation (and a comparison's column models); returns its new id."""
+    with transaction(connection):
+        cursor = connection.execute(
+            "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                conversation.title,
+                conversation.model,
+                dump_json(chat_parameters_to_json(conversation.parameters)),
+                conversation.kind,
+                conversation.created_at,
+                conversation.updated_at,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        _save_models(connection, cursor.lastrowid, conversation.models)
     return cursor.lastrowid
+
+
+def _save_models(connection: sqlite3.Connection, conversation_id: int, models: list[str]) -> None:
+    connection.execute(
+        "DELETE FROM comparison_models WHERE conversation_id = ?", (conversation_id,)
+    )
+    connection.executemany(
+        "INSERT INTO comparison_models (conversation_id, position, model) VALUES (?, ?, ?)",
+        [(conversation_id, position, model) for position, model in enumerate(models)],
+    )
 
 
 def update_conversation(
     connection: sqlite3.Connection, conversation: Conversation, now: float
 ) -> None:
-    """Save title, model, parameters and kind; ``updated_at`` becomes ``now``."""
-    connection.execute(
-        "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?, updated_at = ?"
-        " WHERE id = ?",
-        (
-            conversation.title,
-            conversation.model,
-            dump_json(conversation.parameters.to_dict()),
-            conversation.kind,
-            now,
-            conversation.id,
-        ),
-    )
+    """Save title, model(s), parameters and kind; ``updated_at`` becomes ``now``."""
+    with transaction(connection):
+        cursor = connection.execute(
+            "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                conversation.title,
+                conversation.model,
+                dump_json(chat_parameters_to_json(conversation.parameters)),
+                conversation.kind,
+                now,
+                conversation.id,
+            ),
+        )
+        if cursor.rowcount and conversation.id is not None:
+            _save_models(connection, conversation.id, conversation.models)
 
 
 def rename_conversation(connection: sqlite3.Connection, conversation_id: int, title: str) -> None:
@@ -111,7 +125,10 @@ def list_conversations(
     """A page of conversations, most recently updated first."""
     where = "" if kind is None else "WHERE c.kind = :kind"
     rows = connection.execute(
-        "SELECT c.id, c.title, c.model, c.kind, c.updated_at,"
+        "SELECT c.id, c.title, c.kind, c.updated_at,"
+        # A comparison is listed under all its models.
+        " coalesce((SELECT group_concat(model, ', ') FROM (SELECT model FROM comparison_models"
+        "  WHERE conversation_id = c.id ORDER BY position)), c.model) AS model,"
         " (SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id) AS message_count"
         f" FROM conversations AS c {where}"
         " ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit OFFSET :offset",
@@ -132,8 +149,12 @@ def messages(connection: sqlite3.Connection, conversation_id: int) -> list[Messa
     return [message_from_row(row) for row in rows]
 
 
-def insert_message(connection: sqlite3.Connection, message: Message, now: float) -> int:
+def insert_message(
+    connection: sqlite3.Connection, message: Message, now: float, writer: str | None = None
+) -> int:
     """Insert a message and bump its conversation's ``updated_at``; returns the new id.
+
+    ``writer`` (the open history's writer id) is recorded while the message is STREAMING.
 
     Raises:
         StoreError: The conversation does not exist.
@@ -146,8 +167,9 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
             raise StoreError(f"conversation {message.conversation_id} does not exist")
         cursor = connection.execute(
             "INSERT INTO messages (conversation_id, role, content, model, status, created_at,"
-            " name, tool_call_id, tool_calls, parameters, usage, stats, error, reply_group)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " name, tool_call_id, tool_calls, parameters, usage, stats, executed_tools, error,"
+            " reply_group, compare_column, reasoning, service_tier, writer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.conversation_id,
                 message.role,
@@ -157,40 +179,56 @@ def insert_message(connection: sqlite3.Connection, message: Message, now: float)
                 message.created_at,
                 message.name,
                 message.tool_call_id,
-                dump_json(message.tool_calls),
-                dump_json(message.parameters),
-                dump_json(message.usage),
-                dump_json(message.stats),
+                *message_values(message),
                 message.error,
                 message.reply_group,
+                message.column,
+                message.reasoning,
+                message.service_tier,
+                _writer_while_streaming(message, writer),
             ),
         )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-def update_message(connection: sqlite3.Connection, message: Message) -> None:
-    """Save what changes as a reply progresses (the text, status, and what was measured)."""
+def update_message(
+    connection: sqlite3.Connection, message: Message, writer: str | None = None
+) -> None:
+    """Save what changes as a reply progresses (the text, status, and what was measured).
+
+    ``writer`` is recorded while the message is STREAMING and cleared once it is not.
+    """
     connection.execute(
         "UPDATE messages SET content = ?, status = ?, model = ?, tool_calls = ?, parameters = ?,"
-        " usage = ?, stats = ?, error = ? WHERE id = ?",
+        " usage = ?, stats = ?, executed_tools = ?, error = ?, reasoning = ?, service_tier = ?,"
+        " writer = ? WHERE id = ?",
         (
             message.content,
             str(message.status),
             message.model,
-            dump_json(message.tool_calls),
-            dump_json(message.parameters),
-            dump_json(message.usage),
-            dump_json(message.stats),
+            *message_values(message),
             message.error,
+            message.reasoning,
+            message.service_tier,
+            _writer_while_streaming(message, writer),
             message.id,
         ),
     )
 
 
-def save_partial(connection: sqlite3.Connection, message_id: int, content: str) -> None:
-    """Checkpoint a streaming reply's text: one UPDATE, nothing else."""
-    connection.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+def _writer_while_streaming(message: Message, writer: str | None) -> str | None:
+    return writer if message.status is MessageStatus.STREAMING else None
+
+
+def save_partial(
+    connection: sqlite3.Connection, message_id: int, content: str, reasoning: str = ""
+) -> None:
+    """Checkpoint a streaming reply's text and reasoning: one UPDATE, nothing else."""
+    connection.execute(
+        "UPDATE messages SET content = ?, reasoning = ? WHERE id = ?",
+        (content, reasoning, message_id),
+    )
 
 
 def delete_message(connection: sqlite3.Connection, message_id: int) -> None:
@@ -208,14 +246,5 @@ def delete_messages_from(
         "  WHERE id = :message AND conversation_id = :conversation"
         ")",
         {"conversation": conversation_id, "message": message_id},
-    )
-    return cursor.rowcount
-
-
-def recover_interrupted(connection: sqlite3.Connection) -> int:
-    """Mark replies left STREAMING (the app was killed) as INTERRUPTED; returns how many."""
-    cursor = connection.execute(
-        "UPDATE messages SET status = ?, error = coalesce(error, ?) WHERE status = ?",
-        (str(MessageStatus.INTERRUPTED), INTERRUPTED_BY_EXIT, str(MessageStatus.STREAMING)),
     )
     return cursor.rowcount

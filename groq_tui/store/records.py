@@ -7,13 +7,19 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, cast
 
-from groq_tui.domain import (
-    ChatParameters,
-    Conversation,
-    ConversationKind,
-    Message,
-    MessageStatus,
-    Role,
+from groq_tui.domain import Conversation, ConversationKind, Message, MessageStatus, Role
+from groq_tui.store.codec import (
+    chat_parameters_from_json,
+    executed_tools_from_json,
+    executed_tools_to_json,
+    reply_parameters_from_json,
+    reply_parameters_to_json,
+    stats_from_json,
+    stats_to_json,
+    tool_calls_from_json,
+    tool_calls_to_json,
+    usage_from_json,
+    usage_to_json,
 )
 
 
@@ -41,10 +47,15 @@ class SearchHit:
     """The matching text around the match, with the matched words between the markers."""
 
 
-CONVERSATION_COLUMNS = "id, title, model, parameters, kind, created_at, updated_at"
+CONVERSATION_COLUMNS = (
+    "id, title, model, parameters, kind, created_at, updated_at,"
+    " (SELECT json_group_array(model) FROM (SELECT model FROM comparison_models"
+    "  WHERE conversation_id = conversations.id ORDER BY position)) AS models"
+)
 MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, model, status, created_at, name, tool_call_id,"
-    " tool_calls, parameters, usage, stats, error, reply_group"
+    " tool_calls, parameters, usage, stats, error, reply_group, compare_column, reasoning,"
+    " executed_tools, service_tier"
 )
 
 
@@ -68,10 +79,11 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         id=row["id"],
         title=row["title"],
         model=row["model"],
-        parameters=ChatParameters.from_dict(load_json(row["parameters"])),
+        parameters=chat_parameters_from_json(load_json(row["parameters"])),
         kind=cast(ConversationKind, row["kind"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        models=list(load_json(row["models"]) or ()),
     )
 
 
@@ -97,6 +109,10 @@ def message_from_row(row: sqlite3.Row) -> Message:
         stats,
         error,
         reply_group,
+        column,
+        reasoning,
+        executed_tools,
+        service_tier,
     ) = row
     return Message(
         role=cast(Role, role),
@@ -108,12 +124,34 @@ def message_from_row(row: sqlite3.Row) -> Message:
         created_at=created_at,
         name=name,
         tool_call_id=tool_call_id,
-        tool_calls=None if tool_calls is None else json.loads(tool_calls),
-        parameters=None if parameters is None else json.loads(parameters),
-        usage=None if usage is None else json.loads(usage),
-        stats=None if stats is None else json.loads(stats),
+        tool_calls=() if tool_calls is None else tool_calls_from_json(json.loads(tool_calls)),
+        parameters=None
+        if parameters is None
+        else reply_parameters_from_json(json.loads(parameters)),
+        usage=None if usage is None else usage_from_json(json.loads(usage)),
+        stats=None if stats is None else stats_from_json(json.loads(stats)),
         error=error,
         reply_group=reply_group,
+        column=column,
+        reasoning=reasoning,
+        executed_tools=()
+        if executed_tools is None
+        else executed_tools_from_json(json.loads(executed_tools)),
+        service_tier=service_tier,
+    )
+
+
+def message_values(message: Message) -> tuple[object, ...]:
+    """The JSON columns of a message, in the order tool_calls, parameters, usage, stats,
+    executed_tools."""
+    return (
+        dump_json(tool_calls_to_json(message.tool_calls)),
+        dump_json(
+            None if message.parameters is None else reply_parameters_to_json(message.parameters)
+        ),
+        dump_json(None if message.usage is None else usage_to_json(message.usage)),
+        dump_json(None if message.stats is None else stats_to_json(message.stats)),
+        dump_json(executed_tools_to_json(message.executed_tools)),
     )
 
 

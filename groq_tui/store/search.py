@@ -1,4 +1,4 @@
-"""Full-text search over message text and conversation titles (SQLite FTS5).
+"""Full-text search over message text (answers and reasoning) and conversation titles (FTS5).
 
 What the user types is never handed to FTS5's query language: each word becomes a quoted
 phrase, so ``foo(``, ``"``, ``AND``, ``-x`` or ``c++`` are searched as text instead of
@@ -85,7 +85,7 @@ SearchOrder = Literal["recent", "relevance"]
 # whole query once per id (about 1 ms each); filtering one pass over the matches is ~10x faster.
 _MESSAGE_SNIPPETS = """
 SELECT m.id, m.conversation_id, c.title,
-       snippet(messages_fts, 0, :before, :after, :ellipsis, :tokens)
+       snippet(messages_fts, -1, :before, :after, :ellipsis, :tokens)
 FROM messages_fts
 JOIN messages AS m ON m.id = messages_fts.rowid
 JOIN conversations AS c ON c.id = m.conversation_id
@@ -102,7 +102,7 @@ def search(
     per_conversation: int | None = 1,
     order: SearchOrder = "recent",
 ) -> list[SearchHit]:
-    """Title hits first, then message hits, each in ``order``.
+    """Title hits first, then message hits (in the answer or the reasoning), each in ``order``.
 
     Args:
         connection: The store's connection.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
+from groq_tui.ui.app_context import host_of
+from groq_tui.ui.screens.chat import ChatScreen
 
 Action = Callable[[], Any] | Callable[[], Awaitable[Any]]
 
@@ -17,37 +17,38 @@ Action = Callable[[], Any] | Callable[[], Awaitable[Any]]
 class ChatCommands(Provider):
     """Everything the chat screen can do, plus one entry per model and saved conversation."""
 
+    @property
+    def chat_screen(self) -> ChatScreen | None:
+        """The chat screen, wherever it is in the stack."""
+        return next((s for s in self.app.screen_stack if isinstance(s, ChatScreen)), None)
+
+    def _app_action(self, action: str) -> Action:
+        return partial(self.app.run_action, action)
+
     def _commands(self) -> list[tuple[str, Action, str]]:
-        app: GroqApp = self.app  # type: ignore[assignment]
-        screen = app.chat_screen
+        screen = self.chat_screen
         if screen is None:
             return []
+        compare = self._app_action("compare")
+        workbench = self._app_action("workbench")
         commands: list[tuple[str, Action, str]] = [
             ("New conversation", screen.action_new_conversation, "Start over (ctrl+n)"),
             ("Choose model…", screen.action_pick_model, "Open the model picker (ctrl+o)"),
-            ("Compare models…", app.action_compare, "One prompt, 2-4 models side by side (F4)"),
-            ("Dictate into the composer", screen.action_dictate,
-             "Record the microphone; text appears as you speak (ctrl+r)"),
-            ("Transcribe or translate a file…", app.action_workbench,
+            ("Compare models…", compare, "One prompt, 2-4 models side by side (F4)"),
+            ("Transcribe or translate a file…", workbench,
              "The transcription workbench: files and saved recordings (F3)"),
-            ("Toggle dictation translate mode", screen.toggle_translate_dictation,
-             "Any language in, English text out"),
-            ("Choose microphone…", app.action_pick_microphone, "The input device for dictation"),
-            ("Dictation language…", screen.ask_dictation_language,
-             "ISO-639-1 code of the speech, or detect"),
-            ("Dictation vocabulary…", screen.ask_dictation_prompt,
-             "Names and spellings sent as the prompt"),
             ("Toggle JSON mode", screen.toggle_json_mode, "response_format json_object"),
             ("Export conversation to Markdown", partial(screen.action_export, "markdown"),
              "Write a .md file to the data folder"),
             ("Export conversation to JSON", partial(screen.action_export, "json"),
              "Write a .json file to the data folder"),
-            ("Load tools from a JSON file…", app.action_load_tools, "Offer tools to the model"),
-            ("API key…", app.action_set_key, "Enter (and optionally save) an API key"),
+            ("Load tools from a JSON file…", self._app_action("load_tools"),
+             "Offer tools to the model"),
+            ("API key…", self._app_action("set_key"), "Enter (and optionally save) an API key"),
             ("Toggle history sidebar", screen.action_toggle_sidebar, "ctrl+b"),
             ("Toggle parameter panel", screen.action_toggle_parameters, "ctrl+t"),
         ]  # fmt: skip
-        for model in app.chat_models:
+        for model in host_of(self.app).context.chat_models:
             commands.append(
                 (f"Switch model: {model.id}", partial(screen.set_model, model.id),
                  f"{model.owned_by} · {model.context_window or '?'} tokens context")
@@ -61,9 +62,8 @@ class ChatCommands(Provider):
 
     async def startup(self) -> None:
         """Fetch the recent conversations once per palette opening."""
-        app: GroqApp = self.app  # type: ignore[assignment]
         self._recent: list[tuple[int, str]] = []
-        service = app.chat_service
+        service = host_of(self.app).context.chat_service
         if service is not None:
             summaries = await service.store.list_conversations(limit=50)
             self._recent = [(s.id, s.title) for s in summaries]

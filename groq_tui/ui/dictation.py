@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from groq_tui.audio.errors import AudioError
+from groq_tui.services.types import AudioError
 
 if TYPE_CHECKING:
+    from groq_tui.services.clients import ClientLease
     from groq_tui.services.dictation import DictationFinished, LiveDictation
     from groq_tui.ui.screens.chat import ChatScreen
     from groq_tui.ui.widgets.composer import Composer
@@ -88,29 +89,26 @@ class DictationController:
 
     def start(self) -> None:
         """Open the microphone and dictate until stopped."""
-        from groq_tui.audio.archive import RecordingArchive
-        from groq_tui.audio.recorder import Recorder
-        from groq_tui.services.dictation import DictationOptions, LiveDictation
+        from groq_tui.services.dictation import DictationOptions
 
-        app = self.screen.groq_app
-        service = app.chat_service
-        if service is None:
+        context = self.screen.context
+        if context.clients is None:
             self.screen.notify("Still starting: try again in a moment.", severity="warning")
             return
-        settings = app.settings
+        settings = context.settings
         options = DictationOptions(
-            model=app.audio_model,
+            model=context.audio_model,
             language=None if settings.dictation_translate else settings.dictation_language,
             prompt=settings.dictation_prompt or None,
             translate=settings.dictation_translate,
         )
-        self.live = LiveDictation(
-            service.client,
-            options,
-            recorder=Recorder(device=settings.audio_device),
-            archive=RecordingArchive(app.data_dir / "recordings"),
-            keep_recording=settings.keep_recordings,
-        )
+        # Held until the dictation ends: a server switch meanwhile leaves it its client.
+        lease = context.lease_client()
+        try:
+            self.live = context.live_dictation(lease.client, options)
+        except BaseException:
+            lease.release()
+            raise
         self.timings = []
         bar = self.bar
         bar.translate = settings.dictation_translate
@@ -118,7 +116,7 @@ class DictationController:
         bar.pending = 0
         bar.state = "recording"
         self._timer = self.screen.set_interval(METER_INTERVAL, self._tick)
-        self.screen.run_worker(self._run(self.live), group="dictation", exclusive=True)
+        self.screen.run_worker(self._run(self.live, lease), group="dictation", exclusive=True)
 
     def _tick(self) -> None:
         live = self.live
@@ -139,7 +137,7 @@ class DictationController:
         if piece:
             composer.insert(piece)
 
-    async def _run(self, live: LiveDictation) -> None:
+    async def _run(self, live: LiveDictation, lease: ClientLease) -> None:
         from groq_tui.services.dictation import DictationFinished, SegmentFailed, SegmentText
         from groq_tui.services.errors import describe_error
         from groq_tui.ui.widgets.recorder_bar import FLOOR_DB, RecorderBar
@@ -155,7 +153,7 @@ class DictationController:
                     if not told_failure or not event.fatal:
                         screen.notify(
                             f"Dictation: segment at {event.start:.1f}-{event.end:.1f} s "
-                            f"failed: {describe_error(event.error, screen.groq_app.base_url)}",
+                            f"failed: {describe_error(event.error, screen.context.base_url)}",
                             severity="error",
                             timeout=8,
                         )
@@ -165,6 +163,7 @@ class DictationController:
         except AudioError as exc:
             screen.notify(str(exc), title="Microphone", severity="error", timeout=10)
         finally:
+            lease.release()
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None
@@ -193,5 +192,5 @@ class DictationController:
             if event.reason is not StopReason.FAILED and event.duration > 0:
                 screen.notify("No speech was heard.", severity="warning", timeout=4)
             return
-        if screen.groq_app.settings.dictation_send and event.reason is not StopReason.DEVICE_LOST:
+        if screen.context.settings.dictation_send and event.reason is not StopReason.DEVICE_LOST:
             self.composer.action_submit()

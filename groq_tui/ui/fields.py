@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from groq_tui.api.params import is_language_code
+from groq_tui.services.types import is_language_code
 
 
 def parse_temperature(text: str) -> float | None:

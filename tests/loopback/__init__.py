@@ -9,6 +9,13 @@
 Without scripted replies it behaves like the live service (auth, validation, the model list
 from the recorded corpus, echo replies, streaming, audio); ``Reply`` scripts anything else,
 faults included. ``python -m tests.loopback --port 0`` serves it standalone for benchmarks.
+
+Reasoning by model id, as live (``tests.loopback.reasoning``): ``openai/gpt-oss-*`` streams
+``delta.reasoning`` (channel "analysis") before the answer, ``qwen/qwen3-32b`` thinks in
+``<think>`` tags inside the content unless ``reasoning_format`` says otherwise,
+``groq/compound*`` adds a web search in ``executed_tools``; ``loopback-reasoning-<N>`` thinks
+for N deltas. ``srv.reasoning_text`` sets what they think; ``srv.flex_capacity = False``
+makes ``service_tier: flex`` fail with 498. Refusals beyond the schema: ``tests.loopback.rules``.
 """
 
 from tests.loopback.corpus import CORPUS_DIR

@@ -54,6 +54,8 @@ def validate(request: RecordedRequest, task: Task, max_upload_bytes: int) -> Aud
     if upload is None:
         raise wire.missing_property("file")
     if len(upload.data) > max_upload_bytes:
+        # No live audio 413 is recorded (067-069 are chat's TPM 413s): the reason phrase of
+        # console.groq.com/docs/errors ("413 Request Entity Too Large"); the code is assumed.
         raise wire.ApiError(413, "Request Entity Too Large", code="request_too_large")
     model = _field(request, "model")
     if not model:
@@ -101,12 +103,10 @@ def _temperature(text: str | None) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise wire.ApiError(
-            400, "'temperature' : value must be a number", param="temperature"
-        ) from None
+        raise wire.ApiError(400, "'temperature' : value must be a number") from None
     if math.isnan(value) or not 0 <= value <= 1:
         bound = "at least 0" if value < 0 else "at most 1"
-        raise wire.ApiError(400, f"'temperature' : number must be {bound}", param="temperature")
+        raise wire.ApiError(400, f"'temperature' : number must be {bound}")
     return value
 
 

@@ -2,22 +2,29 @@
 
 The reply text is an echo of the last user message (or ``LoopbackServer.reply_text``), cut
 into token-sized pieces so that ``max_tokens``, ``stop``, JSON mode, tool calls and streaming
-behave as they do live. Wire shapes follow corpus 030/031 (non-stream) and 051/034 (stream).
+behave as they do live. Wire shapes follow corpus 030/031 (non-stream) and 051/034 (stream);
+reasoning and compound models follow ``tests.loopback.reasoning``, the refusals beyond the
+schema ``tests.loopback.rules``. Schema errors carry no ``param`` (071).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.loopback import corpus, wire
+from tests.loopback import corpus, reasoning, rules, tools, wire
+from tests.loopback.encoder import ChunkEncoder
 from tests.loopback.markdown import markdown_reply, tokenize
+from tests.loopback.reasoning import Reasoning
+from tests.loopback.tools import ToolCall
 
-# ``loopback-chunks-<N>`` or ``loopback-chunks-<N>-rate-<R>``: a markdown reply of N deltas.
-_CHUNKS_MODEL = re.compile(r"loopback-chunks-(\d+)(?:-rate-(\d+(?:\.\d+)?))?")
+# ``loopback-chunks-<N>[-rate-<R>]``: a markdown reply of N deltas (``loopback-reasoning-``:
+# N reasoning deltas first, see ``tests.loopback.reasoning``).
+_CHUNKS_MODEL = re.compile(r"loopback-(?:chunks|reasoning)-(\d+)(?:-rate-(\d+(?:\.\d+)?))?")
 _CHAT_INCAPABLE = ("whisper-", "canopylabs/orpheus")
 _ROLES = ("system", "user", "assistant", "tool", "function", "developer")
 
@@ -29,7 +36,7 @@ class ChunksModel:
 
 
 def chunks_model(model: object) -> ChunksModel | None:
-    """The ``loopback-chunks-<N>[-rate-<R>]`` benchmark pseudo-model, if that is the id."""
+    """The ``loopback-{chunks,reasoning}-<N>[-rate-<R>]`` pseudo-model, if that is the id."""
     if not isinstance(model, str) or not (match := _CHUNKS_MODEL.fullmatch(model)):
         return None
     rate = float(match[2]) if match[2] else None
@@ -57,32 +64,32 @@ def validate(body: object) -> dict[str, Any]:
     _check_number(body, "max_tokens", 1, None)
     _check_number(body, "max_completion_tokens", 1, None)
     _check_number(body, "top_logprobs", 0, 20)
-    for name in ("response_format", "stream_options"):
+    for name in ("response_format", "stream_options", "search_settings"):
         if body.get(name) is not None and not isinstance(body[name], dict):
-            raise wire.ApiError(400, f"'{name}' : value must be an object", param=name)
+            raise wire.ApiError(400, f"'{name}' : value must be an object")
     stop = body.get("stop")
     if isinstance(stop, list) and len(stop) > 4:
-        raise wire.ApiError(400, "'stop' : array must have at most 4 items", param="stop")
+        raise wire.ApiError(400, "'stop' : array must have at most 4 items")
     if stop is not None and not isinstance(stop, str | list):
-        raise wire.ApiError(400, "'stop' : value must be a string or an array", param="stop")
-    _check_model(body["model"])
+        raise wire.ApiError(400, "'stop' : value must be a string or an array")
+    model = _check_model(body["model"])
+    if model is not None:
+        rules.check_request(body, model, _prompt_tokens(body["messages"]))
     return body
 
 
 def _check_messages(messages: object) -> None:
     if not isinstance(messages, list):
-        raise wire.ApiError(400, "'messages' : value must be an array", param="messages")
+        raise wire.ApiError(400, "'messages' : value must be an array")
     if not messages:
-        raise wire.ApiError(400, "'messages' : minimum number of items is 1", param="messages")
+        raise wire.ApiError(400, "'messages' : minimum number of items is 1")
     for i, message in enumerate(messages):
         where = f"messages.{i}"
         if not isinstance(message, dict):
-            raise wire.ApiError(400, f"'{where}' : value must be an object", param=where)
+            raise wire.ApiError(400, f"'{where}' : value must be an object")
         role = message.get("role")
         if role not in _ROLES:
-            raise wire.ApiError(
-                400, f"'{where}.role' : value must be one of {list(_ROLES)}", param=where
-            )
+            raise wire.ApiError(400, f"'{where}.role' : value must be one of {list(_ROLES)}")
         content = message.get("content")
         if role in ("system", "user", "tool") and not isinstance(content, str | list):
             problem = (
@@ -94,7 +101,6 @@ def _check_messages(messages: object) -> None:
             raise wire.ApiError(
                 400,
                 f"'{where}' : for 'role:{role}' the following must be satisfied[({problem})]",
-                param=where,
             )
 
 
@@ -103,34 +109,32 @@ def _check_number(body: dict[str, Any], name: str, low: float, high: float | Non
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise wire.ApiError(400, f"'{name}' : value must be a number", param=name)
+        raise wire.ApiError(400, f"'{name}' : value must be a number")
     if value < low:
-        raise wire.ApiError(400, f"'{name}' : number must be at least {low}", param=name)
+        raise wire.ApiError(400, f"'{name}' : number must be at least {low}")
     if high is not None and value > high:
-        raise wire.ApiError(400, f"'{name}' : number must be at most {high}", param=name)
+        raise wire.ApiError(400, f"'{name}' : number must be at most {high}")
 
 
-def _check_model(model: object) -> None:
+def _check_model(model: object) -> dict[str, Any] | None:
+    """The catalogue entry of a chat model (None for the pseudo-models), or raise."""
     if not isinstance(model, str):
-        raise wire.ApiError(400, "'model' : value must be a string", param="model")
+        raise wire.ApiError(400, "'model' : value must be a string")
     if chunks_model(model):
-        return
-    if corpus.find_model(model) is None:
+        return None
+    if model in rules.DECOMMISSIONED:
+        raise rules.decommissioned(model)
+    entry = corpus.find_model(model)
+    if entry is None:
         raise wire.model_not_found(model)
     if model.startswith(_CHAT_INCAPABLE):
         raise wire.ApiError(
             400, f"The model `{model}` does not support chat completions", param="model"
         )
+    return entry
 
 
 # -- what the "model" answers ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    id: str
-    name: str
-    arguments: str
 
 
 @dataclass
@@ -143,8 +147,10 @@ class Answer:
     prompt_tokens: int
     tool_calls: list[ToolCall] = field(default_factory=list)
     function_call: ToolCall | None = None
-    seed: int | None = None
+    seed: int = field(default_factory=lambda: random.randrange(2**31))
     include_usage: bool = False
+    reasoning: Reasoning | None = None
+    service_tier: str = "on_demand"
 
     @property
     def content(self) -> str:
@@ -153,33 +159,50 @@ class Answer:
     @property
     def completion_tokens(self) -> int:
         calls = [*self.tool_calls, *([self.function_call] if self.function_call else [])]
-        return max(1, len(self.pieces) + sum(len(tokenize(c.arguments)) + 3 for c in calls))
+        thought = self.reasoning.tokens if self.reasoning and self.reasoning.mode != "inline" else 0
+        tokens = len(self.pieces) + thought + sum(len(tokenize(c.arguments)) + 3 for c in calls)
+        return max(1, tokens)
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """``completion_tokens_details.reasoning_tokens``, where the live model sends it."""
+        if self.reasoning is None or not self.reasoning.token_details:
+            return None
+        return self.reasoning.tokens
 
 
-def answer(body: dict[str, Any], reply_text: str | None) -> Answer:
+def answer(
+    body: dict[str, Any], reply_text: str | None, reasoning_text: str | None = None
+) -> Answer:
     """Generate the reply to a validated request, honouring the parameters that shape it."""
     model: str = body["model"]
+    seed = body.get("seed")
+    tier = body.get("service_tier")
     result = Answer(
         model=model,
         pieces=[],
         finish_reason="stop",
         prompt_tokens=_prompt_tokens(body["messages"]),
-        seed=body.get("seed") if isinstance(body.get("seed"), int) else None,
         include_usage=_include_usage(body.get("stream_options")),
+        service_tier=tier if tier in ("flex", "performance") else "on_demand",
     )
-    calls = _forced_tool_calls(body)
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        result.seed = seed
+    question = _last_user_text(body["messages"])
+    result.reasoning = reasoning.plan(body, question, reasoning_text)
+    calls = tools.forced_tool_calls(body)
     if calls:
         result.tool_calls = calls
         result.finish_reason = "tool_calls"
         return result
-    if function_call := _forced_function_call(body):
+    if function_call := tools.forced_function_call(body):
         result.function_call = function_call
         result.finish_reason = "function_call"
         return result
     if bench := chunks_model(model):
         result.pieces = markdown_reply(bench.n)
         return result
-    text = reply_text if reply_text is not None else "Echo: " + _last_user_text(body["messages"])
+    text = reply_text if reply_text is not None else "Echo: " + question
     if (body.get("response_format") or {}).get("type") in ("json_object", "json_schema"):
         text = json.dumps({"echo": text})
     text = _cut_at_stop(text, body.get("stop"))  # ends with finish_reason "stop", as live
@@ -188,6 +211,8 @@ def answer(body: dict[str, Any], reply_text: str | None) -> Answer:
     if isinstance(limit, int) and len(pieces) > limit:
         pieces = pieces[:limit]
         result.finish_reason = "length"
+    if result.reasoning is not None and result.reasoning.mode == "inline":
+        pieces = [*reasoning.think_block(result.reasoning), *pieces]
     result.pieces = pieces
     return result
 
@@ -222,67 +247,6 @@ def _cut_at_stop(text: str, stop: object) -> str:
     return text[: min(cuts)] if cuts else text
 
 
-def _forced_tool_calls(body: dict[str, Any]) -> list[ToolCall]:
-    """Tool calls the request forces: ``tool_choice`` "required" or a named function.
-
-    "auto" answers in text, as a model usually does when a plain reply will do. Parallel
-    calls (two tools) need ``parallel_tool_calls`` not false - the API default is true.
-    """
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("function")]
-    choice = body.get("tool_choice")
-    if not tools or choice in (None, "none", "auto"):
-        return []
-    if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
-        chosen = [t for t in tools if t["function"].get("name") == name]
-        if not chosen:
-            raise wire.ApiError(
-                400, f"tool_choice names function `{name}`, which is not in tools",
-                param="tool_choice",
-            )  # fmt: skip
-    elif choice == "required":
-        parallel = body.get("parallel_tool_calls") is not False and len(tools) >= 2
-        chosen = tools[:2] if parallel else tools[:1]
-    else:
-        return []
-    return [
-        ToolCall(wire.tool_call_id(), t["function"]["name"], _arguments(t["function"]))
-        for t in chosen
-    ]
-
-
-def _forced_function_call(body: dict[str, Any]) -> ToolCall | None:
-    """The deprecated ``functions`` + ``function_call: {"name": ...}`` form."""
-    choice = body.get("function_call")
-    functions = [f for f in body.get("functions") or [] if isinstance(f, dict)]
-    if not isinstance(choice, dict) or not functions:
-        return None
-    function = next((f for f in functions if f.get("name") == choice.get("name")), functions[0])
-    return ToolCall(wire.tool_call_id(), str(function.get("name")), _arguments(function))
-
-
-def _arguments(function: dict[str, Any]) -> str:
-    """Arguments a model might produce for the function's JSON schema, as a JSON string
-    with the spaces the live models emit (corpus 038: ``{"city": "Detroit"}``)."""
-    schema = function.get("parameters") or {}
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict):
-        return "{}"
-    return json.dumps({name: _sample(prop) for name, prop in properties.items()})
-
-
-def _sample(schema: object) -> object:
-    if not isinstance(schema, dict):
-        return "example"
-    if schema.get("enum"):
-        return schema["enum"][0]
-    kind = schema.get("type")
-    samples: dict[str, object] = {
-        "integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}, "null": None,
-    }  # fmt: skip
-    return samples.get(kind, "example") if isinstance(kind, str) else "example"
-
-
 # -- wire shapes -------------------------------------------------------------------------------
 
 
@@ -296,11 +260,14 @@ class Ids:
     fingerprint: str = field(default_factory=wire.system_fingerprint)
 
 
-def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
-    """Usage in the live key order, with plausible timings (about 800 tokens/s)."""
+def usage(
+    prompt_tokens: int, completion_tokens: int, reasoning_tokens: int | None = None
+) -> dict[str, Any]:
+    """Usage in the live key order, with plausible timings (about 800 tokens/s), and the
+    reasoning tokens last where a reasoning model sends them (032, 053)."""
     prompt_time = round(prompt_tokens * 0.00002, 9)
     completion_time = round(completion_tokens * 0.00125, 9)
-    return {
+    result: dict[str, Any] = {
         "queue_time": 0.012345678,
         "prompt_tokens": prompt_tokens,
         "prompt_time": prompt_time,
@@ -309,10 +276,20 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
         "total_tokens": prompt_tokens + completion_tokens,
         "total_time": round(prompt_time + completion_time, 9),
     }
+    if reasoning_tokens is not None:
+        result["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    return result
+
+
+def result_usage(result: Answer) -> dict[str, Any]:
+    return usage(result.prompt_tokens, result.completion_tokens, result.reasoning_tokens)
 
 
 def _message(result: Answer) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant"}
+    thought = result.reasoning
+    if result.tool_calls and thought is not None and thought.mode == "field":
+        message["reasoning"] = "".join(thought.pieces)  # gpt-oss calling a tool (003)
     if result.tool_calls:  # no "content" key at all, like corpus 031/038
         message["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
@@ -323,14 +300,17 @@ def _message(result: Answer) -> dict[str, Any]:
         message["function_call"] = {"name": call.name, "arguments": call.arguments}
     else:
         message["content"] = result.content
+        if thought is not None and thought.mode == "field":
+            message["reasoning"] = "".join(thought.pieces)  # 032, 056
+        if thought is not None and thought.executed_tools:
+            message["executed_tools"] = thought.executed_tools  # 008
     return message
 
 
 def completion(result: Answer, ids: Ids) -> dict[str, Any]:
     """The non-streamed ``chat.completion`` object (key order of corpus 030)."""
-    x_groq: dict[str, Any] = {"id": ids.request_id}
-    if result.seed is not None:
-        x_groq["seed"] = result.seed
+    usage_ = result_usage(result)
+    compound = result.reasoning is not None and bool(result.reasoning.executed_tools)
     return {
         "id": ids.completion_id,
         "object": "chat.completion",
@@ -344,67 +324,30 @@ def completion(result: Answer, ids: Ids) -> dict[str, Any]:
                 "finish_reason": result.finish_reason,
             }
         ],
-        "usage": usage(result.prompt_tokens, result.completion_tokens),
-        "usage_breakdown": None,
+        "usage": usage_,
+        "usage_breakdown": reasoning.usage_breakdown(usage_) if compound else None,
         "system_fingerprint": ids.fingerprint,
-        "x_groq": x_groq,
-        "service_tier": "on_demand",
+        "x_groq": {"id": ids.request_id, "seed": result.seed},  # seed always (030, 013)
+        "service_tier": result.service_tier,
     }
-
-
-class ChunkEncoder:
-    """Encodes the SSE events of one stream. Content deltas use a pre-encoded prefix and
-    suffix, so a 10,000-chunk stream costs one small ``json.dumps`` per piece."""
-
-    def __init__(self, model: str, ids: Ids) -> None:
-        self.model = model
-        self.ids = ids
-        head = wire.dumps(
-            {
-                "id": ids.completion_id,
-                "object": "chat.completion.chunk",
-                "created": ids.created,
-                "model": model,
-                "system_fingerprint": ids.fingerprint,
-            }
-        )[:-1]
-        self._head = head
-        self._content_prefix = f'data: {head},"choices":[{{"index":0,"delta":{{"content":'.encode()
-        self._content_suffix = b'},"logprobs":null,"finish_reason":null}]}\n\n'
-
-    def content(self, piece: str) -> bytes:
-        return self._content_prefix + wire.dumps(piece).encode() + self._content_suffix
-
-    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> bytes:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-        tail = wire.dumps({"choices": [choice], **extra})[1:]
-        return f"data: {self._head},{tail}\n\n".encode()
-
-    def first(self, content: str | None = "", seed: int | None = None) -> bytes:
-        x_groq: dict[str, Any] = {"id": self.ids.request_id}
-        if seed is not None:
-            x_groq["seed"] = seed
-        return self.chunk({"role": "assistant", "content": content}, x_groq=x_groq)
-
-    def last(self, finish_reason: str, usage_: dict[str, Any], include_usage: bool) -> bytes:
-        """The final chunk: empty delta, finish_reason, usage in ``x_groq`` (and top-level
-        ``usage`` too when ``stream_options.include_usage`` asked, as in corpus 051)."""
-        extra: dict[str, Any] = {"x_groq": {"id": self.ids.request_id, "usage": usage_}}
-        if include_usage:
-            extra["usage"] = usage_
-        return self.chunk({}, finish_reason, **extra)
-
-    def usage_only(self, usage_: dict[str, Any]) -> bytes:
-        """The extra ``choices: []`` chunk sent for ``include_usage`` (corpus 051/052/055)."""
-        tail = wire.dumps({"choices": [], "usage": usage_, "service_tier": "on_demand"})[1:]
-        return f"data: {self._head},{tail}\n\n".encode()
 
 
 def stream_events(result: Answer, ids: Ids) -> list[bytes]:
     """Every event of the streamed reply, ``data: [DONE]`` included."""
-    encoder = ChunkEncoder(result.model, ids)
+    encoder = ChunkEncoder(
+        result.model, ids.completion_id, ids.created, ids.fingerprint, ids.request_id
+    )
     calls = result.tool_calls
     events = [encoder.first(None if calls or result.function_call else "", result.seed)]
+    thought = result.reasoning
+    if thought is not None and thought.mode == "field":
+        reasoning_events = [encoder.reasoning(p, thought.channel) for p in thought.pieces]
+        # A compound model reports its tool runs mid-thought (017).
+        half = len(reasoning_events) // 2
+        tool_events = [
+            encoder.chunk(delta) for delta in reasoning.executed_tool_deltas(thought.executed_tools)
+        ]
+        events.extend([*reasoning_events[:half], *tool_events, *reasoning_events[half:]])
     events.extend(encoder.content(piece) for piece in result.pieces)
     for index, call in enumerate(calls):
         # id, type and name first; then the arguments in pieces the client must join.
@@ -420,9 +363,14 @@ def stream_events(result: Answer, ids: Ids) -> list[bytes]:
             encoder.chunk({"function_call": {"arguments": piece}})
             for piece in tokenize(function.arguments)
         )
-    usage_ = usage(result.prompt_tokens, result.completion_tokens)
-    events.append(encoder.last(result.finish_reason, usage_, result.include_usage))
+    usage_ = result_usage(result)
+    breakdown = (
+        reasoning.usage_breakdown(usage_)
+        if thought is not None and thought.executed_tools
+        else None
+    )
+    events.append(encoder.last(result.finish_reason, usage_, result.include_usage, breakdown))
     if result.include_usage:
-        events.append(encoder.usage_only(usage_))
+        events.append(encoder.usage_only(usage_, result.service_tier))
     events.append(wire.SSE_DONE)
     return events

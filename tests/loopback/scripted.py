@@ -10,11 +10,15 @@ connections and servers break:
 - ``malformed_event``: ``after_chunks`` events, ``data: {not json``, then ``[DONE]``;
 - ``no_done``: ``after_chunks`` events, then a clean end of body without a finish_reason or
   ``[DONE]``;
-- ``error_event`` / ``error_in_data``: ``after_chunks`` events, then an error object in an
-  ``event: error`` event (corpus 018/020) or in a plain ``data:`` line, then a clean end;
+- ``error_event`` / ``error_in_data``: ``after_chunks`` events, then the error object of
+  recording 020 (``tool_use_failed`` with ``failed_generation`` and ``status_code`` 400) in
+  an ``event: error`` event, as live, or in a plain ``data:`` line (the SDK's other reading),
+  then a clean end without ``[DONE]``;
 - ``close_before_response``: the request is read, the socket closed, nothing sent;
-- ``http_500`` / ``http_502`` / ``http_503``: live-format JSON errors; ``html_502``: the
-  HTML page a proxy such as Cloudflare serves when the origin is down.
+- ``http_500`` / ``http_502`` / ``http_503``: JSON errors in the live error shape. No live
+  5xx is recorded: the shape is the one of console.groq.com/docs/errors (``{"error":
+  {"message", "type"}}``), the messages are the HTTP reason phrases (assumed);
+  ``html_502``: the HTML page a proxy such as Cloudflare serves when the origin is down.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.loopback import chat, wire
+from tests.loopback import chat, corpus, wire
 from tests.loopback.exchange import ClientGone, Exchange
 from tests.loopback.markdown import markdown_reply
 from tests.loopback.replies import Reply
@@ -46,15 +50,17 @@ HTML_502 = b"""<html>
 </html>
 """
 
-STREAM_ERROR = wire.dumps(
-    {
-        "error": {
-            "message": "Internal Server Error: the model stopped generating",
-            "type": "internal_server_error",
-            "status_code": 500,
-        }
-    }
-)
+IN_STREAM_ERROR_SOURCE = "020_chat_stream_error__test-tool-use-failed-error-streaming-with-text-0"
+
+
+def _recorded_stream_error() -> str:
+    """The data of the ``event: error`` that ends recording 020, byte for byte."""
+    body = corpus.load_recording(corpus.resolve(IN_STREAM_ERROR_SOURCE)).body.decode()
+    last = [line for line in body.splitlines() if line.startswith("data: ")][-1]
+    return last.removeprefix("data: ")
+
+
+STREAM_ERROR = _recorded_stream_error()
 
 
 async def send(reply: Reply, ex: Exchange, reply_text: str | None) -> web.StreamResponse:

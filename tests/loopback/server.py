@@ -17,7 +17,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from tests.loopback import audio, chat, corpus, scripted, speech, wire
+from tests.loopback import audio, chat, corpus, rules, scripted, speech, wire
 from tests.loopback.exchange import ClientGone, Exchange
 from tests.loopback.records import RecordedRequest, record
 from tests.loopback.replies import Reply
@@ -56,6 +56,10 @@ class LoopbackServer:
 
     def _set_defaults(self) -> None:
         self.reply_text: str | None = None
+        self.reasoning_text: str | None = None
+        """What reasoning models think (default: a sentence about the question)."""
+        self.flex_capacity: bool = True
+        """False: ``service_tier: flex`` requests fail fast with 498 ``capacity_exceeded``."""
         self.transcript_text: str = DEFAULT_TRANSCRIPT
         self.max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
         self._remaining_requests = wire.LIMIT_REQUESTS
@@ -239,7 +243,9 @@ class LoopbackServer:
 
     async def _chat(self, ex: Exchange) -> web.StreamResponse:
         body = chat.validate(ex.recorded.json)
-        result = chat.answer(body, self.reply_text)
+        if body.get("service_tier") == "flex" and not self.flex_capacity:
+            raise rules.FLEX_CAPACITY_EXCEEDED
+        result = chat.answer(body, self.reply_text, self.reasoning_text)
         ids = chat.Ids(request_id=ex.request_id)
         tokens = result.prompt_tokens + result.completion_tokens
         if not body.get("stream"):

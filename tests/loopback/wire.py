@@ -86,21 +86,35 @@ SSE_DONE = sse_event("[DONE]")
 
 
 def go_duration(seconds: float) -> str:
-    """Format like Go's ``time.Duration.String`` (``2m59.56s``, ``26ms``), as in the headers.
+    """Format like Go's ``time.Duration.String``, as the live headers do.
 
-    Millisecond precision; anything shorter is rounded up to ``1ms`` so the text stays ASCII.
+    The service turns float seconds into whole nanoseconds by truncation, which is where its
+    ``11.739999999s`` (051) and ``224.999999ms`` (059) come from; so does this. Durations
+    under a millisecond use ``µs``/``ns`` as Go does.
     """
-    millis = round(seconds * 1000)
-    if millis <= 0:
-        return "0s" if seconds <= 0 else "1ms"
-    if millis < 1000:
-        return f"{millis}ms"
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
+    nanos = int(seconds * 1e9)
+    if nanos <= 0:
+        return "0s"
+    if nanos < 1_000_000:
+        unit, scale = ("ns", 1) if nanos < 1000 else ("µs", 1000)
+        return _decimal(nanos, scale) + unit
+    if nanos < 1_000_000_000:
+        return _decimal(nanos, 1_000_000) + "ms"
+    hours, nanos = divmod(nanos, 3_600 * 10**9)
+    minutes, nanos = divmod(nanos, 60 * 10**9)
     text = f"{hours}h" if hours else ""
     if hours or minutes:
         text += f"{minutes}m"
-    return text + f"{number_text(millis / 1000)}s"
+    return text + _decimal(nanos, 10**9) + "s"
+
+
+def _decimal(value: int, scale: int) -> str:
+    """``value / scale`` written exactly, without trailing zeros (``11.739999999``)."""
+    whole, fraction = divmod(value, scale)
+    if not fraction:
+        return str(whole)
+    digits = len(str(scale)) - 1
+    return f"{whole}.{fraction:0{digits}d}".rstrip("0")
 
 
 def number_text(value: float) -> str:
@@ -116,8 +130,10 @@ def rate_limit_headers(remaining_requests: int, tokens_used: int) -> dict[str, s
         "x-ratelimit-limit-tokens": str(LIMIT_TOKENS),
         "x-ratelimit-remaining-requests": str(max(remaining_requests, 0)),
         "x-ratelimit-remaining-tokens": str(max(LIMIT_TOKENS - tokens_used, 0)),
-        "x-ratelimit-reset-requests": go_duration(used_requests * SECONDS_PER_REQUEST),
-        "x-ratelimit-reset-tokens": go_duration(tokens_used / TOKENS_PER_SECOND),
+        # used / limit * window, in that order: the float rounding of this product is what
+        # gives the live values their ``.739999999`` tails (051: 1174 of 6000 -> 11.739999999s).
+        "x-ratelimit-reset-requests": go_duration(used_requests / LIMIT_REQUESTS * 86400),
+        "x-ratelimit-reset-tokens": go_duration(tokens_used / LIMIT_TOKENS * 60),
     }
 
 
@@ -148,4 +164,4 @@ def model_not_found(model: str) -> ApiError:
 
 def missing_property(name: str) -> ApiError:
     """The live schema validator's wording for an absent required field."""
-    return ApiError(400, f"'{name}' : property '{name}' is missing", param=name)
+    return ApiError(400, f"'{name}' : property '{name}' is missing")

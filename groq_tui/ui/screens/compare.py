@@ -17,20 +17,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.ui.app_context import host_of
+from groq_tui.ui.markdown import RenderBudget
+from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
 
 if TYPE_CHECKING:
-    from groq_tui.app import GroqApp
     from groq_tui.services.compare import CompareRun
-
-NARROW = 100
-"""Below this width one column is shown at a time (page with [ and ])."""
+    from groq_tui.services.context import AppContext
 
 
 def parse_overrides(text: str) -> dict[str, float | int | None]:
@@ -65,15 +64,16 @@ class CompareScreen(Screen[None]):
         Binding("]", "page(1)", "Next", show=False, id="compare.next"),
     ]
 
-    DEFAULT_CSS = """
-    CompareScreen #columns { height: 1fr; }
-    CompareScreen #summary { height: auto; max-height: 8; }
-    CompareScreen.-narrow CompareColumn { display: none; }
-    CompareScreen.-narrow CompareColumn.-shown { display: block; }
-    """
+    CSS_PATH = "compare.tcss"
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),  # one column at a time (page with [ and ])
+        (100, "-wide"),  # all columns side by side
+    ]
 
     def __init__(self, run: CompareRun) -> None:
         super().__init__()
+        self.render_budget = RenderBudget()
+        """One render time slice a frame for every reply on this screen."""
         self.run = run
         self.streaming = False
         self.locked = False
@@ -83,9 +83,9 @@ class CompareScreen(Screen[None]):
         """The summary row table as last drawn."""
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its services."""
-        return self.app  # type: ignore[return-value]
+    def context(self) -> AppContext:
+        """The app context: models, exports, the client."""
+        return host_of(self).context
 
     @property
     def columns(self) -> list[CompareColumn]:
@@ -103,11 +103,10 @@ class CompareScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Composer).focus()
         for widget in self.columns:
+            # Each column follows its reply as it grows until the reader scrolls it; back at
+            # the end, it follows again (ConversationView).
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
-            # Each column follows its reply as it grows (the scroll moves with the layout, in
-            # the same repaint), until the reader scrolls it; back at the end, it follows again.
-            widget.body.anchor()
-        self._apply_width()
+        self._show_page()
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
             for widget, column in zip(self.columns, self.run.columns, strict=True):
                 reply = column.replies[turn] if turn < len(column.replies) else None
@@ -117,24 +116,22 @@ class CompareScreen(Screen[None]):
         self._mark_best()
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
-        stats, usage = reply.stats or {}, reply.usage or {}
+        stats, usage = reply.stats, reply.usage
         figures = widget.figures
-        figures.time_to_first_token = stats.get("time_to_first_token")
-        figures.tokens_per_second = stats.get("tokens_per_second")
-        figures.tokens = int(usage.get("completion_tokens", stats.get("completion_tokens", 0)))
-        figures.server_prompt = usage.get("prompt_time")
-        figures.server_completion = usage.get("completion_time")
-        figures.server_total = usage.get("total_time")
+        figures.time_to_first_token = stats.time_to_first_token if stats else None
+        figures.tokens_per_second = stats.tokens_per_second if stats else None
+        figures.tokens = (
+            usage.completion_tokens if usage else stats.completion_tokens if stats else 0
+        )
+        figures.server_prompt = usage.prompt_time if usage else None
+        figures.server_completion = usage.completion_time if usage else None
+        figures.server_total = usage.total_time if usage else None
         figures.state = reply.status.value
         widget.finish(reply.error)
         widget.refresh_header()
 
-    def on_resize(self) -> None:
-        self._apply_width()
-
-    def _apply_width(self) -> None:
-        narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")
+    def _show_page(self) -> None:
+        """Mark the column a narrow terminal shows (the -narrow class is the width's)."""
         columns = self.columns
         self.page_index = min(self.page_index, len(columns) - 1)
         for index, widget in enumerate(columns):
@@ -143,7 +140,7 @@ class CompareScreen(Screen[None]):
     def action_page(self, step: int) -> None:
         """Show the next or previous column (narrow terminals)."""
         self.page_index = (self.page_index + step) % len(self.columns)
-        self._apply_width()
+        self._show_page()
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -168,14 +165,14 @@ class CompareScreen(Screen[None]):
         turn = await self.run.add_prompt(text)
         for widget in self.columns:
             widget.start_turn(text)
-            widget.body.anchor()  # a new prompt brings every column back to its end
+            widget.body.follow()  # a new prompt brings every column back to its end
         await self._stream(turn, None)
 
     @work(group="compare-retry")
     async def _retry(self, index: int) -> None:
         turn = len(self.run.prompts) - 1
         self.columns[index].restart_reply()
-        self.columns[index].body.anchor()
+        self.columns[index].body.follow()
         await self._stream(turn, [index])
 
     async def _stream(self, turn: int, only: list[int] | None) -> None:
@@ -184,8 +181,10 @@ class CompareScreen(Screen[None]):
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
+        events = self.run.run_turn(turn, only)
+        lease = self.context.lease_client()  # a server switch leaves this turn its client
         try:
-            async for event in self.run.run_turn(turn, only):
+            async for event in events:
                 widget = widgets[event.column]
                 if isinstance(event, ColumnDelta):
                     widget.append(event.text)
@@ -202,15 +201,15 @@ class CompareScreen(Screen[None]):
                         last_header = now
                         self._mark_best(summary=False)
                 elif isinstance(event, ColumnDone):
-                    stats, usage = event.stats, event.message.usage or {}
+                    stats, usage = event.stats, event.message.usage
                     figures = widget.figures
                     figures.state = "done"
                     figures.time_to_first_token = stats.time_to_first_token
                     figures.tokens_per_second = stats.tokens_per_second
                     figures.tokens = stats.completion_tokens
-                    figures.server_prompt = usage.get("prompt_time")
-                    figures.server_completion = usage.get("completion_time")
-                    figures.server_total = usage.get("total_time")
+                    figures.server_prompt = usage.prompt_time if usage else None
+                    figures.server_completion = usage.completion_time if usage else None
+                    figures.server_total = usage.total_time if usage else None
                     widget.finish()
                     self._mark_best()
                 elif isinstance(event, ColumnFailed):
@@ -226,12 +225,14 @@ class CompareScreen(Screen[None]):
             self._mark_best()
             raise
         finally:
+            await events.aclose()  # stops and settles every column still streaming
+            lease.release()
             if only is None:
                 self.streaming = False
             self._update_summary()
             elapsed = time.perf_counter() - started
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
-            self.groq_app.refresh_history()
+            self.post_message(HistoryChanged())
 
     def _mark_best(self, *, summary: bool = True) -> None:
         from groq_tui.services.compare import fastest
@@ -279,7 +280,7 @@ class CompareScreen(Screen[None]):
 
     @work(group="system-prompt")
     async def _set_system_prompt(self, text: str) -> None:
-        from groq_tui.store import StoreError
+        from groq_tui.services.types import StoreError
 
         try:
             await self.run.set_system_prompt(text)
@@ -297,47 +298,44 @@ class CompareScreen(Screen[None]):
 
     # -- columns ---------------------------------------------------------------------------
 
-    @on(CompareColumn.ActionRequested)
-    async def _column_action(self, event: CompareColumn.ActionRequested) -> None:
+    @on(CompareColumn.StopRequested)
+    def _stop_column(self, event: CompareColumn.StopRequested) -> None:
+        self.run.stop_column(event.column.index)
+
+    @on(CompareColumn.RetryRequested)
+    def _retry_column(self, event: CompareColumn.RetryRequested) -> None:
         index = event.column.index
-        if event.action == "stop":
-            self.run.stop_column(index)
-        elif event.action == "retry":
-            if not self.run.prompts:
-                self.notify("Nothing to retry yet.", timeout=3)
-            elif self.run.running(index):
-                self.notify("This column is still streaming.", timeout=3)
-            else:
-                self._retry(index)
-        elif event.action == "continue":
-            await self._continue_with(index)
-        elif event.action == "model":
-            self._pick_model(index)
-        elif event.action == "overrides":
-            self._edit_overrides(index)
-        elif event.action in ("add", "remove"):
-            self.notify(
-                "Columns are chosen before the first prompt: start a new comparison "
-                "(ctrl+p → Compare models) to add or remove models.",
-                timeout=5,
-            )
+        if self.run.running(index):
+            self.notify("This column is still streaming.", timeout=3)
+        elif self.run.prompts:
+            self._retry(index)
+
+    @on(CompareColumn.ContinueRequested)
+    async def _continue_column(self, event: CompareColumn.ContinueRequested) -> None:
+        await self._continue_with(event.column.index)
+
+    @on(CompareColumn.ModelRequested)
+    def _model_column(self, event: CompareColumn.ModelRequested) -> None:
+        self._pick_model(event.column.index)
+
+    @on(CompareColumn.OverridesRequested)
+    def _overrides_column(self, event: CompareColumn.OverridesRequested) -> None:
+        self._edit_overrides(event.column.index)
 
     async def _continue_with(self, index: int) -> None:
         if self.streaming or not self.run.prompts:
             self.notify("Wait for the replies first.", timeout=3)
             return
         conversation = await self.run.continue_with(index)
-        self.app.pop_screen()
-        chat = self.groq_app.chat_screen
-        if chat is not None and conversation.id is not None:
-            await chat.open_conversation(conversation.id)
-            self.notify(f"Continuing with {conversation.model}.", timeout=3)
+        if conversation.id is not None:
+            notice = f"Continuing with {conversation.model}."
+            self.post_message(OpenConversation(conversation.id, notice))
 
     def _pick_model(self, index: int) -> None:
-        app = self.groq_app
+        context = self.context
         choices = [
             ModelChoice(m.id, m.owned_by, m.context_window, m.active is not False)
-            for m in app.chat_models
+            for m in context.chat_models
         ]
         column = self.run.columns[index]
 
@@ -346,7 +344,7 @@ class CompareScreen(Screen[None]):
                 column.model = model
                 self.columns[index].set_model(model, column.overrides.describe())
 
-        self.app.push_screen(ModelPicker(choices, column.model, app.models_error), picked)
+        self.app.push_screen(ModelPicker(choices, column.model, context.models_error), picked)
 
     def _edit_overrides(self, index: int) -> None:
         column = self.run.columns[index]
@@ -373,7 +371,7 @@ class CompareScreen(Screen[None]):
     def _scrolled(self, source: CompareColumn) -> Any:
         def follow(_: float) -> None:
             body = source.body
-            if not self.locked or self._syncing or _following(body):
+            if not self.locked or self._syncing or body.following:
                 return  # (a column following its reply moves on its own, not the others)
             self._syncing = True
             try:
@@ -410,7 +408,7 @@ class CompareScreen(Screen[None]):
             self.notify("Nothing to export yet.", severity="warning")
             return
         content = compare_to_markdown(self.run)
-        path = await self.groq_app.write_export(self.run.conversation, content, "md")
+        path = await self.context.files.write_export(self.run.conversation, content, "md")
         if path is not None:
             self.notify(f"Exported to {path}", timeout=8)
 
@@ -418,15 +416,6 @@ class CompareScreen(Screen[None]):
         """Back to the chat screen (streams stop)."""
         self.action_stop_all()
         self.app.pop_screen()
-
-
-def _following(pane: Widget) -> bool:
-    """Whether an anchored pane is following its end: the user has not scrolled it since.
-
-    Textual keeps this state private; tests/test_compare.py's scroll lock test fails if it
-    changes.
-    """
-    return pane.is_anchored and not pane._anchor_released
 
 
 def default_models(current: str, available: list[str], count: int = 2) -> list[str]:

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, Static
 
-from groq_tui.api.params import AUDIO_EXTENSIONS
+from groq_tui.services.types import AUDIO_EXTENSIONS
 from groq_tui.ui.screens.dialogs import ChoicePicker
 
 AUDIO_SUFFIXES = frozenset(f".{ext}" for ext in AUDIO_EXTENSIONS)

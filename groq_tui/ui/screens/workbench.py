@@ -38,14 +38,15 @@ from groq_tui.services.transcription import (
     transcribe_file,
 )
 from groq_tui.subtitles import to_srt, to_vtt
+from groq_tui.ui.app_context import host_of
 from groq_tui.ui.fields import parse_language, parse_temperature
+from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
-from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
 if TYPE_CHECKING:
-    from groq_tui.api import GroqClient, Transcription
-    from groq_tui.app import GroqApp
+    from groq_tui.services.context import AppContext
+    from groq_tui.services.types import Transcription
 
 ExportFormat = Literal["txt", "srt", "vtt", "json"]
 ResponseFormat = Literal["json", "text", "verbose_json"]
@@ -65,19 +66,6 @@ def export_content(result: Transcription, fmt: ExportFormat) -> str:
             f"{fmt.upper()} needs segment timestamps: choose verbose_json and run again"
         )
     return to_srt(result.segments) if fmt == "srt" else to_vtt(result.segments)
-
-
-def _recording_choices(directory: Path) -> list[RecordingChoice]:
-    """The archive's recordings with a preview of each transcript (blocking: file reads)."""
-    from groq_tui.audio.archive import RecordingArchive
-
-    choices = []
-    for saved in RecordingArchive(directory).list():
-        first = saved.transcript.strip().splitlines()
-        choices.append(
-            RecordingChoice(saved.audio, saved.created, saved.duration, first[0] if first else "")
-        )
-    return choices
 
 
 def _start_folder(text: str) -> Path:
@@ -160,17 +148,17 @@ class WorkbenchScreen(Screen[None]):
         self.running = False
 
     @property
-    def groq_app(self) -> GroqApp:
-        """The app, with its services."""
-        return self.app  # type: ignore[return-value]
+    def context(self) -> AppContext:
+        """The app context: the client, the models, exports."""
+        return host_of(self).context
 
     # -- layout ----------------------------------------------------------------------------
 
     def _audio_models(self) -> list[str]:
         """The default audio model first, then the others the service lists."""
-        app = self.groq_app
-        model = app.audio_model
-        return [model, *(m.id for m in app.models if m.is_audio and m.id != model)]
+        context = self.context
+        model = context.audio_model
+        return [model, *(m.id for m in context.models if m.is_audio and m.id != model)]
 
     def _models_loaded(self, _: None) -> None:
         """Offer the models the service lists now (the list can arrive after the screen
@@ -181,7 +169,7 @@ class WorkbenchScreen(Screen[None]):
         select.value = chosen if chosen in models else models[0]
 
     def compose(self) -> ComposeResult:
-        model = self.groq_app.audio_model
+        model = self.context.audio_model
         models = self._audio_models()
         with Vertical(id="form"):
             with Horizontal(classes="row"):
@@ -247,7 +235,7 @@ class WorkbenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#run" if self.initial_path else "#path").focus()
-        self.groq_app.models_loaded.subscribe(self, self._models_loaded)
+        host_of(self).signals.models_loaded.subscribe(self, self._models_loaded)
 
     @on(Select.Changed, "#task")
     @on(Select.Changed, "#format")
@@ -304,8 +292,7 @@ class WorkbenchScreen(Screen[None]):
             self._set_status("Choose an audio file first (ctrl+o to browse).", error=True)
             self.query_one("#path", Input).focus()
             return
-        service = self.groq_app.chat_service
-        if service is None:
+        if self.context.clients is None:
             self._set_status("Not connected yet: wait for the app to start, then Run.", error=True)
             return
         try:
@@ -318,12 +305,10 @@ class WorkbenchScreen(Screen[None]):
         verb = "Translating" if options.translate else "Transcribing"
         self._set_status(f"{verb} {Path(path).name}…")
         self.query_one(ProgressBar).update(total=None, progress=0)
-        self._transcribe(service.client, path, options)
+        self._transcribe(path, options)
 
     @work(exclusive=True, group="transcribe")
-    async def _transcribe(
-        self, client: GroqClient, path: str, options: TranscriptionOptions
-    ) -> None:
+    async def _transcribe(self, path: str, options: TranscriptionOptions) -> None:
         name = Path(path).name
         pieces = 0
 
@@ -332,8 +317,10 @@ class WorkbenchScreen(Screen[None]):
             pieces = total
             self.post_message(self.Progress(name, done, total))
 
+        # Held to the end: a server switch meanwhile leaves this file its client.
+        lease = self.context.lease_client()
         try:
-            result = await transcribe_file(client, path, options, progress=progress)
+            result = await transcribe_file(lease.client, path, options, progress=progress)
         except TranscriptionFailed as exc:
             self._failed(str(exc))
             return
@@ -341,6 +328,7 @@ class WorkbenchScreen(Screen[None]):
             self._failed(f"{path}: cannot read it ({exc.strerror or exc})")
             return
         finally:
+            lease.release()
             self.running = False
             self.remove_class("-running")
         self._show(result, Path(path), options, pieces)
@@ -408,12 +396,13 @@ class WorkbenchScreen(Screen[None]):
     @work(exclusive=True, group="pick")
     async def action_recordings(self) -> None:
         """Choose one of the saved recordings."""
-        directory = self.groq_app.data_dir / "recordings"
+        directory = self.context.files.recordings_dir
         try:
-            choices = await asyncio.to_thread(_recording_choices, directory)
+            saved = await self.context.files.saved_recordings()
         except OSError as exc:
             self.notify(f"Cannot list {directory}: {exc.strerror or exc}", severity="error")
             return
+        choices = [RecordingChoice(s.audio, s.created, s.duration, s.first_line) for s in saved]
         if not choices:
             self._set_status(f"No saved recordings yet (in {directory}).")
             return
@@ -466,7 +455,7 @@ class WorkbenchScreen(Screen[None]):
         except ValueError as exc:
             self.notify(f"Not exported: {exc}.", severity="warning", timeout=6)
             return
-        path = await self.groq_app.write_export_file(f"{source.stem}.{fmt}", content)
+        path = await self.context.files.write_export_file(f"{source.stem}.{fmt}", content)
         if path is not None:
             self.notify(f"Exported to {path}", timeout=8)
 
@@ -480,17 +469,8 @@ class WorkbenchScreen(Screen[None]):
     def action_send_to_chat(self) -> None:
         """Put the text into the chat composer (at its cursor) and go back to the chat."""
         text = self._text()
-        if text is None:
-            return
-        chat = self.groq_app.chat_screen
-        if chat is None:
-            self.notify("There is no chat to send it to.", severity="error")
-            return
-        composer = chat.query_one(Composer)
-        composer.insert(text)
-        if self.app.screen is self:
-            self.app.pop_screen()
-        chat.set_focus(composer)
+        if text is not None:
+            self.post_message(InsertIntoComposer(text))
 
     def action_close(self) -> None:
         """Back to where the workbench was opened from (a running transcription stops)."""

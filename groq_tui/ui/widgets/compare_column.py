@@ -1,21 +1,28 @@
-"""One column of a comparison: a model's header with live figures, and its replies."""
+"""One column of a comparison: a model's header with live figures, and its replies.
+
+A focused column's keys are its actions; each posts its own message and the screen does the
+work. Stop is offered while the column streams, retry and continue once it has ended.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
+
+from groq_tui.ui.widgets.conversation_view import ConversationView
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
-ColumnAction = Literal["stop", "retry", "continue", "model", "overrides", "remove", "add"]
+_RUNNING = ("waiting", "streaming")
+_ENDED = ("done", "stopped", "failed")
 
 
 @dataclass(slots=True)
@@ -31,6 +38,18 @@ class LiveFigures:
     state: str = "idle"
 
 
+@dataclass
+class ColumnRequest(Message):
+    """The user asked for something to be done with a column (see :class:`CompareColumn`)."""
+
+    column: CompareColumn
+
+    @property
+    def control(self) -> CompareColumn:
+        """The column (for ``@on`` selectors)."""
+        return self.column
+
+
 class CompareColumn(Vertical, can_focus=True):
     """A model's column. Focus it (click or tab) for its own actions."""
 
@@ -43,31 +62,35 @@ class CompareColumn(Vertical, can_focus=True):
     }
     CompareColumn:focus-within, CompareColumn:focus { border: round $accent; }
     CompareColumn .column--header { height: auto; }
-    CompareColumn .column--body { height: 1fr; scrollbar-gutter: stable; }
-    /* At least as tall as the body: a short reply starts at the top even while the body is
-       anchored to its end (Textual scrolls an anchored pane so its content ends at the
-       bottom). */
-    CompareColumn .column--turns { height: auto; min-height: 100%; }
+    CompareColumn .column--body { height: 1fr; }
     CompareColumn .column--prompt { color: $text-muted; margin: 1 0 0 0; }
     CompareColumn .column--error { color: $error; height: auto; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "request('stop')", "Stop column", id="column.stop"),
-        Binding("r", "request('retry')", "Retry column", id="column.retry"),
-        Binding("c", "request('continue')", "Continue with this", id="column.continue"),
-        Binding("m", "request('model')", "Model", id="column.model"),
-        Binding("o", "request('overrides')", "Overrides", id="column.overrides"),
-        Binding("a", "request('add')", "Add column", id="column.add"),
-        Binding("x", "request('remove')", "Remove column", id="column.remove"),
+        Binding("s", "stop", "Stop column", id="column.stop"),
+        Binding("r", "retry", "Retry column", id="column.retry"),
+        Binding("c", "continue", "Continue with this", id="column.continue"),
+        Binding("m", "model", "Model", id="column.model"),
+        Binding("o", "overrides", "Overrides", id="column.overrides"),
+        Binding("a", "add_column", "Add column", id="column.add"),
+        Binding("x", "remove_column", "Remove column", id="column.remove"),
     ]
 
-    @dataclass
-    class ActionRequested(Message):
-        """The user asked for something to be done with this column."""
+    class StopRequested(ColumnRequest):
+        """Stop this column's stream (what arrived is kept)."""
 
-        column: CompareColumn
-        action: ColumnAction
+    class RetryRequested(ColumnRequest):
+        """Ask this column's model again for the last prompt."""
+
+    class ContinueRequested(ColumnRequest):
+        """Continue in the chat with this column's model and history."""
+
+    class ModelRequested(ColumnRequest):
+        """Choose another model for this column's next turns."""
+
+    class OverridesRequested(ColumnRequest):
+        """Edit this column's parameter overrides."""
 
     def __init__(self, index: int, model: str, overrides: str = "") -> None:
         super().__init__()
@@ -80,19 +103,13 @@ class CompareColumn(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="column--header")
-        with VerticalScroll(classes="column--body"):
-            yield Vertical(classes="column--turns")
+        yield ConversationView(classes="column--body")
         yield Static("", classes="column--error")
 
     @property
-    def body(self) -> VerticalScroll:
-        """The scrolling part holding the turns."""
-        return self.query_one(".column--body", VerticalScroll)
-
-    @property
-    def turns(self) -> Vertical:
-        """The prompts and replies, in the body."""
-        return self.query_one(".column--turns", Vertical)
+    def body(self) -> ConversationView:
+        """The scrolling part holding the turns; it follows the reply (see ConversationView)."""
+        return self.query_one(".column--body", ConversationView)
 
     def _header(self) -> Text:
         f = self.figures
@@ -126,6 +143,7 @@ class CompareColumn(Vertical, can_focus=True):
     def refresh_header(self) -> None:
         """Redraw the header (after the figures or the best marks changed)."""
         self.query_one(".column--header", Static).update(self._header())
+        self.refresh_bindings()  # stop, retry and continue depend on the state
 
     def set_model(self, model: str, overrides: str) -> None:
         """Show a new model and overrides for the next turns."""
@@ -137,13 +155,11 @@ class CompareColumn(Vertical, can_focus=True):
         from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
         self.query_one(".column--error", Static).update("")
-        turns = self.turns
-        turns.mount(Static(Text("› " + prompt.strip().splitlines()[0][:200]),
-                          classes="column--prompt"))  # fmt: skip
         self.current = StreamingMarkdown(reply)
         if finished:
             self.current.finish()
-        turns.mount(self.current)
+        prompt_line = Text("› " + prompt.strip().splitlines()[0][:200])
+        self.body.add(Static(prompt_line, classes="column--prompt"), self.current)
         self.figures = LiveFigures(state="waiting" if not finished else "done")
         self.refresh_header()
 
@@ -154,7 +170,7 @@ class CompareColumn(Vertical, can_focus=True):
         if self.current is not None:
             self.current.remove()
         self.current = StreamingMarkdown("")
-        self.turns.mount(self.current)
+        self.body.add(self.current)
         self.query_one(".column--error", Static).update("")
         self.figures = LiveFigures(state="waiting")
         self.refresh_header()
@@ -170,5 +186,47 @@ class CompareColumn(Vertical, can_focus=True):
             self.current.finish()
         self.query_one(".column--error", Static).update(Text(error or ""))
 
-    def action_request(self, action: ColumnAction) -> None:
-        self.post_message(self.ActionRequested(self, action))
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stop while the column streams; retry and continue once it has ended."""
+        if action == "stop":
+            return self.figures.state in _RUNNING
+        if action in ("retry", "continue"):
+            return self.figures.state in _ENDED
+        return True
+
+    def action_stop(self) -> None:
+        """Stop this column."""
+        self.post_message(self.StopRequested(self))
+
+    def action_retry(self) -> None:
+        """Retry this column."""
+        self.post_message(self.RetryRequested(self))
+
+    def action_continue(self) -> None:
+        """Continue in the chat with this column."""
+        self.post_message(self.ContinueRequested(self))
+
+    def action_model(self) -> None:
+        """Choose this column's model."""
+        self.post_message(self.ModelRequested(self))
+
+    def action_overrides(self) -> None:
+        """Edit this column's overrides."""
+        self.post_message(self.OverridesRequested(self))
+
+    def action_add_column(self) -> None:
+        """Columns are fixed once a comparison starts: say how to get another set."""
+        self._columns_are_fixed()
+
+    def action_remove_column(self) -> None:
+        """Columns are fixed once a comparison starts: say how to get another set."""
+        self._columns_are_fixed()
+
+    def _columns_are_fixed(self) -> None:
+        self.notify(
+            "Columns are chosen before the first prompt: start a new comparison "
+            "(ctrl+p → Compare models) to add or remove models.",
+            timeout=5,
+        )

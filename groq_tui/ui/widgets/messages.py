@@ -1,14 +1,16 @@
 """Messages in the conversation pane: the user's prompts, the model's replies, tool calls.
 
-Widgets here render a :class:`~groq_tui.domain.Message` and post what the user asks of it
-(copy, edit, delete, regenerate); the screen does the work.
+Widgets here render a :class:`~groq_tui.domain.Message`. A focused message's keys are its
+actions: copying is done here; for edit, delete, regenerate and a tool's result the view posts
+a message and the screen does the work. Actions that do not apply to a message (editing a
+reply, a tool result for a reply without tool calls) are hidden from the footer.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,13 +19,11 @@ from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.widgets import Collapsible, Static
 
-from groq_tui.domain import Message, MessageStatus
+from groq_tui.domain import Message, MessageStatus, ToolCall
 from groq_tui.safe_text import visible_controls
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
-
-MessageAction = Literal["copy", "copy_code", "edit", "delete", "regenerate", "tool_result"]
 
 _STATUS_MARKS = {
     MessageStatus.STREAMING: "streaming…",
@@ -35,24 +35,23 @@ _STATUS_MARKS = {
 
 def stats_line(message: Message) -> str:
     """The reply's figures: client timings, then the server's own times from usage."""
-    stats = message.stats or {}
-    usage = message.usage or {}
+    stats, usage = message.stats, message.usage
     parts: list[str] = []
-    if stats.get("time_to_first_token") is not None:
-        parts.append(f"TTFT {stats['time_to_first_token']:.2f}s")
-    if stats.get("tokens_per_second") is not None:
-        parts.append(f"{stats['tokens_per_second']:.0f} tok/s")
-    tokens = usage.get("completion_tokens", stats.get("completion_tokens"))
+    if stats is not None and stats.time_to_first_token is not None:
+        parts.append(f"TTFT {stats.time_to_first_token:.2f}s")
+    if stats is not None and stats.tokens_per_second is not None:
+        parts.append(f"{stats.tokens_per_second:.0f} tok/s")
+    tokens = usage.completion_tokens if usage else stats.completion_tokens if stats else None
     if tokens is not None:
         parts.append(f"{tokens} tokens")
     server = [
-        f"{label} {usage[key]:.3f}s"
-        for label, key in (
-            ("prompt", "prompt_time"),
-            ("completion", "completion_time"),
-            ("total", "total_time"),
+        f"{label} {value:.3f}s"
+        for label, value in (
+            ("prompt", usage.prompt_time if usage else None),
+            ("completion", usage.completion_time if usage else None),
+            ("total", usage.total_time if usage else None),
         )
-        if usage.get(key) is not None
+        if value is not None
     ]
     if server:
         parts.append("server " + " / ".join(server))
@@ -66,11 +65,9 @@ class ToolCallBlock(Collapsible):
     ToolCallBlock { background: $boost; margin: 0 0 1 0; }
     """
 
-    def __init__(self, call: dict[str, object]) -> None:
-        function = call.get("function")
-        function = function if isinstance(function, dict) else {}
-        name = str(function.get("name", "?"))
-        arguments = str(function.get("arguments", ""))
+    def __init__(self, call: ToolCall) -> None:
+        name = call.name or "?"
+        arguments = call.arguments
         try:
             pretty = json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
         except ValueError:
@@ -81,6 +78,18 @@ class ToolCallBlock(Collapsible):
             collapsed=False,
         )
         self.call = call
+
+
+@dataclass
+class MessageRequest(TextualMessage):
+    """The user asked for something to be done with a message (see :class:`MessageView`)."""
+
+    view: MessageView
+
+    @property
+    def control(self) -> MessageView:
+        """The message's view (for ``@on`` selectors)."""
+        return self.view
 
 
 class MessageView(Vertical, can_focus=True):
@@ -103,25 +112,31 @@ class MessageView(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "request('copy')", "Copy", id="message.copy"),
-        Binding("y", "request('copy_code')", "Copy code", id="message.copy_code"),
-        Binding("e", "request('edit')", "Edit & resend", id="message.edit"),
-        Binding("d", "request('delete')", "Delete", id="message.delete"),
-        Binding("r", "request('regenerate')", "Regenerate", id="message.regenerate"),
-        Binding("t", "request('tool_result')", "Tool result", id="message.tool_result"),
+        Binding("c", "copy", "Copy", id="message.copy"),
+        Binding("y", "copy_code", "Copy code", id="message.copy_code"),
+        Binding("e", "edit", "Edit & resend", id="message.edit"),
+        Binding("d", "delete", "Delete", id="message.delete"),
+        Binding("r", "regenerate", "Regenerate", id="message.regenerate"),
+        Binding("t", "tool_result", "Tool result", id="message.tool_result"),
     ]
 
-    @dataclass
-    class ActionRequested(TextualMessage):
-        """The user asked for something to be done with this message."""
+    class EditRequested(MessageRequest):
+        """The user wants to edit this prompt and send it again."""
 
-        view: MessageView
-        action: MessageAction
+    class DeleteRequested(MessageRequest):
+        """The user wants this message deleted."""
+
+    class RegenerateRequested(MessageRequest):
+        """The user wants this (last) reply asked for again."""
+
+    class ToolResultRequested(MessageRequest):
+        """The user wants to give the result of this reply's tool calls."""
 
     def __init__(self, message: Message) -> None:
         super().__init__(classes=f"-{message.role}")
         self.message = message
         self.body: StreamingMarkdown | None = None
+        self._copied_code: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._header_text(), classes="message--header")
@@ -135,7 +150,7 @@ class MessageView(Vertical, can_focus=True):
             yield self.body
         else:
             yield Static(Text(visible_controls(self.message.content)), classes="message--user-text")
-        for call in self.message.tool_calls or []:
+        for call in self.message.tool_calls:
             yield ToolCallBlock(call)
         yield Static(Text(stats_line(self.message)), classes="message--stats")
         yield Static(Text(visible_controls(self.message.error or "")), classes="message--error")
@@ -189,10 +204,61 @@ class MessageView(Vertical, can_focus=True):
             for call in message.tool_calls:
                 self.mount(ToolCallBlock(call), before=stats)
         self._refresh_footer()
+        self.refresh_bindings()
 
     def code_blocks(self) -> list[str]:
         """The fenced code blocks of this message."""
         return self.body.code_blocks() if self.body is not None else []
 
-    def action_request(self, action: MessageAction) -> None:
-        self.post_message(self.ActionRequested(self, action))
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the actions that apply to this message are shown and run."""
+        message = self.message
+        if action == "copy_code":
+            return message.role == "assistant"
+        if action == "edit":
+            return message.role == "user"
+        if action == "regenerate":
+            return message.role == "assistant" and self._is_last_reply()
+        if action == "tool_result":
+            return message.role == "assistant" and bool(message.tool_calls)
+        return True
+
+    def _is_last_reply(self) -> bool:
+        siblings = list(self.parent.children) if self.parent is not None else [self]
+        later = siblings[siblings.index(self) + 1 :]
+        return not any(isinstance(w, MessageView) and w.message.role == "assistant" for w in later)
+
+    def action_copy(self) -> None:
+        """Copy the message's text."""
+        self.app.copy_to_clipboard(self.message.content)
+        self.notify("Copied the message.", timeout=2)
+
+    def action_copy_code(self) -> None:
+        """Copy a code block: the last one, then each earlier one on the next presses."""
+        blocks = self.code_blocks()
+        if not blocks:
+            self.notify("This message has no code block.", severity="warning", timeout=3)
+            return
+        previous = len(blocks) if self._copied_code is None else self._copied_code
+        index = self._copied_code = (previous - 1) % len(blocks)
+        self.app.copy_to_clipboard(blocks[index])
+        more = " (press y again for the previous one)" if len(blocks) > 1 else ""
+        self.notify(f"Copied code block {index + 1} of {len(blocks)}{more}.", timeout=3)
+
+    def action_edit(self) -> None:
+        """Edit this prompt and send it again (the later messages are replaced)."""
+        self.post_message(self.EditRequested(self))
+
+    def action_delete(self) -> None:
+        """Delete this message."""
+        self.post_message(self.DeleteRequested(self))
+
+    def action_regenerate(self) -> None:
+        """Ask for this reply again."""
+        self.post_message(self.RegenerateRequested(self))
+
+    def action_tool_result(self) -> None:
+        """Give the result of the tool calls of this reply."""
+        self.post_message(self.ToolResultRequested(self))

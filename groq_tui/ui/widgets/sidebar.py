@@ -29,6 +29,19 @@ class SidebarItem:
     message_id: int | None = None
 
 
+@dataclass
+class SidebarRequest(Message):
+    """The user asked for something to be done with a row of the sidebar."""
+
+    sidebar: ConversationSidebar
+    item: SidebarItem
+
+    @property
+    def control(self) -> ConversationSidebar:
+        """The sidebar (for ``@on`` selectors)."""
+        return self.sidebar
+
+
 class ConversationSidebar(Vertical):
     """Search box and conversation list."""
 
@@ -46,12 +59,8 @@ class ConversationSidebar(Vertical):
         Binding("delete", "delete", "Delete", id="sidebar.delete"),
     ]
 
-    @dataclass
-    class Selected(Message):
+    class Selected(SidebarRequest):
         """Open this conversation (at this message, for a search hit)."""
-
-        sidebar: ConversationSidebar
-        item: SidebarItem
 
     @dataclass
     class SearchChanged(Message):
@@ -60,19 +69,16 @@ class ConversationSidebar(Vertical):
         sidebar: ConversationSidebar
         query: str
 
-    @dataclass
-    class RenameRequested(Message):
+        @property
+        def control(self) -> ConversationSidebar:
+            """The sidebar (for ``@on`` selectors)."""
+            return self.sidebar
+
+    class RenameRequested(SidebarRequest):
         """The user wants to retitle this conversation."""
 
-        sidebar: ConversationSidebar
-        item: SidebarItem
-
-    @dataclass
-    class DeleteRequested(Message):
+    class DeleteRequested(SidebarRequest):
         """The user wants to delete this conversation."""
-
-        sidebar: ConversationSidebar
-        item: SidebarItem
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -1,4 +1,4 @@
-"""Incremental splitting of streamed Markdown into top-level blocks, without Textual.
+"""Incremental splitting of streamed Markdown into top-level blocks.
 
 A reply arrives as many small deltas. :class:`BlockSplitter` takes normalised text as it
 comes and hands back each top-level block (paragraph, heading, list, table, fenced code block,

@@ -1,0 +1,170 @@
+"""The conversations side of the chat screen: the open one's view and its export, and the
+history sidebar's list and search, open, rename, delete.
+
+:class:`HistoryScreen` is the part of :class:`~groq_tui.ui.screens.chat.ChatScreen` that
+works on saved conversations: the sidebar widget shows rows and posts what the user wants;
+this screen runs the store queries and the service calls for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Literal
+
+from textual import on, work
+from textual.screen import Screen
+
+from groq_tui.ui.app_context import host_of
+from groq_tui.ui.routing import OpenSavedCompare
+from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.widgets.conversation_view import ConversationView
+from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
+
+if TYPE_CHECKING:
+    from groq_tui.domain import Conversation, Message
+    from groq_tui.services.chat import ChatService
+    from groq_tui.services.context import AppContext
+    from groq_tui.ui.widgets.messages import MessageView
+
+SEARCH_SETTLE = 0.15
+"""Seconds of no typing before the history is searched (a keystroke cancels the search)."""
+
+
+class HistoryScreen(Screen[None]):
+    """A screen with the history sidebar (``#sidebar``) next to an open conversation
+    (``#conversation``)."""
+
+    conversation: Conversation
+    streaming: bool
+
+    @property
+    def context(self) -> AppContext:
+        """The app context: services, settings, models."""
+        return host_of(self).context
+
+    @property
+    def service(self) -> ChatService | None:
+        """The chat service, once started."""
+        return self.context.chat_service
+
+    @property
+    def conversation_view(self) -> ConversationView:
+        """The scrolled messages."""
+        return self.query_one("#conversation", ConversationView)
+
+    @property
+    def messages(self) -> list[Message]:
+        """The open conversation's messages."""
+        return self.conversation_view.messages
+
+    @property
+    def views(self) -> dict[int, MessageView]:
+        """The mounted message views, by message id."""
+        return self.conversation_view.views
+
+    async def show_conversation(
+        self, conversation: Conversation, messages: list[Message], at: int | None = None
+    ) -> None:
+        """Show this conversation (the chat screen's view)."""
+        raise NotImplementedError
+
+    def new_conversation(self, model: str | None = None) -> Conversation:
+        """A fresh, unsaved conversation (the chat screen's settings)."""
+        raise NotImplementedError
+
+    @work(group="export")
+    async def action_export(self, kind: Literal["markdown", "json"] = "markdown") -> None:
+        """Write the conversation to a file in the data dir's exports folder."""
+        from groq_tui.services.export import to_json, to_markdown
+
+        if not self.messages:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        content = (to_markdown if kind == "markdown" else to_json)(self.conversation, self.messages)
+        written = await self.context.files.write_export(
+            self.conversation, content, "md" if kind == "markdown" else "json"
+        )
+        if written is None:
+            return
+        self.notify(f"Exported to {written}", timeout=8)
+
+    @work(exclusive=True, group="sidebar")
+    async def refresh_sidebar(self, query: str = "") -> None:
+        """List conversations, or search hits for ``query``."""
+        service = self.service
+        if service is None:
+            return
+        if query:
+            await asyncio.sleep(SEARCH_SETTLE)  # let fast typing settle
+            hits = await service.store.search(query)
+            items = [SidebarItem(h.conversation_id, h.title, h.snippet, h.message_id) for h in hits]
+        else:
+            summaries = await service.store.list_conversations()
+            items = [
+                SidebarItem(s.id, s.title, f"{s.model} · {s.message_count} messages")
+                for s in summaries
+            ]
+        self.query_one(ConversationSidebar).show(items, highlight=self.conversation.id)
+
+    @on(ConversationSidebar.SearchChanged)
+    def _search(self, event: ConversationSidebar.SearchChanged) -> None:
+        self.refresh_sidebar(event.query)
+
+    @on(ConversationSidebar.Selected)
+    async def _open(self, event: ConversationSidebar.Selected) -> None:
+        await self.open_conversation(event.item.conversation_id, event.item.message_id)
+
+    async def open_conversation(self, conversation_id: int, at: int | None = None) -> None:
+        """Open a saved conversation (from the sidebar or the command palette)."""
+        if self.streaming:
+            self.notify("A reply is streaming: press Escape to stop it first.")
+            return
+        service = self.service
+        if service is None:
+            return
+        opened = await service.open(conversation_id)
+        if opened is None:
+            self.notify("That conversation no longer exists.", severity="warning")
+            self.refresh_sidebar()
+            return
+        if opened[0].kind == "compare":
+            self.post_message(OpenSavedCompare(*opened))
+            return
+        await self.show_conversation(*opened, at=at)
+
+    @on(ConversationSidebar.RenameRequested)
+    def _rename(self, event: ConversationSidebar.RenameRequested) -> None:
+        item = event.item
+
+        async def renamed(title: str | None) -> None:
+            if title is not None and title.strip() and self.service is not None:
+                await self.service.rename(item.conversation_id, title)
+                if self.conversation.id == item.conversation_id:
+                    self.conversation.title = title.strip()
+                self.refresh_sidebar()
+
+        self.app.push_screen(TextPrompt("Conversation title", item.title, multiline=False), renamed)
+
+    @on(ConversationSidebar.DeleteRequested)
+    async def _delete_conversation(self, event: ConversationSidebar.DeleteRequested) -> None:
+        if self.service is None:
+            return
+        await self.service.delete_conversation(event.item.conversation_id)
+        if self.conversation.id == event.item.conversation_id:
+            await self.show_conversation(self.new_conversation(), [])
+        self.notify(f"Deleted “{event.item.title}”.")
+        self.refresh_sidebar()
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the history (by default it shows on wide enough terminals)."""
+        self.show_sidebar(not self.query_one(ConversationSidebar).display)
+
+    def show_sidebar(self, shown: bool) -> None:
+        """Show or hide the history, whatever the width."""
+        self.set_class(shown, "-sidebar-shown")
+        self.set_class(not shown, "-sidebar-hidden")
+
+    def action_search(self) -> None:
+        """Search the history."""
+        self.show_sidebar(True)
+        self.query_one("#history-search").focus()

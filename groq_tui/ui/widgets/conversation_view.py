@@ -1,0 +1,226 @@
+"""The scrolled conversation: message views, paging of long histories, and following.
+
+:class:`ConversationView` keeps the newest text in view while a reply streams, with
+Textual's :meth:`~textual.widget.Widget.anchor`: an anchored pane is scrolled to its end by
+the layout itself, in the same repaint that grows the content, so nothing can race it (a
+timer that scrolls after the fact loses the end of a reply whose last render lands after
+the timer's last tick). Textual releases the anchor when the reader scrolls, and anchors
+again once they are back at the end; the view keeps its own account of that
+(:attr:`ConversationView.following`) from public hooks only: :meth:`release_anchor`,
+:meth:`scroll_end` and its scroll position.
+
+The content sits in a container at least as tall as the view, so a short conversation still
+starts at the top while the view is anchored (Textual scrolls an anchored pane so that its
+content ends at the bottom).
+
+The chat screen shows :class:`~groq_tui.domain.Message` s through it (:meth:`show`,
+:meth:`append`, paging with a "show earlier" button); a compare column adds its own
+widgets (:meth:`add`).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.await_remove import AwaitRemove
+from textual.containers import Vertical, VerticalScroll
+from textual.types import AnimationLevel, CallbackType, EasingFunction
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Button
+
+from groq_tui.domain import Message
+from groq_tui.ui.widgets.messages import MessageView
+
+PAGE = 30
+"""Messages mounted at once when a conversation opens; earlier ones load on demand."""
+
+
+class ConversationView(VerticalScroll):
+    """A scrolling conversation that follows its end unless the reader scrolled away.
+
+    Args:
+        *above: Widgets shown above the messages (e.g. a hint for an empty conversation).
+        id: The widget's id.
+        classes: CSS classes.
+    """
+
+    DEFAULT_CSS = """
+    ConversationView { height: 1fr; scrollbar-gutter: stable; }
+    ConversationView > .conversation--content { height: auto; min-height: 100%; }
+    ConversationView .conversation--earlier { width: 100%; margin: 0 0 1 0; }
+    ConversationView .conversation--earlier.-none { display: none; }
+    """
+
+    PAGE: ClassVar[int] = PAGE
+    """How many messages :meth:`show` mounts, and each press of "show earlier" adds."""
+
+    def __init__(self, *above: Widget, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._above = above
+        self.messages: list[Message] = []
+        """Every message of the conversation, mounted or not, in order."""
+        self.views: dict[int, MessageView] = {}
+        """The mounted message views, by message id."""
+        self.hidden_before = 0
+        """How many of :attr:`messages` are not mounted yet (the earliest ones)."""
+        self._following = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="conversation--content"):
+            yield Button("", id="load-earlier", classes="conversation--earlier -none")
+            yield from self._above
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self._scrolled, init=False)
+        self.anchor()
+        self._changed()
+
+    # -- following -------------------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        """Whether the view keeps its end in view as the content grows."""
+        return self._following
+
+    def follow(self) -> None:
+        """Go to the end and follow it again (a new prompt was sent, a reply restarts)."""
+        self._following = True
+        self.anchor()
+
+    # Textual releases the anchor in release_anchor() and takes it back in scroll_end() or
+    # when the scroll position reaches the end; the three hooks below keep `following` in step.
+
+    def release_anchor(self) -> None:
+        """Textual calls this whenever the reader scrolls (wheel up, keys, scrollbar drag)."""
+        super().release_anchor()
+        self._following = False
+
+    def scroll_end(
+        self,
+        *,
+        animate: bool = True,
+        speed: float | None = None,
+        duration: float | None = None,
+        easing: EasingFunction | str | None = None,
+        force: bool = False,
+        on_complete: CallbackType | None = None,
+        level: AnimationLevel = "basic",
+        immediate: bool = False,
+        x_axis: bool = True,
+        y_axis: bool = True,
+    ) -> None:
+        """Scroll to the end; an anchored view follows again from now (as Textual does)."""
+        super().scroll_end(
+            animate=animate,
+            speed=speed,
+            duration=duration,
+            easing=easing,
+            force=force,
+            on_complete=on_complete,
+            level=level,
+            immediate=immediate,
+            x_axis=x_axis,
+            y_axis=y_axis,
+        )
+        if self.is_anchored and y_axis:
+            self._following = True
+
+    def _scrolled(self, scroll_y: float) -> None:
+        # The layout moves an anchored view without this watcher (it sets the position
+        # directly); a change seen here is a scroll. Back at the end, Textual anchors again
+        # (same test as Widget._check_anchor), and so does this account.
+        if not self._following and scroll_y >= self.max_scroll_y:
+            self._following = True
+
+    # -- content ---------------------------------------------------------------------------
+
+    @property
+    def content(self) -> Vertical:
+        """The container of everything shown, at least as tall as the view."""
+        return self.query_one(".conversation--content", Vertical)
+
+    def add(self, *widgets: Widget) -> AwaitMount:
+        """Add widgets at the end (a compare column's prompts and replies)."""
+        return self.content.mount_all(widgets)
+
+    async def show(self, messages: list[Message], at: int | None = None) -> None:
+        """Show a conversation: its last :attr:`PAGE` messages, or from message ``at`` on.
+
+        Args:
+            messages: The whole conversation.
+            at: Scroll to (and focus) the message with this id instead of the end.
+        """
+        self.messages = list(messages)
+        self.views.clear()
+        await self.content.query(MessageView).remove()
+        self.hidden_before = max(0, len(self.messages) - self.PAGE)
+        if at is not None:
+            index = next((i for i, m in enumerate(self.messages) if m.id == at), None)
+            if index is not None:
+                self.hidden_before = min(self.hidden_before, index)
+        await self._mount(self.messages[self.hidden_before :])
+        self._changed()
+        target = self.views.get(at) if at is not None else None
+        if target is not None:
+            target.scroll_visible(animate=False)  # (which releases the anchor)
+            target.focus()
+        else:
+            self.follow()
+
+    async def append(self, message: Message) -> MessageView:
+        """Add a message at the end, and follow the end again."""
+        self.messages.append(message)
+        (view,) = await self._mount([message])
+        self._changed()
+        self.follow()
+        return view
+
+    def remove_message(self, message: Message) -> AwaitRemove:
+        """Take one message out (its view too, if mounted)."""
+        if message in self.messages:
+            self.messages.remove(message)
+        view = self.views.pop(message.id, None) if message.id is not None else None
+        self._changed()
+        return self.remove_children([view] if view is not None else [])
+
+    def remove_from(self, message: Message) -> AwaitRemove:
+        """Take out this message and every later one."""
+        index = self.messages.index(message)
+        later, self.messages[index:] = self.messages[index:], []
+        views = [self.views.pop(m.id) for m in later if m.id is not None and m.id in self.views]
+        self._changed()
+        return self.remove_children(views)
+
+    def last(self, role: str) -> Message | None:
+        """The last message with this role."""
+        return next((m for m in reversed(self.messages) if m.role == role), None)
+
+    @on(Button.Pressed, "#load-earlier")
+    async def load_earlier(self, event: Button.Pressed | None = None) -> None:
+        """Mount the :attr:`PAGE` messages before the earliest one shown."""
+        if event is not None:
+            event.stop()
+        start = max(0, self.hidden_before - self.PAGE)
+        first = next(iter(self.content.query(MessageView)), None)
+        await self._mount(self.messages[start : self.hidden_before], before=first)
+        self.hidden_before = start
+        self._changed()
+
+    async def _mount(
+        self, messages: list[Message], before: MessageView | None = None
+    ) -> list[MessageView]:
+        views = [MessageView(m) for m in messages]
+        if views:
+            await self.content.mount_all(views, before=before)
+        for view in views:
+            if view.message.id is not None:
+                self.views[view.message.id] = view
+        return views
+
+    def _changed(self) -> None:
+        self.set_class(not self.messages, "-empty")
+        button = self.query_one("#load-earlier", Button)
+        button.label = f"show {min(self.PAGE, self.hidden_before)} earlier messages"
+        button.set_class(self.hidden_before == 0, "-none")
