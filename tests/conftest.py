@@ -27,6 +27,16 @@ def loopback(_loopback_session: LoopbackServer) -> LoopbackServer:
     return _loopback_session
 
 
+@pytest.fixture(autouse=True)
+def _no_program_outlives_its_test() -> Iterator[None]:
+    """A test that fails while the app runs on a pseudo-terminal does not leave it running
+    (it would spin on the closed terminal and load the machine for every later test)."""
+    yield
+    from tests.terminal import kill_leftovers
+
+    kill_leftovers()
+
+
 # -- isolation ---------------------------------------------------------------------------------
 
 _XDG_DIRS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")

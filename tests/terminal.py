@@ -23,6 +23,15 @@ from typing import Any
 
 from tests.loopback import LoopbackServer
 
+_RUNNING: set[Terminal] = set()
+"""Programs started and not yet reaped: a failed test leaves none running (see conftest)."""
+
+
+def kill_leftovers() -> None:
+    """SIGKILL every program a test started on a terminal and did not finish."""
+    for terminal in list(_RUNNING):
+        terminal.kill()
+
 
 class Terminal:
     """A program running on a pseudo-terminal of 100x30; everything it writes is kept.
@@ -47,6 +56,7 @@ class Terminal:
             preexec_fn=preexec_fn,
         )  # fmt: skip
         os.close(slave)
+        _RUNNING.add(self)
         self._reader = threading.Thread(target=self._read_all, daemon=True)
         self._reader.start()
 
@@ -109,6 +119,7 @@ class Terminal:
         self._close()
 
     def _close(self) -> None:
+        _RUNNING.discard(self)
         self._reader.join(10)
         if self.master >= 0:
             os.close(self.master)
