@@ -212,7 +212,8 @@ class ChatScreen(ModelSettingsScreen):
     def _tell_not_saved(self, reason: str | None) -> None:
         """Once per reply whose saving failed (a full disk): it stays on screen only."""
         if reason is not None:
-            self.notify(f"The reply is shown but not saved: {reason}", severity="error", timeout=20)
+            text = f"The reply is shown but not saved: {reason}"
+            self.notify(text, title="Reply not saved", severity="error", timeout=20)
 
     async def _append_view(self, message: Message) -> MessageView:
         return await self.conversation_view.append(message)

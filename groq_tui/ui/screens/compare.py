@@ -220,7 +220,7 @@ class CompareScreen(Screen[None]):
                 if isinstance(event, ColumnDone | ColumnFailed) and event.not_saved and not told:
                     told = True  # once per turn: the columns share the disk
                     note = f"The replies are shown but not saved: {event.not_saved}"
-                    self.notify(note, severity="error", timeout=20)
+                    self.notify(note, title="Replies not saved", severity="error", timeout=20)
         except asyncio.CancelledError:
             for index, widget in enumerate(widgets):
                 running = widget.figures.state in ("waiting", "streaming")
