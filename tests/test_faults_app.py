@@ -7,6 +7,7 @@
   once, and chats.
 - A damaged ``history.db`` (garbage bytes): it is set aside with the date, a new history is
   started, the app says so and chats on.
+- Another instance dies mid-reply while this one runs: its reply is marked interrupted.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import re
 import resource
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
+from groq_tui.domain import Conversation, Message, MessageStatus
+from groq_tui.services.history_file import recover_periodically
 from groq_tui.store import HistoryStore
 from tests.loopback import LoopbackServer
 from tests.terminal import (
@@ -34,6 +38,7 @@ from tests.terminal import (
 )
 
 FAST = "llama-3.1-8b-instant"
+STREAMING = MessageStatus.STREAMING
 LONG = "loopback-chunks-12000-rate-1500"  # about 45 kB of text over 8 s, 16 checkpoints
 
 
@@ -126,3 +131,33 @@ def test_a_damaged_history_is_set_aside_and_a_new_one_started(
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         connection.close()
+
+
+async def test_replies_of_an_instance_gone_meanwhile_are_marked_interrupted(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.db"
+    running = await HistoryStore.open(path)
+    recovery = asyncio.create_task(recover_periodically(running, every=0.05))
+    try:
+        gone = await HistoryStore.open(path)  # another instance, that stops mid-reply
+        conversation = await gone.create_conversation(Conversation("other", FAST))
+        await gone.add_message(
+            Message("assistant", "half", conversation_id=conversation.id, status=STREAMING)
+        )
+        await gone.close()  # its writer lock goes, its reply stays STREAMING in the file
+
+        def status() -> str:
+            connection = sqlite3.connect(path, timeout=10)
+            try:
+                return str(connection.execute("SELECT status FROM messages").fetchone()[0])
+            finally:
+                connection.close()
+
+        deadline = time.monotonic() + 30
+        while status() != "interrupted":
+            assert time.monotonic() < deadline, f"still {status()}"
+            await asyncio.sleep(0.02)  # polling interval, not synchronisation
+    finally:
+        recovery.cancel()
+        await running.close()
