@@ -357,3 +357,20 @@ async def test_a_stopped_column_keeps_its_figures_when_reopened(
     [row] = [line for line in compare_to_markdown(reopened).splitlines() if "| stopped |" in line]
     ttft, tps, tokens = [cell.strip() for cell in row.split("|")[2:5]]
     assert "-" not in (ttft, tps, tokens)  # the stopped column's figures are exported
+
+
+async def test_compare_columns_on_a_full_disk_stream_on_and_say_not_saved(
+    loopback: LoopbackServer, client: GroqClient, store: ObservedStore
+) -> None:
+    run = CompareRun(client, store, [FAST, "llama-3.3-70b-versatile"])
+    turn = await run.add_prompt("hello")
+    store.fail_checkpoints = store.fail_updates = True  # the disk fills after the prompt
+    ends: list[ColumnDone | ColumnFailed] = []
+    async with contextlib.aclosing(run.run_turn(turn)) as events:
+        async for event in events:
+            if isinstance(event, ColumnDone | ColumnFailed):
+                ends.append(event)
+    assert sorted(end.column for end in ends) == [0, 1]
+    for end in ends:
+        assert isinstance(end, ColumnDone) and end.message.content.startswith("Echo: hello")
+        assert end.not_saved == "disk still full"
