@@ -43,6 +43,7 @@ class ObservedStore(HistoryStore):
 
     entered: asyncio.Queue[str]
     fail_checkpoints = False
+    fail_updates = False
 
     async def add_message(self, message: Message) -> Message:
         self.entered.put_nowait("add_message")
@@ -56,6 +57,8 @@ class ObservedStore(HistoryStore):
 
     async def update_message(self, message: Message) -> None:
         self.entered.put_nowait("update_message")
+        if self.fail_updates:
+            raise StoreError("disk still full")
         await super().update_message(message)
 
 
@@ -167,25 +170,35 @@ async def test_cancelled_during_any_store_write_leaves_no_reply_streaming(
     assert status is expected
 
 
-async def test_a_failing_checkpoint_ends_the_reply_interrupted_not_streaming(
-    loopback: LoopbackServer, client: GroqClient, store: ObservedStore
+@pytest.mark.parametrize("final_save_fails", [False, True])
+async def test_a_failing_checkpoint_stops_the_saving_not_the_reply(
+    loopback: LoopbackServer, client: GroqClient, store: ObservedStore, final_save_fails: bool
 ) -> None:
+    """A full disk mid-reply: the reply streams on whole, and its end says once that it was
+    not saved (unless the final save found room after all), instead of raising."""
     loopback.enqueue(Reply.stream_chunks(DELTAS, rate=100))
     service = ChatService(client, store)
     conversation, history = await start_turn(service)
     store.fail_checkpoints = True
+    store.fail_updates = final_save_fails
     draft = Message(
         "assistant", "", conversation_id=conversation.id, status=MessageStatus.STREAMING
     )
     request = ReplyRequest(FAST, [m.to_api() for m in history])
     events = saved_reply(client, store, request, draft, checkpoint_seconds=0)
-    with pytest.raises(StoreError, match="disk full"):
-        async with contextlib.aclosing(events):
-            async for _ in events:
-                pass
+    async with contextlib.aclosing(events):
+        seen = [event async for event in events]
+    assert sum(isinstance(event, ReplyDelta) for event in seen) == DELTAS
+    done = seen[-1]
+    assert isinstance(done, ReplyDone) and done.message.status is MessageStatus.COMPLETE
     [reply] = [m for m in await store.messages(conversation.id or 0) if m.role == "assistant"]
-    assert reply.status is MessageStatus.INTERRUPTED
-    assert reply.content and "disk full" in (reply.error or "")
+    if final_save_fails:
+        assert done.not_saved == "disk still full"
+        # What the disk took last: the STREAMING row, marked interrupted by the next start.
+        assert (reply.status, reply.content) == (MessageStatus.STREAMING, "")
+    else:
+        assert done.not_saved is None
+        assert (reply.status, reply.content) == (MessageStatus.COMPLETE, done.message.content)
 
 
 async def test_a_consumer_that_raises_leaves_its_reply_stopped(
@@ -344,3 +357,20 @@ async def test_a_stopped_column_keeps_its_figures_when_reopened(
     [row] = [line for line in compare_to_markdown(reopened).splitlines() if "| stopped |" in line]
     ttft, tps, tokens = [cell.strip() for cell in row.split("|")[2:5]]
     assert "-" not in (ttft, tps, tokens)  # the stopped column's figures are exported
+
+
+async def test_compare_columns_on_a_full_disk_stream_on_and_say_not_saved(
+    loopback: LoopbackServer, client: GroqClient, store: ObservedStore
+) -> None:
+    run = CompareRun(client, store, [FAST, "llama-3.3-70b-versatile"])
+    turn = await run.add_prompt("hello")
+    store.fail_checkpoints = store.fail_updates = True  # the disk fills after the prompt
+    ends: list[ColumnDone | ColumnFailed] = []
+    async with contextlib.aclosing(run.run_turn(turn)) as events:
+        async for event in events:
+            if isinstance(event, ColumnDone | ColumnFailed):
+                ends.append(event)
+    assert sorted(end.column for end in ends) == [0, 1]
+    for end in ends:
+        assert isinstance(end, ColumnDone) and end.message.content.startswith("Echo: hello")
+        assert end.not_saved == "disk still full"

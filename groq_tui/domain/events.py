@@ -61,22 +61,27 @@ class ReplyReasoning:
 
 @dataclass(frozen=True, slots=True)
 class ReplyDone:
-    """The reply ended normally; ``message`` is final and saved."""
+    """The reply ended normally; ``message`` is final and saved (unless ``not_saved``)."""
 
     message: Message
     stats: ReplyStats
     remaining_requests: int | None = None
     remaining_tokens: int | None = None
+    not_saved: str | None = None
+    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
 @dataclass(frozen=True, slots=True)
 class ReplyFailed:
-    """The reply failed or was cut off; ``message`` keeps what arrived (saved)."""
+    """The reply failed or was cut off; ``message`` keeps what arrived (saved unless
+    ``not_saved``)."""
 
     message: Message
     error: str
     """One line for the user: what went wrong and what to do."""
     retry_after: float | None = None
+    not_saved: str | None = None
+    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
 ReplyEvent = ReplyStarted | ReplyReasoning | ReplyDelta | ReplyDone | ReplyFailed

@@ -119,6 +119,8 @@ class ColumnDone:
     column: int
     message: Message
     stats: ReplyStats
+    not_saved: str | None = None
+    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ class ColumnFailed:
     message: Message
     error: str
     stopped: bool = False
+    not_saved: str | None = None
+    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
 CompareEvent = ColumnStarted | ColumnDelta | ColumnDone | ColumnFailed
@@ -304,9 +308,15 @@ class CompareRun:
                             column.replies.append(message)
                         queue.put_nowait(ColumnStarted(index, message))
                     elif isinstance(event, ReplyDone):
-                        queue.put_nowait(ColumnDone(index, event.message, event.stats))
+                        queue.put_nowait(
+                            ColumnDone(index, event.message, event.stats, event.not_saved)
+                        )
                     elif isinstance(event, ReplyFailed):
-                        queue.put_nowait(ColumnFailed(index, event.message, event.error))
+                        queue.put_nowait(
+                            ColumnFailed(
+                                index, event.message, event.error, not_saved=event.not_saved
+                            )
+                        )
         except asyncio.CancelledError:
             if message is not None:  # saved as STOPPED by the pipeline by now
                 queue.put_nowait(ColumnFailed(index, message, "stopped", stopped=True))

@@ -22,6 +22,7 @@ from groq_tui.config import Settings, data_dir
 from groq_tui.domain import ChatParameters, Conversation, Message
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
 from groq_tui.services.context_files import AppFiles, read_tools
+from groq_tui.services.history_file import open_history, recover_periodically
 from groq_tui.services.server import ServerChoice, engine_installed
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class AppContext:
         self.files = AppFiles(settings, self.data_dir, self.notices.publish)
         """The settings file, exports and saved recordings."""
         self._engine_stop: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
 
     # -- what the screens read ---------------------------------------------------------------
 
@@ -139,7 +141,6 @@ class AppContext:
         await asyncio.to_thread(importlib.import_module, "groq_tui.services.chat")
         from groq_tui.services.chat import ChatService
         from groq_tui.services.clients import SharedClient
-        from groq_tui.store import HistoryStore, StoreError
 
         self.engine_available = await asyncio.to_thread(engine_installed)
         if not self.server.has_key and not self.offline:
@@ -154,11 +155,8 @@ class AppContext:
                 self.key_needed.publish(None)
         if self.offline and not await self._start_engine():
             self.connection_changed.publish(self.connection)
-        try:
-            store = await HistoryStore.open(self.data_dir / "history.db")
-        except StoreError as exc:
-            self.services_failed.publish(f"{exc} - move the file away to start a new history")
-            return
+        store = await open_history(self.data_dir / "history.db", self.notify)
+        self._recovery = asyncio.create_task(recover_periodically(store))
         self.clients = SharedClient(self.server.make_client())
         service = ChatService(self.clients.current, store, self.base_url)
         self.chat_service = service
@@ -177,6 +175,8 @@ class AppContext:
     async def aclose(self) -> None:
         """Close the client, the history and the engine."""
         await self.files.aclose()
+        if self._recovery is not None:
+            self._recovery.cancel()
         if self.clients is not None:
             await self.clients.aclose()  # which lets a pending engine stop go ahead
         if self._engine_stop is not None:

@@ -270,11 +270,21 @@ async def saved_reply(
 
     Yields:
         :class:`ReplyStarted`, :class:`ReplyReasoning` and :class:`ReplyDelta` per piece of
-        reasoning and text, then :class:`ReplyDone` or :class:`ReplyFailed`. If the consumer
+        reasoning and text, then :class:`ReplyDone` or :class:`ReplyFailed`. A store error
+        (a full disk) stops the saving, not the reply: the end event says it in ``not_saved``,
+        and the row keeps its last good checkpoint as STREAMING (marked interrupted on the
+        next start). If the consumer
         stops early (cancelled, or ``aclose()``), the message is saved as STOPPED with its
         text, reasoning and figures.
     """
-    message = draft if store is None else await _add_streaming(store, draft)
+    # The store's message once a write failed (a full disk): saving stops, the reply goes on.
+    not_saved: str | None = None
+    message = draft
+    if store is not None:
+        try:
+            message = await _add_streaming(store, draft)
+        except StoreError as exc:
+            not_saved = str(exc)
     progress = progress or Progress()
     settled = False
     ended_by: BaseException | None = None
@@ -286,13 +296,16 @@ async def saved_reply(
             async for event in events:
                 if type(event) is ReplyDelta or type(event) is ReplyReasoning:
                     yield event
-                    if store is not None and message.id is not None:
+                    if store is not None and message.id is not None and not_saved is None:
                         now = time.monotonic()
                         if now - last_checkpoint >= checkpoint_seconds:
                             last_checkpoint = now
-                            await store.save_partial(
-                                message.id, progress.text(), progress.reasoning()
-                            )
+                            try:
+                                await store.save_partial(
+                                    message.id, progress.text(), progress.reasoning()
+                                )
+                            except StoreError as exc:
+                                not_saved = str(exc)
                 elif isinstance(event, ReplyEnded):
                     ended = event
                 else:  # other streamed content passes through as it is
@@ -313,12 +326,22 @@ async def saved_reply(
             models_client = client if list_models else None
             message.error = await describe_error_with_models(ended.error, models_client, base_url)
         settled = True  # even if cancelled meanwhile, this write is waited for
-        if store is not None:
-            await _finish_anyway(store.update_message(message))
+        if store is not None and message.id is not None:
+            try:
+                await _finish_anyway(store.update_message(message))
+                not_saved = None  # saved whole after all: a failed checkpoint no longer matters
+            except StoreError as exc:
+                not_saved = str(exc)
         if ended.error is None:
-            yield ReplyDone(message, ended.stats, ended.remaining_requests, ended.remaining_tokens)
+            yield ReplyDone(
+                message,
+                ended.stats,
+                ended.remaining_requests,
+                ended.remaining_tokens,
+                not_saved=not_saved,
+            )
         else:
-            yield ReplyFailed(message, message.error or "", ended.retry_after)
+            yield ReplyFailed(message, message.error or "", ended.retry_after, not_saved=not_saved)
     except BaseException as exc:
         ended_by = exc
         raise

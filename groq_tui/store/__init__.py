@@ -4,7 +4,13 @@ Imports only the standard library and :mod:`groq_tui.domain`. Every method of
 :class:`HistoryStore` is async and runs its SQL on the store's own thread.
 """
 
-from groq_tui.store.errors import SchemaTooNewError, StoreClosedError, StoreError, StoreOpenError
+from groq_tui.store.errors import (
+    SchemaTooNewError,
+    StoreClosedError,
+    StoreDamagedError,
+    StoreError,
+    StoreOpenError,
+)
 from groq_tui.store.history import HistoryStore
 from groq_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from groq_tui.store.records import ConversationSummary, SearchHit
@@ -20,6 +26,7 @@ __all__ = [
     "SearchOrder",
     "SnippetStyle",
     "StoreClosedError",
+    "StoreDamagedError",
     "StoreError",
     "StoreOpenError",
 ]

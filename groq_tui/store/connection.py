@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from groq_tui.store.errors import StoreOpenError
+from groq_tui.store.errors import StoreDamagedError, StoreOpenError
 from groq_tui.store.migrations import MIGRATIONS, Migration, migrate
 
 
@@ -40,7 +40,7 @@ def connect(
         # connection whose opening was cancelled, which may happen on the event loop's thread.
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
-        raise StoreOpenError(path, describe(exc, path)) from exc
+        raise _open_error(path, exc) from exc
     try:
         connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA busy_timeout = 5000")
@@ -58,9 +58,18 @@ def connect(
     except BaseException as exc:
         connection.close()
         if isinstance(exc, sqlite3.Error):
-            raise StoreOpenError(path, describe(exc, path)) from exc
+            raise _open_error(path, exc) from exc
         raise
     return connection, version
+
+
+def _open_error(path: Path, error: sqlite3.Error) -> StoreOpenError:
+    """Why ``path`` could not be opened; a damaged file (in a writable folder) says so."""
+    reason = describe(error, path)
+    damaged = "not a database" in str(error) or "malformed" in str(error)
+    if damaged and os.access(path.parent, os.W_OK):
+        return StoreDamagedError(path, reason)
+    return StoreOpenError(path, reason)
 
 
 _WRITE_FAILURES = ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHMSIZE")

@@ -27,6 +27,10 @@ class StoreOpenError(StoreError):
         self.reason = reason
 
 
+class StoreDamagedError(StoreOpenError):
+    """The file is not a SQLite database, or a damaged one: it can be set aside for a new one."""
+
+
 class SchemaTooNewError(StoreOpenError):
     """The file was written by a newer groq-tui; opening it here could damage it.
 

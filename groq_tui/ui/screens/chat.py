@@ -209,6 +209,12 @@ class ChatScreen(ModelSettingsScreen):
             self.refresh_sidebar()
         self.start_reply()
 
+    def _tell_not_saved(self, reason: str | None) -> None:
+        """Once per reply whose saving failed (a full disk): it stays on screen only."""
+        if reason is not None:
+            text = f"The reply is shown but not saved: {reason}"
+            self.notify(text, title="Reply not saved", severity="error", timeout=20)
+
     async def _append_view(self, message: Message) -> MessageView:
         return await self.conversation_view.append(message)
 
@@ -239,6 +245,7 @@ class ChatScreen(ModelSettingsScreen):
                     if view is not None:
                         view.finalize(event.message)
                     status.state = "ready"
+                    self._tell_not_saved(event.not_saved)
                     if event.remaining_requests is not None:
                         status.remaining_requests = event.remaining_requests
                     if event.remaining_tokens is not None:
@@ -253,6 +260,7 @@ class ChatScreen(ModelSettingsScreen):
                         view.finalize(event.message)
                     status.state = "error"
                     self.notify(event.error, title="Reply failed", severity="error", timeout=10)
+                    self._tell_not_saved(event.not_saved)
         except asyncio.CancelledError:
             await events.aclose()  # saves the reply as stopped, before it is shown so
             if view is not None:

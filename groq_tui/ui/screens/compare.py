@@ -181,6 +181,7 @@ class CompareScreen(Screen[None]):
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
+        told = False  # that the replies could not be saved
         events = self.run.run_turn(turn, only)
         lease = self.context.lease_client()  # a server switch leaves this turn its client
         try:
@@ -216,6 +217,10 @@ class CompareScreen(Screen[None]):
                     widget.figures.state = "stopped" if event.stopped else "failed"
                     widget.finish(None if event.stopped else event.error)
                     self._mark_best()
+                if isinstance(event, ColumnDone | ColumnFailed) and event.not_saved and not told:
+                    told = True  # once per turn: the columns share the disk
+                    note = f"The replies are shown but not saved: {event.not_saved}"
+                    self.notify(note, title="Replies not saved", severity="error", timeout=20)
         except asyncio.CancelledError:
             for index, widget in enumerate(widgets):
                 running = widget.figures.state in ("waiting", "streaming")
