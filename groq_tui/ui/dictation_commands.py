@@ -8,20 +8,15 @@ not of the chat screen: :class:`DictationSettings` asks for them and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-
+from groq_tui.ui.palette import Command, ListedCommands
 from groq_tui.ui.screens.dialogs import TextPrompt
 
 if TYPE_CHECKING:
     from groq_tui.services.context import AppContext
     from groq_tui.ui.screens.chat import ChatScreen
-
-Command = tuple[str, Callable[[], Any] | Callable[[], Awaitable[Any]], str]
-"""A palette entry: its name, what it runs, and its help line."""
 
 
 class DictationSettings:
@@ -117,22 +112,13 @@ class DictationSettings:
         )
 
 
-class DictationCommands(Provider):
+class DictationCommands(ListedCommands):
     """The dictation entries of the command palette, on the screen that dictates."""
+
+    discovered = 1
 
     def _commands(self) -> list[Command]:
         from groq_tui.ui.screens.chat import ChatScreen
 
         screen = self.screen
         return screen.dictation_settings.commands() if isinstance(screen, ChatScreen) else []
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._commands()[:1]:
-            yield DiscoveryHit(name, action, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), action, help=help_text)
