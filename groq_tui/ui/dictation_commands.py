@@ -8,6 +8,7 @@ not of the chat screen: :class:`DictationSettings` asks for them and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -59,13 +60,20 @@ class DictationSettings:
         mode = "translate (English out)" if translate else "transcribe"
         self.screen.notify(f"Dictation mode: {mode}.", timeout=3)
 
-    def ask_language(self) -> None:
-        """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
-        settings = self.context.settings
+    def _ask_line(self, title: str, current: str, answered: Callable[[str], None]) -> None:
+        """Ask for one line of text, starting from ``current``; ``answered`` gets it unless
+        the dialog was cancelled."""
 
         def chosen(text: str | None) -> None:
-            if text is None:
-                return
+            if text is not None:
+                answered(text)
+
+        self.screen.app.push_screen(TextPrompt(title, current, multiline=False), chosen)
+
+    def ask_language(self) -> None:
+        """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
+
+        def answered(text: str) -> None:
             from groq_tui.ui.fields import parse_language
 
             try:
@@ -80,35 +88,26 @@ class DictationSettings:
                 f"Dictation language: {code or 'detected by the service'}.", timeout=3
             )
 
-        self.screen.app.push_screen(
-            TextPrompt(
-                "Language of the dictated speech (ISO-639-1, e.g. en; empty: detect)",
-                settings.dictation_language or "",
-                multiline=False,
-            ),
-            chosen,
+        self._ask_line(
+            "Language of the dictated speech (ISO-639-1, e.g. en; empty: detect)",
+            self.context.settings.dictation_language or "",
+            answered,
         )
 
     def ask_vocabulary(self) -> None:
         """Ask for the vocabulary (names, spellings) sent with every dictated segment."""
-        settings = self.context.settings
 
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
+        def answered(text: str) -> None:
             value = " ".join(text.split())
             self.context.files.change_setting("dictation_prompt", value or None)
             self.screen.notify(
                 "Dictation vocabulary saved." if value else "No vocabulary.", timeout=3
             )
 
-        self.screen.app.push_screen(
-            TextPrompt(
-                "Vocabulary for dictation: names and spellings to expect (sent as the prompt)",
-                settings.dictation_prompt or "",
-                multiline=False,
-            ),
-            chosen,
+        self._ask_line(
+            "Vocabulary for dictation: names and spellings to expect (sent as the prompt)",
+            self.context.settings.dictation_prompt or "",
+            answered,
         )
 
 
