@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import httpx
 
 from groq_tui import __version__
-from groq_tui.api.closing import ClosedOnExit
 from groq_tui.api.errors import (
     APIConnectionError,
     APIResponseError,
@@ -29,6 +28,7 @@ from groq_tui.api.errors import (
 from groq_tui.api.resources import Audio, Chat, Models
 from groq_tui.api.retries import retry_delay, should_retry
 from groq_tui.api.types import APIResponse
+from groq_tui.domain.closing import ClosedOnExit
 
 DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)

@@ -25,7 +25,6 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from groq_tui.api.closing import ClosedOnExit
 from groq_tui.api.errors import (
     APIConnectionError,
     APIResponseError,
@@ -43,6 +42,7 @@ from groq_tui.api.types import (
     ToolCall,
     Usage,
 )
+from groq_tui.domain.closing import ClosedOnExit
 
 SNIFF_BYTES = 64
 """Bytes (past any blank lines) read to decide whether an untyped body is an event stream."""

@@ -13,8 +13,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from groq_tui.domain import (
-    ChatParameters,
+from groq_tui.domain.conversation import ChatParameters
+from groq_tui.domain.records import (
+    NO_EXTRA,
     ExecutedTool,
     ReplyParameters,
     ReplyStats,
@@ -22,7 +23,6 @@ from groq_tui.domain import (
     ToolSource,
     Usage,
 )
-from groq_tui.domain.records import NO_EXTRA
 
 JSONObject = dict[str, Any]
 

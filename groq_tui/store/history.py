@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import Self, TypeVar
 
 from groq_tui.domain import Conversation, Message
+from groq_tui.domain.closing import ClosedOnExit
 from groq_tui.store import queries
 from groq_tui.store.connection import connect, connect_in_memory, describe
 from groq_tui.store.errors import StoreClosedError, StoreError, StoreOpenError
@@ -29,7 +29,7 @@ from groq_tui.store.writers import WriterLock, recover_orphaned_replies
 T = TypeVar("T")
 
 
-class HistoryStore:
+class HistoryStore(ClosedOnExit):
     """Conversations and their messages, saved in one SQLite file.
 
     Open it with :meth:`open` (or ``async with await HistoryStore.open(path)``) and close it
@@ -150,15 +150,8 @@ class HistoryStore:
             # The queue is empty by now, so this only joins an idle thread.
             await asyncio.to_thread(self._executor.shutdown)
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def aclose(self) -> None:
+        """The same as :meth:`close`, for ``async with``."""
         await self.close()
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:

@@ -41,20 +41,19 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
 # -- conversations -----------------------------------------------------------------------
 
 
+def _described(conversation: Conversation) -> tuple[str, str, str | None, str]:
+    """The columns that describe a conversation: title, model, parameters (JSON), kind."""
+    parameters = dump_json(chat_parameters_to_json(conversation.parameters))
+    return conversation.title, conversation.model, parameters, conversation.kind
+
+
 def insert_conversation(connection: sqlite3.Connection, conversation: Conversation) -> int:
     """Insert a conversation (and a comparison's column models); returns its new id."""
     with transaction(connection):
         cursor = connection.execute(
             "INSERT INTO conversations (title, model, parameters, kind, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                conversation.title,
-                conversation.model,
-                dump_json(chat_parameters_to_json(conversation.parameters)),
-                conversation.kind,
-                conversation.created_at,
-                conversation.updated_at,
-            ),
+            (*_described(conversation), conversation.created_at, conversation.updated_at),
         )
         assert cursor.lastrowid is not None
         _save_models(connection, cursor.lastrowid, conversation.models)
@@ -79,14 +78,7 @@ def update_conversation(
         cursor = connection.execute(
             "UPDATE conversations SET title = ?, model = ?, parameters = ?, kind = ?,"
             " updated_at = ? WHERE id = ?",
-            (
-                conversation.title,
-                conversation.model,
-                dump_json(chat_parameters_to_json(conversation.parameters)),
-                conversation.kind,
-                now,
-                conversation.id,
-            ),
+            (*_described(conversation), now, conversation.id),
         )
         if cursor.rowcount and conversation.id is not None:
             _save_models(connection, conversation.id, conversation.models)

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
-
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from groq_tui.ui.app_context import host_of
+from groq_tui.ui.palette import Action, ListedCommands
 from groq_tui.ui.screens.chat import ChatScreen
 
-Action = Callable[[], Any] | Callable[[], Awaitable[Any]]
 
-
-class ChatCommands(Provider):
+class ChatCommands(ListedCommands):
     """Everything the chat screen can do, plus one entry per model and saved conversation."""
 
     @property
@@ -67,14 +62,3 @@ class ChatCommands(Provider):
         if service is not None:
             summaries = await service.store.list_conversations(limit=50)
             self._recent = [(s.id, s.title) for s in summaries]
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._commands()[:9]:
-            yield DiscoveryHit(name, action, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), action, help=help_text)

@@ -8,20 +8,16 @@ not of the chat screen: :class:`DictationSettings` asks for them and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-
+from groq_tui.ui.palette import Command, ListedCommands
 from groq_tui.ui.screens.dialogs import TextPrompt
 
 if TYPE_CHECKING:
     from groq_tui.services.context import AppContext
     from groq_tui.ui.screens.chat import ChatScreen
-
-Command = tuple[str, Callable[[], Any] | Callable[[], Awaitable[Any]], str]
-"""A palette entry: its name, what it runs, and its help line."""
 
 
 class DictationSettings:
@@ -64,13 +60,20 @@ class DictationSettings:
         mode = "translate (English out)" if translate else "transcribe"
         self.screen.notify(f"Dictation mode: {mode}.", timeout=3)
 
-    def ask_language(self) -> None:
-        """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
-        settings = self.context.settings
+    def _ask_line(self, title: str, current: str, answered: Callable[[str], None]) -> None:
+        """Ask for one line of text, starting from ``current``; ``answered`` gets it unless
+        the dialog was cancelled."""
 
         def chosen(text: str | None) -> None:
-            if text is None:
-                return
+            if text is not None:
+                answered(text)
+
+        self.screen.app.push_screen(TextPrompt(title, current, multiline=False), chosen)
+
+    def ask_language(self) -> None:
+        """Ask for the dictated speech's language (ISO-639-1; empty: the service detects it)."""
+
+        def answered(text: str) -> None:
             from groq_tui.ui.fields import parse_language
 
             try:
@@ -85,54 +88,36 @@ class DictationSettings:
                 f"Dictation language: {code or 'detected by the service'}.", timeout=3
             )
 
-        self.screen.app.push_screen(
-            TextPrompt(
-                "Language of the dictated speech (ISO-639-1, e.g. en; empty: detect)",
-                settings.dictation_language or "",
-                multiline=False,
-            ),
-            chosen,
+        self._ask_line(
+            "Language of the dictated speech (ISO-639-1, e.g. en; empty: detect)",
+            self.context.settings.dictation_language or "",
+            answered,
         )
 
     def ask_vocabulary(self) -> None:
         """Ask for the vocabulary (names, spellings) sent with every dictated segment."""
-        settings = self.context.settings
 
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
+        def answered(text: str) -> None:
             value = " ".join(text.split())
             self.context.files.change_setting("dictation_prompt", value or None)
             self.screen.notify(
                 "Dictation vocabulary saved." if value else "No vocabulary.", timeout=3
             )
 
-        self.screen.app.push_screen(
-            TextPrompt(
-                "Vocabulary for dictation: names and spellings to expect (sent as the prompt)",
-                settings.dictation_prompt or "",
-                multiline=False,
-            ),
-            chosen,
+        self._ask_line(
+            "Vocabulary for dictation: names and spellings to expect (sent as the prompt)",
+            self.context.settings.dictation_prompt or "",
+            answered,
         )
 
 
-class DictationCommands(Provider):
+class DictationCommands(ListedCommands):
     """The dictation entries of the command palette, on the screen that dictates."""
+
+    discovered = 1
 
     def _commands(self) -> list[Command]:
         from groq_tui.ui.screens.chat import ChatScreen
 
         screen = self.screen
         return screen.dictation_settings.commands() if isinstance(screen, ChatScreen) else []
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self._commands()[:1]:
-            yield DiscoveryHit(name, action, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), action, help=help_text)

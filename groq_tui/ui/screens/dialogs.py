@@ -129,17 +129,27 @@ class ModelPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
-    """Ask for a piece of text (a title, an edited prompt, a tool result, a path)."""
+class SmallDialog(ModalScreen[str | None]):
+    """A small framed dialog that answers with a string, or None when cancelled."""
 
     DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > Vertical {
+    SmallDialog { align: center middle; }
+    SmallDialog > Vertical {
         width: 80%; max-width: 100; height: auto; max-height: 80%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    SmallDialog .prompt--hint { color: $text-muted; }
+    """
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(SmallDialog):
+    """Ask for a piece of text (a title, an edited prompt, a tool result, a path)."""
+
+    DEFAULT_CSS = """
     TextPrompt TextArea { height: auto; min-height: 3; max-height: 20; }
-    TextPrompt .prompt--hint { color: $text-muted; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -172,21 +182,12 @@ class TextPrompt(ModalScreen[str | None]):
         value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         self.dismiss(str(value))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ChoicePicker(ModalScreen[str | None]):
+class ChoicePicker(SmallDialog):
     """Choose one of a few labelled values (e.g. the microphone); Escape cancels."""
 
     DEFAULT_CSS = """
-    ChoicePicker { align: center middle; }
-    ChoicePicker > Vertical {
-        width: 80%; max-width: 100; height: auto; max-height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
     ChoicePicker OptionList { height: auto; max-height: 20; }
-    ChoicePicker .prompt--hint { color: $text-muted; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -225,9 +226,6 @@ class ChoicePicker(ModalScreen[str | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True, slots=True)

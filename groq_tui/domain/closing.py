@@ -1,4 +1,5 @@
-"""``async with`` for the API's objects that hold a connection and close it with ``aclose()``."""
+"""``async with`` for objects that hold a connection and close it with ``aclose()``: the API's
+client and streams, the history store."""
 
 from __future__ import annotations
 
