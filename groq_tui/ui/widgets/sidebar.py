@@ -91,7 +91,10 @@ class ConversationSidebar(Vertical):
     def show(self, items: Sequence[SidebarItem], *, highlight: int | None = None) -> None:
         """Replace the list (conversations, or search hits)."""
         self.items = list(items)
-        options = self.query_one(OptionList)
+        found = self.query(OptionList)
+        if not found:  # the app is closing and took the list away: a late refresh has no use
+            return
+        options = found.first()
         options.clear_options()
         if not self.items:
             searching = bool(self.query_one(Input).value.strip())
