@@ -40,7 +40,9 @@ def _assert_interrupted_and_kept(tmp_path: Path, partial: dict[int, str]) -> Non
             continue
         seen = partial[reply_id]
         assert status == "interrupted"
-        assert text.startswith(seen) and seen  # what was saved before the kill, all of it
+        assert text.startswith(seen)  # what was saved before the kill, all of it
+    # At least one reply had text saved when the kill came (a column may not have started).
+    assert any(partial.values())
     [(check,)] = history_rows(tmp_path, "PRAGMA integrity_check")
     assert check == "ok"
 
