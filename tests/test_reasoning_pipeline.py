@@ -244,7 +244,6 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 async def test_a_kill_while_the_model_thinks_keeps_the_reasoning(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
