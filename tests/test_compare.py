@@ -377,3 +377,21 @@ def test_cli_compare_json_and_failures(
 def test_stopped_status_is_a_message_status() -> None:
     assert MessageStatus("stopped") is MessageStatus.STOPPED
     assert CompareColumn.BINDINGS
+
+
+async def test_live_figures_do_not_rebuild_the_footer(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """The live figures redraw each header at 4 Hz; the bindings (stop, retry, continue) are
+    refreshed only when a column's state changes. Each refresh makes the footer recompose its
+    keys, which cost seconds of CSS work per comparison when every figure update did it."""
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [SLOW, SLOW])  # two seconds each: 8 header redraws
+        refreshes: list[object] = []
+        screen.bindings_updated_signal.subscribe(screen, refreshes.append)
+        await prompt(pilot, screen, "go", wait=False)
+        await wait_for(pilot, lambda: states(screen) == ["done", "done"], timeout=20)
+        assert all(w.figures.tokens == 300 for w in screen.columns)
+        # Per column: waiting -> streaming -> done, plus the screen's own refreshes.
+        assert len(refreshes) <= 8, len(refreshes)

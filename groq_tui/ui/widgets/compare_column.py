@@ -100,6 +100,7 @@ class CompareColumn(Vertical, can_focus=True):
         self.figures = LiveFigures()
         self.best: set[str] = set()
         self.current: StreamingMarkdown | None = None
+        self._bindings_state: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="column--header")
@@ -143,7 +144,11 @@ class CompareColumn(Vertical, can_focus=True):
     def refresh_header(self) -> None:
         """Redraw the header (after the figures or the best marks changed)."""
         self.query_one(".column--header", Static).update(self._header())
-        self.refresh_bindings()  # stop, retry and continue depend on the state
+        if self.figures.state != self._bindings_state:
+            # Stop, retry and continue depend on the state. Only a change of state refreshes
+            # them: each refresh rebuilds the footer, too costly at the figures' 4 Hz.
+            self._bindings_state = self.figures.state
+            self.refresh_bindings()
 
     def set_model(self, model: str, overrides: str) -> None:
         """Show a new model and overrides for the next turns."""
