@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.containers import Horizontal
 
 from groq_tui.ui.screens.chat_history import HistoryScreen
-from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker
+from groq_tui.ui.screens.dialogs import RETRY, ChoicePicker, ModelChoice, ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
     from groq_tui.domain import ChatParameters
     from groq_tui.ui.widgets.parameters import ParameterPanel
+    from groq_tui.ui.widgets.thinking_block import ThinkingDisplay
+
+FLEX_AT_CAPACITY = 498
+"""The status of the flex tier's fast failure (``capacity_exceeded``)."""
+ON_DEMAND = "on_demand"
 
 SAVE_SETTINGS_DELAY = 0.5
 """Seconds after the last parameter change before the conversation's settings are saved."""
@@ -120,3 +125,33 @@ class ModelSettingsScreen(HistoryScreen):
         self._show_parameters()
         self.set_class(shown, "-parameters-shown")
         self.set_class(not shown, "-parameters-hidden")
+
+    # -- reasoning display and service tiers --------------------------------------------------
+
+    def set_thinking_display(self, display: ThinkingDisplay) -> None:
+        """Show replies' reasoning always, folded once answered, or not at all (saved)."""
+        self.conversation_view.set_thinking_display(display)
+        self.context.files.change_setting("thinking_display", display)
+        names = {"show": "always shown", "collapse": "folded once answered", "hide": "hidden"}
+        self.notify(f"Thinking: {names[display]}.", timeout=2)
+
+    def offer_on_demand(self, error: str) -> None:
+        """The flex tier was at capacity (498): offer to resend on the on_demand tier."""
+
+        async def chosen(choice: str | None) -> None:
+            if choice != ON_DEMAND:
+                return
+            parameters = dataclasses.replace(
+                self.conversation.parameters,
+                stop=list(self.conversation.parameters.stop),
+                service_tier=ON_DEMAND,
+            )
+            self.apply_parameters(parameters)
+            await self.run_action("regenerate")
+
+        choices = [
+            (ON_DEMAND, "Resend on the on_demand tier (this conversation stays on it)"),
+            ("flex", "Keep flex and try again later"),
+        ]
+        title = f"The flex tier has no capacity right now (HTTP 498).\n{error}"
+        self.app.push_screen(ChoicePicker(title, choices, ON_DEMAND), chosen)
