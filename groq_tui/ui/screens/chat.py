@@ -162,6 +162,7 @@ class ChatScreen(ModelSettingsScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.load(conversation.parameters, limit)
+        self._model_options_changed()
         self.query_one(StatusBar).model = conversation.model
 
     def new_conversation(self, model: str | None = None) -> Conversation:
@@ -196,6 +197,8 @@ class ChatScreen(ModelSettingsScreen):
         if self.service is None:
             self.notify("Still starting up: try again in a moment.", severity="warning")
             return
+        if self.refused_now():
+            return
         composer = self.query_one(Composer)
         composer.remember(text)
         composer.load_text("")
@@ -222,6 +225,8 @@ class ChatScreen(ModelSettingsScreen):
 
     def start_reply(self) -> None:
         """Ask the model for the next message."""
+        if self.refused_now():
+            return
         self.streaming = True
         self.query_one(StatusBar).state = "sending"
         self._reply()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal
 
+from groq_tui.services.model_options import reasoning_controls, refusal
 from groq_tui.ui.screens.chat_history import HistoryScreen
 from groq_tui.ui.screens.dialogs import RETRY, ChoicePicker, ModelChoice, ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
@@ -52,9 +53,13 @@ class ModelSettingsScreen(HistoryScreen):
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
         if self.parameter_panel is None:
+            controls = reasoning_controls(self.conversation.model)
             panel = ParameterPanel(
                 self.conversation.parameters,
                 max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
+                efforts=controls.efforts if controls is not None else (),
+                takes_reasoning=controls is not None,
+                refusal=self.refusal(),
                 id="parameters",
             )
             self.query_one("#main", Horizontal).mount(panel)
@@ -86,6 +91,7 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
+        self._model_options_changed()
         self.context.files.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
@@ -93,6 +99,7 @@ class ModelSettingsScreen(HistoryScreen):
     def on_parameter_panel_changed(self, event: ParameterPanel.Changed) -> None:
         """The user changed a parameter: it belongs to the conversation (saved shortly)."""
         self.conversation.parameters = event.parameters
+        self._show_refusal()
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_SETTINGS_DELAY, self._save_parameters)
@@ -116,6 +123,7 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.load(parameters)
+        self._show_refusal()
         self.call_later(self._save_parameters)
 
     def action_toggle_parameters(self) -> None:
@@ -155,3 +163,34 @@ class ModelSettingsScreen(HistoryScreen):
         ]
         title = f"The flex tier has no capacity right now (HTTP 498).\n{error}"
         self.app.push_screen(ChoicePicker(title, choices, ON_DEMAND), chosen)
+
+    def _model_options_changed(self) -> None:
+        """Show the reasoning fields the conversation's model takes, and what is refused."""
+        panel = self.parameter_panel
+        if panel is not None and panel.is_mounted:
+            controls = reasoning_controls(self.conversation.model)
+            efforts = controls.efforts if controls is not None else ()
+            panel.set_reasoning_choices(efforts, takes_reasoning=controls is not None)
+        self._show_refusal()
+
+    def refusal(self) -> str | None:
+        """Why the service would refuse the conversation's settings, or None."""
+        tools = self.service.tools if self.service is not None else None
+        return refusal(self.conversation.model, self.conversation.parameters, tools)
+
+    def _show_refusal(self) -> None:
+        panel = self.parameter_panel
+        if panel is not None and panel.is_mounted:
+            panel.show_refusal(self.refusal())
+
+    def refused_now(self) -> bool:
+        """Say so and return True when the settings would be refused (nothing is sent)."""
+        reason = self.refusal()
+        if reason is not None:
+            self.notify(
+                f"Not sent: {reason}. Change it in the parameters (ctrl+t).",
+                title="Refused before sending",
+                severity="error",
+                timeout=10,
+            )
+        return reason is not None

@@ -20,8 +20,8 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
-from groq_tui.api.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.domain import Message, MessageStatus, ToolCall
+from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.safe_text import visible_controls
 
 if TYPE_CHECKING:
