@@ -115,3 +115,22 @@ async def test_include_reasoning_with_a_format_is_refused(
         await send(pilot, "both")
         await pilot.pause()
         assert len(loopback.requests) == before
+
+
+async def test_max_tokens_not_sent_shows_the_models_own_limit(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)  # llama-3.1-8b-instant: 131072 completion tokens
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        await wait_for(pilot, lambda: screen.parameter_panel is not None)
+        slider = panel_of(screen).query_one("#max_tokens", Slider)
+        await wait_for(pilot, lambda: slider.maximum == 131072)
+        assert slider.value == 131072  # not 8192 beside "model default"
+        await screen.set_model("openai/gpt-oss-20b")
+        assert slider.value == slider.maximum == 65536
+        await pilot.pause()
+        assert screen.conversation.parameters.max_tokens is None  # still not sent
+        await send(pilot, "default")
+        await wait_reply_done(pilot, screen)
+        assert "max_tokens" not in loopback.requests[-1].json

@@ -204,9 +204,16 @@ class ParameterPanel(VerticalScroll):
         self._loading = False
 
     def set_max_tokens_limit(self, limit: int) -> None:
-        """The model changed: max_tokens ranges up to its context window."""
+        """The model (or its limits) changed: max_tokens ranges up to the model's own limit,
+        and while it is not sent the slider shows that limit (the model's default)."""
         self.max_tokens_limit = max(1, limit)
-        self.query_one("#max_tokens", Slider).set_range(1, self.max_tokens_limit)
+        slider = self.query_one("#max_tokens", Slider)
+        if self.parameters.max_tokens is not None:
+            slider.set_range(1, self.max_tokens_limit)
+            return
+        # (The slider's Changed at the model's limit is not a change: see _slider.)
+        slider.set_range(1, self.max_tokens_limit)
+        slider.value = self.max_tokens_limit
 
     def _changed(self, **changes: object) -> None:
         if self._loading:
@@ -219,6 +226,8 @@ class ParameterPanel(VerticalScroll):
         event.stop()
         name = event.slider.id or ""
         if name == "max_tokens":
+            if self.parameters.max_tokens is None and int(event.value) == self.max_tokens_limit:
+                return  # the model's default shown at a new model's limit: still not sent
             self._changed(max_tokens=int(event.value))
             self.query_one("#max-tokens-label", Label).update(self._max_tokens_label())
         elif name:

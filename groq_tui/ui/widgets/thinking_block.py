@@ -14,6 +14,7 @@ and feeds it text.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar, Literal, get_args
 
 from rich.segment import Segment
@@ -85,11 +86,13 @@ class ThinkingBlock(Vertical):
         self, reasoning: str = "", *, display: ThinkingDisplay = "collapse", thinking: bool = False
     ) -> None:
         super().__init__()
+        self.clock: Callable[[], float] = time.monotonic
+        """Where the live clock reads the time (tests pin it)."""
         self.body = ThinkingMarkdown(reasoning)
         """The dimmed reasoning text."""
         self.thinking = thinking
         """Whether reasoning is still arriving."""
-        self.started_at: float | None = time.monotonic() if thinking and reasoning else None
+        self.started_at: float | None = self.clock() if thinking and reasoning else None
         self.seconds: float | None = None
         """How long the model thought (measured here while live, then the reply's figure)."""
         self.tokens: int | None = None
@@ -116,7 +119,7 @@ class ThinkingBlock(Vertical):
         """The title line's text, without the fold mark."""
         seconds = self.seconds
         if self.thinking and self.started_at is not None:
-            seconds = time.monotonic() - self.started_at
+            seconds = self.clock() - self.started_at
         return thought_summary(seconds, self.tokens, thinking=self.thinking)
 
     def _title(self) -> Text:
@@ -152,7 +155,7 @@ class ThinkingBlock(Vertical):
     def append(self, text: str) -> None:
         """More reasoning arrived."""
         if self.started_at is None:
-            self.started_at = time.monotonic()
+            self.started_at = self.clock()
             self.thinking = True
             if self.is_mounted:
                 self._start_clock()
@@ -164,7 +167,7 @@ class ThinkingBlock(Vertical):
             return
         self.thinking = False
         if self.started_at is not None:
-            self.seconds = time.monotonic() - self.started_at
+            self.seconds = self.clock() - self.started_at
         self._stop_clock()
         self.body.finish()
         self.expanded = self.display_mode == "show"
