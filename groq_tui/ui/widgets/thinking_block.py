@@ -83,9 +83,14 @@ class ThinkingBlock(Vertical):
     CLOCK_INTERVAL: ClassVar[float] = CLOCK_INTERVAL
 
     def __init__(
-        self, reasoning: str = "", *, display: ThinkingDisplay = "collapse", thinking: bool = False
+        self,
+        reasoning: str = "",
+        *,
+        display: ThinkingDisplay = "collapse",
+        thinking: bool = False,
+        id: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(id=id)
         self.clock: Callable[[], float] = time.monotonic
         """Where the live clock reads the time (tests pin it)."""
         self.body = ThinkingMarkdown(reasoning)
