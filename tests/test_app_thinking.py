@@ -7,6 +7,7 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
+from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
 from groq_tui.config.paths import config_file
@@ -158,9 +159,19 @@ async def test_the_display_setting_hides_shows_and_is_saved(
         await send(pilot, "one")
         view = await wait_reply_done(pilot, screen)
         block = block_of(view)
-        screen.set_thinking_display("hide")
-        await pilot.pause()
-        assert not block.display
+        await pilot.press("ctrl+p")  # the palette's command
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"thinking: hide")
+        results = app.screen.query_one(CommandList)
+
+        def hide_is_highlighted() -> bool:
+            index = results.highlighted
+            return index is not None and "hide" in str(results.get_option_at_index(index).prompt)
+
+        await wait_for(pilot, hide_is_highlighted)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not block.display)
+        assert screen.conversation_view.thinking_display == "hide"
         screen.set_thinking_display("show")
         await pilot.pause()
         assert block.display and block.expanded
