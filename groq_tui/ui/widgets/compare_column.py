@@ -313,21 +313,32 @@ class CompareColumn(Vertical, can_focus=True):
 
 
 def summary_table(columns: list[CompareColumn]) -> Table:
-    """One row per column: the figures, with reasoning tokens and thinking time."""
+    """One row per column: the figures, with reasoning tokens and thinking time when any
+    column's model reasoned (narrow terminals keep room for the rest otherwise)."""
+    reasoned = any(
+        w.figures.reasoning_tokens is not None or w.figures.thinking_time is not None
+        for w in columns
+    )
     table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
-    titles = ("model", "TTFT", "tok/s", "tokens", "reasoning", "thinking", "server total", "state")
+    titles = ["model", "TTFT", "tok/s", "tokens", "server total", "state"]
+    if reasoned:
+        titles[4:4] = ["reasoning", "thinking"]
     for title in titles:
         table.add_column(title, justify="left" if title in ("model", "state") else "right")
     for widget in columns:
         f = widget.figures
-        table.add_row(
+        row = [
             widget.model,
             "-" if f.time_to_first_token is None else f"{f.time_to_first_token:.3f}s",
             "-" if f.tokens_per_second is None else f"{f.tokens_per_second:.0f}",
             str(f.tokens),
-            "-" if f.reasoning_tokens is None else str(f.reasoning_tokens),
-            "-" if f.thinking_time is None else f"{f.thinking_time:.2f}s",
             "-" if f.server_total is None else f"{f.server_total:.3f}s",
             f.state,
-        )
+        ]
+        if reasoned:
+            row[4:4] = [
+                "-" if f.reasoning_tokens is None else str(f.reasoning_tokens),
+                "-" if f.thinking_time is None else f"{f.thinking_time:.2f}s",
+            ]
+        table.add_row(*row)
     return table
