@@ -2,11 +2,12 @@
 
 Each run starts ``benchmarks/render_harness.py`` in a detached tmux session (120x40), where an
 in-process feeder appends a Markdown reply of N deltas at a fixed rate, or as fast as the loop
-allows, to groq-tui's ``StreamingMarkdown`` or, for comparison, to Textual's ``Markdown`` via
-``Markdown.get_stream()``. This script polls ``tmux capture-pane -p`` until the reply's last
-line (a unique end marker) is on screen, and sends a key with ``tmux send-keys`` every
-``--key-every`` seconds while it waits; the harness records when its key handler ran. Both
-sides use ``time.time()``.
+allows, to groq-tui's ``StreamingMarkdown``, to a reasoning reply's thinking block (the
+``thinking`` rows: the same renderer, dimmed, under a live clock; it should keep the same
+pace) or, for comparison, to Textual's ``Markdown`` via ``Markdown.get_stream()``. This
+script polls ``tmux capture-pane -p`` until the reply's last line (a unique end marker) is on
+screen, and sends a key with ``tmux send-keys`` every ``--key-every`` seconds while it waits;
+the harness records when its key handler ran. Both sides use ``time.time()``.
 
 Reported, median of ``--runs`` runs (``--textual-runs`` for Textual, whose runs are long):
 
@@ -19,7 +20,8 @@ Reported, median of ``--runs`` runs (``--textual-runs`` for Textual, whose runs 
 - keys: latency from ``send-keys`` to the handler during the stream, median and worst over
   all runs (target < 100 ms), and once the reply is done (the floor tmux sets).
 
-    .venv/bin/python benchmarks/bench_render.py [--runs 3] [--no-textual] [--timeout 120]
+    .venv/bin/python benchmarks/bench_render.py [--runs 3] [--no-textual] [--no-thinking]
+        [--timeout 120]
 
 This prints figures; it is not a pass/fail test.
 """
@@ -199,11 +201,14 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="give up a run after this")
     parser.add_argument("--key-every", type=float, default=0.1, help="seconds between keys")
     parser.add_argument("--no-textual", action="store_true", help="skip Textual's Markdown")
+    parser.add_argument("--no-thinking", action="store_true", help="skip the thinking block")
     parser.add_argument("--fps", type=float, default=0.0, help="override the frame cap")
     args = parser.parse_args()
 
     cases = [(2000, 1000.0), (2000, 3000.0), (500, 0.0), (2000, 0.0), (8000, 0.0)]
     widgets = [("streaming", args.runs)]
+    if not args.no_thinking:
+        widgets.append(("thinking", args.runs))
     if not args.no_textual:
         widgets.append(("textual", args.textual_runs))
 

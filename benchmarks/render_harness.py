@@ -2,9 +2,10 @@
 
 An in-process feeder appends the deltas of :func:`markdown_deltas` (a deterministic reply with
 headings, paragraphs, inline code, lists, tables and Python fences) at a fixed rate, or as
-fast as the loop allows, to either groq-tui's ``StreamingMarkdown`` or Textual's ``Markdown``
-driven through ``Markdown.get_stream()``, inside an anchored ``VerticalScroll`` like the
-conversation pane. Timestamps are ``time.time()`` so that the driver, in another process,
+fast as the loop allows, to groq-tui's ``StreamingMarkdown``, to a reasoning model's thinking
+block (``ThinkingBlock``: the same renderer, dimmed, with its live clock), or to Textual's
+``Markdown`` driven through ``Markdown.get_stream()``, inside an anchored ``VerticalScroll``
+like the conversation pane. Timestamps are ``time.time()`` so that the driver, in another process,
 can compare them with its own:
 
 - ``OUT.start`` is written the moment the feeder starts;
@@ -34,6 +35,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+from groq_tui.ui.widgets.thinking_block import ThinkingBlock
 
 # -- the reply ---------------------------------------------------------------------------------
 
@@ -182,6 +184,8 @@ class RenderHarness(App[None]):
             yield Static("you: write me a long answer", id="prompt")
             if self.widget_kind == "textual":
                 yield Markdown(id="reply")
+            elif self.widget_kind == "thinking":
+                yield ThinkingBlock(display="show", thinking=True, id="reply")
             else:
                 yield StreamingMarkdown(id="reply")
 
@@ -206,6 +210,13 @@ class RenderHarness(App[None]):
                 await stream.write(delta)
             self.record["feed_end"] = time.time()
             await stream.stop()
+        elif self.widget_kind == "thinking":
+            block = self.query_one("#reply", ThinkingBlock)
+            for index, delta in enumerate(deltas):
+                await _pace(clock, index, rate)
+                block.append(delta)
+            self.record["feed_end"] = time.time()
+            block.body.finish()
         else:
             widget = self.query_one("#reply", StreamingMarkdown)
             for index, delta in enumerate(deltas):
@@ -246,7 +257,9 @@ async def _pace(clock: float, index: int, rate: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--widget", choices=("streaming", "textual"), default="streaming")
+    parser.add_argument(
+        "--widget", choices=("streaming", "thinking", "textual"), default="streaming"
+    )
     parser.add_argument("--chunks", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=0.0, help="deltas per second; 0 = max")
     parser.add_argument("--out", type=Path, required=True)

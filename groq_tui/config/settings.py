@@ -11,7 +11,7 @@ from __future__ import annotations
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     """Keep dictation recordings (with their transcripts) in the data dir."""
     max_upload_mb: float = Field(default=25.0, gt=0)
     """The service's upload limit: longer audio is split at silences into smaller pieces."""
+    thinking_display: Literal["show", "collapse", "hide"] = "collapse"
+    """How the app shows a reply's reasoning: always, folded once the answer starts, or not."""
 
     @field_validator("audio_device", "dictation_language", "dictation_prompt", mode="before")
     @classmethod

@@ -82,6 +82,8 @@ class ReplyFailed:
     retry_after: float | None = None
     not_saved: str | None = None
     """Why the reply could not be saved (the store's message), or None when it was."""
+    status_code: int | None = None
+    """The HTTP status the server refused with (498: the flex tier is at capacity)."""
 
 
 ReplyEvent = ReplyStarted | ReplyReasoning | ReplyDelta | ReplyDone | ReplyFailed

@@ -29,6 +29,7 @@ from groq_tui.domain import (
     ReplyDone,
     ReplyFailed,
     ReplyProgress,
+    ReplyReasoning,
     ReplyStarted,
     ReplyStats,
 )
@@ -90,11 +91,14 @@ class ColumnStarted:
 
 @dataclass(frozen=True, slots=True)
 class ColumnDelta:
-    """More text for a column; its live figures are read from the reply's progress."""
+    """More text (or reasoning) for a column; its live figures are read from the reply's
+    progress."""
 
     column: int
     text: str
     progress: ReplyProgress
+    reasoning: bool = False
+    """The text is the model's reasoning, not its answer."""
 
     @property
     def elapsed(self) -> float:
@@ -300,6 +304,8 @@ class CompareRun:
                 async for event in events:
                     if type(event) is ReplyDelta:
                         queue.put_nowait(ColumnDelta(index, event.text, progress))
+                    elif type(event) is ReplyReasoning:
+                        queue.put_nowait(ColumnDelta(index, event.text, progress, reasoning=True))
                     elif isinstance(event, ReplyStarted):
                         message = event.message
                         if turn < len(column.replies):

@@ -23,6 +23,7 @@ from groq_tui.domain import ChatParameters, Conversation, Message
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
 from groq_tui.services.context_files import AppFiles, read_tools
 from groq_tui.services.history_file import open_history, recover_periodically
+from groq_tui.services.model_options import max_tokens_limit
 from groq_tui.services.server import ServerChoice, engine_installed
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from groq_tui.services.clients import ClientLease, SharedClient
     from groq_tui.services.compare import CompareRun
     from groq_tui.services.dictation import DictationOptions, LiveDictation
-
-DEFAULT_MAX_TOKENS_LIMIT = 8192
 
 
 class AppContext:
@@ -120,11 +119,9 @@ class AppContext:
         return self.settings.audio_model
 
     def max_tokens_limit(self, model: str) -> int:
-        """The upper end of the max_tokens slider: the model's context window."""
-        for m in self.models:
-            if m.id == model and m.context_window:
-                return m.context_window
-        return DEFAULT_MAX_TOKENS_LIMIT
+        """The upper end of the max_tokens slider: the model's own limit (see
+        :func:`~groq_tui.services.model_options.max_tokens_limit`)."""
+        return max_tokens_limit(next((m for m in self.models if m.id == model), None))
 
     def lease_client(self) -> ClientLease:
         """Hold the client open while working with it (a server switch does not close it

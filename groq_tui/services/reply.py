@@ -341,7 +341,14 @@ async def saved_reply(
                 not_saved=not_saved,
             )
         else:
-            yield ReplyFailed(message, message.error or "", ended.retry_after, not_saved=not_saved)
+            status_code = ended.error.status_code if isinstance(ended.error, APIError) else None
+            yield ReplyFailed(
+                message,
+                message.error or "",
+                ended.retry_after,
+                not_saved=not_saved,
+                status_code=status_code,
+            )
     except BaseException as exc:
         ended_by = exc
         raise

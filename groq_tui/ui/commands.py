@@ -42,6 +42,12 @@ class ChatCommands(ListedCommands):
             ("API key…", self._app_action("set_key"), "Enter (and optionally save) an API key"),
             ("Toggle history sidebar", screen.action_toggle_sidebar, "ctrl+b"),
             ("Toggle parameter panel", screen.action_toggle_parameters, "ctrl+t"),
+            ("Thinking: always show", partial(screen.set_thinking_display, "show"),
+             "Replies' reasoning stays open"),
+            ("Thinking: collapse when done", partial(screen.set_thinking_display, "collapse"),
+             "Reasoning folds to one line when the answer starts (z on a reply opens it)"),
+            ("Thinking: hide", partial(screen.set_thinking_display, "hide"),
+             "No reasoning shown (z on a reply shows it)"),
         ]  # fmt: skip
         for model in host_of(self.app).context.chat_models:
             commands.append(

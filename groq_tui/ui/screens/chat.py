@@ -27,13 +27,14 @@ from groq_tui.domain import (
     ReplyDelta,
     ReplyDone,
     ReplyFailed,
+    ReplyReasoning,
     ReplyStarted,
 )
 from groq_tui.services.app_events import Connection, ServicesReady
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
-from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
+from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY, ModelSettingsScreen
 from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.conversation_view import ConversationView
@@ -106,6 +107,7 @@ class ChatScreen(ModelSettingsScreen):
 
     def on_mount(self) -> None:
         self._show_dictation_keys()
+        self.conversation_view.set_thinking_display(self.context.settings.thinking_display)
         status = self.query_one(StatusBar)
         status.host = self.context.host_label
         status.offline = self.context.offline
@@ -160,6 +162,7 @@ class ChatScreen(ModelSettingsScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.load(conversation.parameters, limit)
+        self._model_options_changed()
         self.query_one(StatusBar).model = conversation.model
 
     def new_conversation(self, model: str | None = None) -> Conversation:
@@ -194,6 +197,8 @@ class ChatScreen(ModelSettingsScreen):
         if self.service is None:
             self.notify("Still starting up: try again in a moment.", severity="warning")
             return
+        if self.refused_now():
+            return
         composer = self.query_one(Composer)
         composer.remember(text)
         composer.load_text("")
@@ -220,6 +225,8 @@ class ChatScreen(ModelSettingsScreen):
 
     def start_reply(self) -> None:
         """Ask the model for the next message."""
+        if self.refused_now():
+            return
         self.streaming = True
         self.query_one(StatusBar).state = "sending"
         self._reply()
@@ -238,6 +245,9 @@ class ChatScreen(ModelSettingsScreen):
                 if isinstance(event, ReplyDelta):
                     if view is not None:
                         view.append(event.text)
+                elif isinstance(event, ReplyReasoning):
+                    if view is not None:
+                        view.append_reasoning(event.text)
                 elif isinstance(event, ReplyStarted):
                     view = await self._append_view(event.message)
                     status.state = "streaming"
@@ -259,7 +269,10 @@ class ChatScreen(ModelSettingsScreen):
                     if view is not None:
                         view.finalize(event.message)
                     status.state = "error"
-                    self.notify(event.error, title="Reply failed", severity="error", timeout=10)
+                    if event.status_code == FLEX_AT_CAPACITY:
+                        self.offer_on_demand(event.error)
+                    else:
+                        self.notify(event.error, title="Reply failed", severity="error", timeout=10)
                     self._tell_not_saved(event.not_saved)
         except asyncio.CancelledError:
             await events.aclose()  # saves the reply as stopped, before it is shown so

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal
 
+from groq_tui.services.model_options import reasoning_controls, refusal
 from groq_tui.ui.screens.chat_history import HistoryScreen
-from groq_tui.ui.screens.dialogs import RETRY, ModelChoice, ModelPicker
+from groq_tui.ui.screens.dialogs import RETRY, ChoicePicker, ModelChoice, ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
     from groq_tui.domain import ChatParameters
     from groq_tui.ui.widgets.parameters import ParameterPanel
+    from groq_tui.ui.widgets.thinking_block import ThinkingDisplay
+
+FLEX_AT_CAPACITY = 498
+"""The status of the flex tier's fast failure (``capacity_exceeded``)."""
+ON_DEMAND = "on_demand"
 
 SAVE_SETTINGS_DELAY = 0.5
 """Seconds after the last parameter change before the conversation's settings are saved."""
@@ -47,9 +53,13 @@ class ModelSettingsScreen(HistoryScreen):
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
         if self.parameter_panel is None:
+            controls = reasoning_controls(self.conversation.model)
             panel = ParameterPanel(
                 self.conversation.parameters,
                 max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
+                efforts=controls.efforts if controls is not None else (),
+                takes_reasoning=controls is not None,
+                refusal=self.refusal(),
                 id="parameters",
             )
             self.query_one("#main", Horizontal).mount(panel)
@@ -81,6 +91,7 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
+        self._model_options_changed()
         self.context.files.remember_setting("model", model)
         if self.service is not None:
             await self.service.save_settings(self.conversation)
@@ -88,6 +99,7 @@ class ModelSettingsScreen(HistoryScreen):
     def on_parameter_panel_changed(self, event: ParameterPanel.Changed) -> None:
         """The user changed a parameter: it belongs to the conversation (saved shortly)."""
         self.conversation.parameters = event.parameters
+        self._show_refusal()
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_SETTINGS_DELAY, self._save_parameters)
@@ -111,6 +123,7 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.load(parameters)
+        self._show_refusal()
         self.call_later(self._save_parameters)
 
     def action_toggle_parameters(self) -> None:
@@ -120,3 +133,64 @@ class ModelSettingsScreen(HistoryScreen):
         self._show_parameters()
         self.set_class(shown, "-parameters-shown")
         self.set_class(not shown, "-parameters-hidden")
+
+    # -- reasoning display and service tiers --------------------------------------------------
+
+    def set_thinking_display(self, display: ThinkingDisplay) -> None:
+        """Show replies' reasoning always, folded once answered, or not at all (saved)."""
+        self.conversation_view.set_thinking_display(display)
+        self.context.files.change_setting("thinking_display", display)
+        names = {"show": "always shown", "collapse": "folded once answered", "hide": "hidden"}
+        self.notify(f"Thinking: {names[display]}.", timeout=2)
+
+    def offer_on_demand(self, error: str) -> None:
+        """The flex tier was at capacity (498): offer to resend on the on_demand tier."""
+
+        async def chosen(choice: str | None) -> None:
+            if choice != ON_DEMAND:
+                return
+            parameters = dataclasses.replace(
+                self.conversation.parameters,
+                stop=list(self.conversation.parameters.stop),
+                service_tier=ON_DEMAND,
+            )
+            self.apply_parameters(parameters)
+            await self.run_action("regenerate")
+
+        choices = [
+            (ON_DEMAND, "Resend on the on_demand tier (this conversation stays on it)"),
+            ("flex", "Keep flex and try again later"),
+        ]
+        title = f"The flex tier has no capacity right now (HTTP 498).\n{error}"
+        self.app.push_screen(ChoicePicker(title, choices, ON_DEMAND), chosen)
+
+    def _model_options_changed(self) -> None:
+        """Show the reasoning fields the conversation's model takes, and what is refused."""
+        panel = self.parameter_panel
+        if panel is not None and panel.is_mounted:
+            controls = reasoning_controls(self.conversation.model)
+            efforts = controls.efforts if controls is not None else ()
+            panel.set_reasoning_choices(efforts, takes_reasoning=controls is not None)
+        self._show_refusal()
+
+    def refusal(self) -> str | None:
+        """Why the service would refuse the conversation's settings, or None."""
+        tools = self.service.tools if self.service is not None else None
+        return refusal(self.conversation.model, self.conversation.parameters, tools)
+
+    def _show_refusal(self) -> None:
+        panel = self.parameter_panel
+        if panel is not None and panel.is_mounted:
+            panel.show_refusal(self.refusal())
+
+    def refused_now(self) -> bool:
+        """Say so and return True when the settings would be refused (nothing is sent)."""
+        reason = self.refusal()
+        if reason is not None:
+            self.notify(
+                f"Not sent: {reason}. Change it in the parameters (ctrl+t).",
+                title="Refused before sending",
+                severity="error",
+                timeout=10,
+            )
+        return reason is not None

@@ -24,7 +24,7 @@ from groq_tui.ui.app_context import host_of
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
-from groq_tui.ui.widgets.compare_column import CompareColumn
+from groq_tui.ui.widgets.compare_column import CompareColumn, summary_table
 from groq_tui.ui.widgets.composer import Composer
 
 if TYPE_CHECKING:
@@ -107,27 +107,21 @@ class CompareScreen(Screen[None]):
             # the end, it follows again (ConversationView).
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
         self._show_page()
+        for widget in self.columns:
+            widget.thinking_display = self.context.settings.thinking_display
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
             for widget, column in zip(self.columns, self.run.columns, strict=True):
                 reply = column.replies[turn] if turn < len(column.replies) else None
-                widget.start_turn(prompt.content, reply.content if reply else "", finished=True)
+                content, reasoning = (reply.content, reply.reasoning) if reply else ("", "")
+                widget.start_turn(prompt.content, content, finished=True, reasoning=reasoning)
                 if reply is not None:
                     self._show_saved_figures(widget, reply)
         self._mark_best()
 
     def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
-        stats, usage = reply.stats, reply.usage
-        figures = widget.figures
-        figures.time_to_first_token = stats.time_to_first_token if stats else None
-        figures.tokens_per_second = stats.tokens_per_second if stats else None
-        figures.tokens = (
-            usage.completion_tokens if usage else stats.completion_tokens if stats else 0
-        )
-        figures.server_prompt = usage.prompt_time if usage else None
-        figures.server_completion = usage.completion_time if usage else None
-        figures.server_total = usage.total_time if usage else None
-        figures.state = reply.status.value
-        widget.finish(reply.error)
+        widget.show_reply_figures(reply)
+        widget.figures.state = reply.status.value
+        widget.finish(reply.error, reply)
         widget.refresh_header()
 
     def _show_page(self) -> None:
@@ -188,7 +182,7 @@ class CompareScreen(Screen[None]):
             async for event in events:
                 widget = widgets[event.column]
                 if isinstance(event, ColumnDelta):
-                    widget.append(event.text)
+                    widget.append(event.text, reasoning=event.reasoning)
                     figures = widget.figures
                     figures.state = "streaming"
                     figures.time_to_first_token = event.first_token_at
@@ -202,20 +196,14 @@ class CompareScreen(Screen[None]):
                         last_header = now
                         self._mark_best(summary=False)
                 elif isinstance(event, ColumnDone):
-                    stats, usage = event.stats, event.message.usage
-                    figures = widget.figures
-                    figures.state = "done"
-                    figures.time_to_first_token = stats.time_to_first_token
-                    figures.tokens_per_second = stats.tokens_per_second
-                    figures.tokens = stats.completion_tokens
-                    figures.server_prompt = usage.prompt_time if usage else None
-                    figures.server_completion = usage.completion_time if usage else None
-                    figures.server_total = usage.total_time if usage else None
-                    widget.finish()
+                    widget.show_reply_figures(event.message, event.stats)
+                    widget.figures.tokens = event.stats.completion_tokens
+                    widget.figures.state = "done"
+                    widget.finish(None, event.message)
                     self._mark_best()
                 elif isinstance(event, ColumnFailed):
                     widget.figures.state = "stopped" if event.stopped else "failed"
-                    widget.finish(None if event.stopped else event.error)
+                    widget.finish(None if event.stopped else event.error, event.message)
                     self._mark_best()
                 if isinstance(event, ColumnDone | ColumnFailed) and event.not_saved and not told:
                     told = True  # once per turn: the columns share the disk
@@ -256,19 +244,7 @@ class CompareScreen(Screen[None]):
             self._update_summary()
 
     def _update_summary(self) -> None:
-        table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
-        for title in ("model", "TTFT", "tok/s", "tokens", "server total", "state"):
-            table.add_column(title, justify="left" if title in ("model", "state") else "right")
-        for widget in self.columns:
-            f = widget.figures
-            table.add_row(
-                widget.model,
-                "-" if f.time_to_first_token is None else f"{f.time_to_first_token:.3f}s",
-                "-" if f.tokens_per_second is None else f"{f.tokens_per_second:.0f}",
-                str(f.tokens),
-                "-" if f.server_total is None else f"{f.server_total:.3f}s",
-                f.state,
-            )
+        table = summary_table(self.columns)
         self.summary_table = table
         self.query_one("#summary", Static).update(table)
 

@@ -1,7 +1,9 @@
 """One column of a comparison: a model's header with live figures, and its replies.
 
 A focused column's keys are its actions; each posts its own message and the screen does the
-work. Stop is offered while the column streams, retry and continue once it has ended.
+work. Stop is offered while the column streams, retry and continue once it has ended. A reply
+that reasons shows its thinking block above the answer, as in the chat; the summary table
+(:func:`summary_table`) adds each column's reasoning tokens and thinking time.
 """
 
 from __future__ import annotations
@@ -9,17 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
+from textual.message import Message as TextualMessage
+from textual.widget import Widget
 from textual.widgets import Static
 
+from groq_tui.domain import Message, ReplyStats
+from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.ui.widgets.conversation_view import ConversationView
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+    from groq_tui.ui.widgets.thinking_block import ThinkingBlock, ThinkingDisplay
 
 _RUNNING = ("waiting", "streaming")
 _ENDED = ("done", "stopped", "failed")
@@ -36,10 +43,12 @@ class LiveFigures:
     server_completion: float | None = None
     server_total: float | None = None
     state: str = "idle"
+    reasoning_tokens: int | None = None
+    thinking_time: float | None = None
 
 
 @dataclass
-class ColumnRequest(Message):
+class ColumnRequest(TextualMessage):
     """The user asked for something to be done with a column (see :class:`CompareColumn`)."""
 
     column: CompareColumn
@@ -101,6 +110,10 @@ class CompareColumn(Vertical, can_focus=True):
         self.best: set[str] = set()
         self.current: StreamingMarkdown | None = None
         self._bindings_state: str | None = None
+        self.thinking: ThinkingBlock | None = None
+        """The current reply's reasoning, once it has any."""
+        self.thinking_display: ThinkingDisplay = "collapse"
+        self._splitter: ThinkSplitter | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="column--header")
@@ -155,16 +168,27 @@ class CompareColumn(Vertical, can_focus=True):
         self.model, self.overrides = model, overrides
         self.refresh_header()
 
-    def start_turn(self, prompt: str, reply: str = "", *, finished: bool = False) -> None:
-        """Add a turn: the prompt, then a reply that streams in (or is already whole)."""
+    def start_turn(
+        self, prompt: str, reply: str = "", *, finished: bool = False, reasoning: str = ""
+    ) -> None:
+        """Add a turn: the prompt, then a reply that streams in (or is already whole, with
+        its reasoning; a ``<think>`` block kept in its content shows as reasoning too)."""
         from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
         self.query_one(".column--error", Static).update("")
+        if reply.lstrip().startswith(OPEN_TAG):
+            thought, reply = split_think(reply)
+            reasoning = "\n\n".join(piece for piece in (reasoning, thought) if piece)
         self.current = StreamingMarkdown(reply)
+        self.thinking = None
+        self._splitter = None if finished else ThinkSplitter()
         if finished:
             self.current.finish()
         prompt_line = Text("› " + prompt.strip().splitlines()[0][:200])
-        self.body.add(Static(prompt_line, classes="column--prompt"), self.current)
+        widgets: list[Widget] = [Static(prompt_line, classes="column--prompt")]
+        if reasoning:
+            widgets.append(self._thinking_block(reasoning, thinking=False))
+        self.body.add(*widgets, self.current)
         self.figures = LiveFigures(state="waiting" if not finished else "done")
         self.refresh_header()
 
@@ -174,22 +198,78 @@ class CompareColumn(Vertical, can_focus=True):
 
         if self.current is not None:
             self.current.remove()
+        if self.thinking is not None:
+            self.thinking.remove()
+            self.thinking = None
         self.current = StreamingMarkdown("")
+        self._splitter = ThinkSplitter()
         self.body.add(self.current)
         self.query_one(".column--error", Static).update("")
         self.figures = LiveFigures(state="waiting")
         self.refresh_header()
 
-    def append(self, text: str) -> None:
-        """More reply text."""
+    def append(self, text: str, *, reasoning: bool = False) -> None:
+        """More reply text (or reasoning, shown in the reply's thinking block)."""
+        if reasoning:
+            self._append_reasoning(text)
+            return
+        if self._splitter is not None:
+            thought, text = self._splitter.feed(text)
+            if text:
+                self._splitter = None
+            if thought:
+                self._append_reasoning(thought)
+        if not text:
+            return
+        if self.thinking is not None:
+            self.thinking.answer_started()
         if self.current is not None:
             self.current.append(text)
 
-    def finish(self, error: str | None = None) -> None:
+    def _append_reasoning(self, text: str) -> None:
+        if self.thinking is None:
+            block = self._thinking_block("", thinking=True)
+            self.body.content.mount(block, before=self.current)
+        assert self.thinking is not None
+        self.thinking.append(text)
+
+    def _thinking_block(self, reasoning: str, *, thinking: bool) -> ThinkingBlock:
+        from groq_tui.ui.widgets.thinking_block import ThinkingBlock
+
+        self.thinking = ThinkingBlock(reasoning, display=self.thinking_display, thinking=thinking)
+        return self.thinking
+
+    def finish(self, error: str | None = None, message: Message | None = None) -> None:
         """The reply ended (with an error line when it failed)."""
+        if self._splitter is not None:
+            thought, text = self._splitter.flush()
+            self._splitter = None
+            if thought:
+                self._append_reasoning(thought)
+            if text and self.current is not None:
+                self.current.append(text)
+        if self.thinking is not None and message is not None:
+            self.thinking.finalize(message)
+        elif self.thinking is not None:
+            self.thinking.answer_started()
         if self.current is not None:
             self.current.finish()
         self.query_one(".column--error", Static).update(Text(error or ""))
+
+    def show_reply_figures(self, reply: Message, stats: ReplyStats | None = None) -> None:
+        """A reply's final figures (its own stats unless ``stats`` are given)."""
+        stats, usage = stats or reply.stats, reply.usage
+        figures = self.figures
+        figures.time_to_first_token = stats.time_to_first_token if stats else None
+        figures.tokens_per_second = stats.tokens_per_second if stats else None
+        figures.tokens = (
+            usage.completion_tokens if usage else stats.completion_tokens if stats else 0
+        )
+        figures.server_prompt = usage.prompt_time if usage else None
+        figures.server_completion = usage.completion_time if usage else None
+        figures.server_total = usage.total_time if usage else None
+        figures.reasoning_tokens = usage.reasoning_tokens if usage else None
+        figures.thinking_time = stats.thinking_time if stats else None
 
     # -- actions -------------------------------------------------------------------------
 
@@ -235,3 +315,35 @@ class CompareColumn(Vertical, can_focus=True):
             "(ctrl+p → Compare models) to add or remove models.",
             timeout=5,
         )
+
+
+def summary_table(columns: list[CompareColumn]) -> Table:
+    """One row per column: the figures, with reasoning tokens and thinking time when any
+    column's model reasoned (narrow terminals keep room for the rest otherwise)."""
+    reasoned = any(
+        w.figures.reasoning_tokens is not None or w.figures.thinking_time is not None
+        for w in columns
+    )
+    table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+    titles = ["model", "TTFT", "tok/s", "tokens", "server total", "state"]
+    if reasoned:
+        titles[4:4] = ["reasoning", "thinking"]
+    for title in titles:
+        table.add_column(title, justify="left" if title in ("model", "state") else "right")
+    for widget in columns:
+        f = widget.figures
+        row = [
+            widget.model,
+            "-" if f.time_to_first_token is None else f"{f.time_to_first_token:.3f}s",
+            "-" if f.tokens_per_second is None else f"{f.tokens_per_second:.0f}",
+            str(f.tokens),
+            "-" if f.server_total is None else f"{f.server_total:.3f}s",
+            f.state,
+        ]
+        if reasoned:
+            row[4:4] = [
+                "-" if f.reasoning_tokens is None else str(f.reasoning_tokens),
+                "-" if f.thinking_time is None else f"{f.thinking_time:.2f}s",
+            ]
+        table.add_row(*row)
+    return table

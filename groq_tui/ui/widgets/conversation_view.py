@@ -20,7 +20,7 @@ widgets (:meth:`add`).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,6 +32,9 @@ from textual.widgets import Button
 
 from groq_tui.domain import Message
 from groq_tui.ui.widgets.messages import MessageView
+
+if TYPE_CHECKING:
+    from groq_tui.ui.widgets.thinking_block import ThinkingDisplay
 
 PAGE = 30
 """Messages mounted at once when a conversation opens; earlier ones load on demand."""
@@ -65,6 +68,8 @@ class ConversationView(VerticalScroll):
         """The mounted message views, by message id."""
         self.hidden_before = 0
         """How many of :attr:`messages` are not mounted yet (the earliest ones)."""
+        self.thinking_display: ThinkingDisplay = "collapse"
+        """How replies show their reasoning (see :meth:`set_thinking_display`)."""
         self._following = True
 
     def compose(self) -> ComposeResult:
@@ -193,6 +198,12 @@ class ConversationView(VerticalScroll):
         self._changed()
         return self.remove_children(views)
 
+    def set_thinking_display(self, display: ThinkingDisplay) -> None:
+        """Show replies' reasoning always, folded once answered, or not at all."""
+        self.thinking_display = display
+        for view in self.views.values():
+            view.set_thinking_display(display)
+
     def last(self, role: str) -> Message | None:
         """The last message with this role."""
         return next((m for m in reversed(self.messages) if m.role == role), None)
@@ -211,7 +222,7 @@ class ConversationView(VerticalScroll):
     async def _mount(
         self, messages: list[Message], before: MessageView | None = None
     ) -> list[MessageView]:
-        views = [MessageView(m) for m in messages]
+        views = [MessageView(m, thinking_display=self.thinking_display) for m in messages]
         if views:
             await self.content.mount_all(views, before=before)
         for view in views:

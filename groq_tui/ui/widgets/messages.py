@@ -17,13 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message as TextualMessage
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from groq_tui.domain import Message, MessageStatus, ToolCall
+from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.safe_text import visible_controls
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+    from groq_tui.ui.widgets.thinking_block import ThinkingBlock, ThinkingDisplay
 
 _STATUS_MARKS = {
     MessageStatus.STREAMING: "streaming…",
@@ -31,6 +34,16 @@ _STATUS_MARKS = {
     MessageStatus.INTERRUPTED: "interrupted",
     MessageStatus.FAILED: "failed",
 }
+
+
+def shown_parts(message: Message) -> tuple[str, str]:
+    """A reply's reasoning and answer as shown: a ``<think>`` block kept in the content
+    (``reasoning_format: raw``) shows in the thinking block, not as answer text."""
+    reasoning, content = message.reasoning, message.content
+    if content.lstrip().startswith(OPEN_TAG):
+        thought, content = split_think(content)
+        reasoning = "\n\n".join(piece for piece in (reasoning, thought) if piece)
+    return reasoning, content
 
 
 def stats_line(message: Message) -> str:
@@ -44,6 +57,16 @@ def stats_line(message: Message) -> str:
     tokens = usage.completion_tokens if usage else stats.completion_tokens if stats else None
     if tokens is not None:
         parts.append(f"{tokens} tokens")
+    if usage is not None and usage.reasoning_tokens is not None:
+        parts.append(f"{usage.reasoning_tokens} reasoning")
+    if usage is not None and usage.cached_tokens is not None:
+        parts.append(f"{usage.cached_tokens} cached")
+    if stats is not None and stats.thinking_time is not None:
+        answering = stats.answering_time
+        split = f"thinking {stats.thinking_time:.2f}s"
+        if answering is not None:
+            split += f" / answering {answering:.2f}s"
+        parts.append(split)
     server = [
         f"{label} {value:.3f}s"
         for label, value in (
@@ -55,6 +78,11 @@ def stats_line(message: Message) -> str:
     ]
     if server:
         parts.append("server " + " / ".join(server))
+    if message.service_tier:
+        parts.append(f"tier {message.service_tier}")
+    elif message.parameters is not None and message.parameters.extra.get("service_tier"):
+        # A stream names its tier only in the usage chunk (053): say which one was asked for.
+        parts.append(f"tier {message.parameters.extra['service_tier']} (asked)")
     return " · ".join(parts)
 
 
@@ -118,6 +146,7 @@ class MessageView(Vertical, can_focus=True):
         Binding("d", "delete", "Delete", id="message.delete"),
         Binding("r", "regenerate", "Regenerate", id="message.regenerate"),
         Binding("t", "tool_result", "Tool result", id="message.tool_result"),
+        Binding("z", "toggle_thinking", "Thinking", id="message.thinking"),
     ]
 
     class EditRequested(MessageRequest):
@@ -132,10 +161,14 @@ class MessageView(Vertical, can_focus=True):
     class ToolResultRequested(MessageRequest):
         """The user wants to give the result of this reply's tool calls."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, *, thinking_display: ThinkingDisplay = "collapse") -> None:
         super().__init__(classes=f"-{message.role}")
         self.message = message
         self.body: StreamingMarkdown | None = None
+        self.thinking: ThinkingBlock | None = None
+        """The reply's reasoning, once it has any."""
+        self.thinking_display: ThinkingDisplay = thinking_display
+        self._splitter: ThinkSplitter | None = None
         self._copied_code: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -144,14 +177,22 @@ class MessageView(Vertical, can_focus=True):
             # Imported on first use: Markdown parsing is not needed for the first frame.
             from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
-            self.body = StreamingMarkdown(self.message.content)
-            if self.message.status is not MessageStatus.STREAMING:
+            reasoning, answer = shown_parts(self.message)
+            streaming = self.message.status is MessageStatus.STREAMING
+            if reasoning:
+                yield self._thinking_block(reasoning, thinking=streaming and not answer)
+            self.body = StreamingMarkdown(answer)
+            if streaming:
+                self._splitter = None if answer else ThinkSplitter()
+            else:
                 self.body.finish()
             yield self.body
         else:
             yield Static(Text(visible_controls(self.message.content)), classes="message--user-text")
         for call in self.message.tool_calls:
             yield ToolCallBlock(call)
+        if self.message.executed_tools:
+            yield self._tools_list()
         yield Static(Text(stats_line(self.message)), classes="message--stats")
         yield Static(Text(visible_controls(self.message.error or "")), classes="message--error")
 
@@ -186,16 +227,64 @@ class MessageView(Vertical, can_focus=True):
 
     def append(self, text: str) -> None:
         """More reply text arrived (cheap: the markdown widget coalesces renders)."""
+        if self._splitter is not None:
+            # A <think> block kept in the content (reasoning_format raw) is shown as thinking;
+            # the splitter is dropped once the answer begins.
+            thought, text = self._splitter.feed(text)
+            if text:
+                self._splitter = None
+            if thought:
+                self.append_reasoning(thought)
+        if not text:
+            return
+        if self.thinking is not None:
+            self.thinking.answer_started()
         if self.body is not None:
             self.body.append(text)
+
+    def append_reasoning(self, text: str) -> None:
+        """More of the model's reasoning arrived: into the thinking block (made on first use)."""
+        if self.thinking is None:
+            self.thinking = self._thinking_block("", thinking=True)
+            self.mount(self.thinking, before=self.body)
+        self.thinking.append(text)
+
+    def set_thinking_display(self, display: ThinkingDisplay) -> None:
+        """Show the reasoning always, folded once answered, or not at all."""
+        self.thinking_display = display
+        if self.thinking is not None:
+            self.thinking.display_mode = display
+
+    def _thinking_block(self, reasoning: str, *, thinking: bool) -> ThinkingBlock:
+        from groq_tui.ui.widgets.thinking_block import ThinkingBlock
+
+        block = ThinkingBlock(reasoning, display=self.thinking_display, thinking=thinking)
+        if not thinking:
+            block.finalize(self.message)
+        self.thinking = block
+        return block
+
+    def _tools_list(self) -> Widget:
+        from groq_tui.ui.widgets.executed_tools import ExecutedToolsList
+
+        return ExecutedToolsList(self.message.executed_tools)
 
     def finalize(self, message: Message) -> None:
         """The reply ended: show its final state, stats, tool calls and any error."""
         self.message = message
+        reasoning, answer = shown_parts(message)
+        self._splitter = None
+        if self.thinking is None and reasoning and self.body is not None:
+            self.mount(self._thinking_block(reasoning, thinking=False), before=self.body)
+        elif self.thinking is not None:
+            shown = self.thinking.body.markdown
+            if reasoning != shown and reasoning.startswith(shown):
+                self.thinking.body.append(reasoning[len(shown) :])
+            self.thinking.finalize(message)
         if self.body is not None:
-            if self.body.markdown != message.content:
+            if self.body.markdown != answer:
                 # Non-streamed or replaced content: render what was saved.
-                self.body.append(message.content[len(self.body.markdown) :])
+                self.body.append(answer[len(self.body.markdown) :])
             self.body.finish()
         self.query_one(".message--header", Static).update(self._header_text())
         existing = list(self.query(ToolCallBlock))
@@ -203,6 +292,8 @@ class MessageView(Vertical, can_focus=True):
             stats = self.query_one(".message--stats", Static)
             for call in message.tool_calls:
                 self.mount(ToolCallBlock(call), before=stats)
+        if message.executed_tools and not self.query("ExecutedToolsList"):
+            self.mount(self._tools_list(), before=self.query_one(".message--stats", Static))
         self._refresh_footer()
         self.refresh_bindings()
 
@@ -223,6 +314,8 @@ class MessageView(Vertical, can_focus=True):
             return message.role == "assistant" and self._is_last_reply()
         if action == "tool_result":
             return message.role == "assistant" and bool(message.tool_calls)
+        if action == "toggle_thinking":
+            return self.thinking is not None
         return True
 
     def _is_last_reply(self) -> bool:
@@ -258,6 +351,11 @@ class MessageView(Vertical, can_focus=True):
     def action_regenerate(self) -> None:
         """Ask for this reply again."""
         self.post_message(self.RegenerateRequested(self))
+
+    def action_toggle_thinking(self) -> None:
+        """Open or fold this reply's reasoning."""
+        if self.thinking is not None:
+            self.thinking.toggle()
 
     def action_tool_result(self) -> None:
         """Give the result of the tool calls of this reply."""

@@ -2,24 +2,36 @@
 
 It shows a :class:`~groq_tui.domain.ChatParameters` and posts
 :class:`ParameterPanel.Changed` with a new one whenever the user changes anything; what it
-shows is exactly what is sent.
+shows is exactly what is sent. The reasoning controls show for models that take them, with
+the values the screen gives for the model's family; a combination the service refuses is
+named under them (:meth:`ParameterPanel.show_refusal`), and the screen does not send it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Switch, TextArea
+from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from groq_tui.domain import ChatParameters
 from groq_tui.ui.widgets.slider import Slider
 
 MAX_STOPS = 4
+SERVICE_TIERS = ("auto", "on_demand", "flex", "performance")
+REASONING_FORMATS = ("hidden", "raw", "parsed")
+_CHOICES = ("reasoning_effort", "reasoning_format", "include_reasoning", "service_tier")
+"""The panel's Select fields, by the parameter they set (blank: not sent)."""
+
+
+def _options(values: Sequence[str]) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
 
 
 def _tokens(value: float) -> str:
@@ -40,6 +52,9 @@ class ParameterPanel(VerticalScroll):
     ParameterPanel .switch-row { height: 3; }
     ParameterPanel .switch-row Label { margin: 1 1 0 0; width: 1fr; }
     ParameterPanel #system-prompt { height: 6; }
+    ParameterPanel #reasoning { height: auto; }
+    ParameterPanel #reasoning.-none { display: none; }
+    ParameterPanel #refusal { color: $error; height: auto; }
     """
 
     @dataclass
@@ -55,12 +70,24 @@ class ParameterPanel(VerticalScroll):
             return self.panel
 
     def __init__(
-        self, parameters: ChatParameters, *, max_tokens_limit: int = 8192, id: str | None = None
+        self,
+        parameters: ChatParameters,
+        *,
+        max_tokens_limit: int = 8192,
+        efforts: Sequence[str] = (),
+        takes_reasoning: bool = False,
+        refusal: str | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.parameters = dataclasses.replace(parameters, stop=list(parameters.stop))
         self.max_tokens_limit = max(1, max_tokens_limit)
         self._loading = False
+        self.efforts = tuple(efforts)
+        """The reasoning_effort values the model's family takes."""
+        self.takes_reasoning = takes_reasoning
+        """Whether the model takes the reasoning parameters (their fields show)."""
+        self._refusal = refusal
 
     def compose(self) -> ComposeResult:
         p = self.parameters
@@ -95,6 +122,16 @@ class ParameterPanel(VerticalScroll):
         with Horizontal(classes="switch-row"):
             yield Label("stream")
             yield Switch(p.stream, id="stream")
+        yield Label("service_tier")
+        yield self._select("service_tier", SERVICE_TIERS)
+        with Vertical(id="reasoning", classes="" if self.takes_reasoning else "-none"):
+            yield Label("reasoning_effort")
+            yield self._select("reasoning_effort", self.efforts)
+            yield Label("reasoning_format")
+            yield self._select("reasoning_format", REASONING_FORMATS)
+            yield Label("include_reasoning")
+            yield self._select("include_reasoning", ("true", "false"))
+        yield Static(self._refusal_text(self._refusal), id="refusal")
         yield Label("system prompt")
         yield TextArea(p.system_prompt, id="system-prompt", soft_wrap=True)
 
@@ -116,9 +153,47 @@ class ParameterPanel(VerticalScroll):
             self.query_one("#json_mode", Switch).value = p.json_mode
             self.query_one("#stream", Switch).value = p.stream
             self.query_one("#system-prompt", TextArea).load_text(p.system_prompt)
+            for name in _CHOICES:
+                self.query_one(f"#{name}", Select).value = self._choice_value(name)
             self.query_one("#max-tokens-label", Label).update(self._max_tokens_label())
         finally:
             self.call_after_refresh(self._done_loading)
+
+    def _choice_value(self, name: str) -> Any:
+        value = getattr(self.parameters, name)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return Select.NULL if value is None else value
+
+    def _select(self, name: str, values: Sequence[str]) -> Select[str]:
+        options = _options(values)
+        value = self._choice_value(name)
+        if value is not Select.NULL and value not in values:
+            options.append((value, value))  # a saved value this model's family does not list
+        return Select(options, prompt="not sent", value=value, id=name)
+
+    def set_reasoning_choices(self, efforts: Sequence[str], *, takes_reasoning: bool) -> None:
+        """The model changed: show its family's reasoning values, or no reasoning fields."""
+        self.efforts = tuple(efforts)
+        self.takes_reasoning = takes_reasoning
+        self.query_one("#reasoning").set_class(not takes_reasoning, "-none")
+        effort = self.query_one("#reasoning_effort", Select)
+        self._loading = True
+        try:
+            effort.set_options(_options(self.efforts))
+            if self.parameters.reasoning_effort in self.efforts:
+                effort.value = self.parameters.reasoning_effort
+        finally:
+            self.call_after_refresh(self._done_loading)
+
+    def show_refusal(self, refusal: str | None) -> None:
+        """Name the combination the service refuses (None: nothing refused)."""
+        self._refusal = refusal
+        self.query_one("#refusal", Static).update(self._refusal_text(refusal))
+
+    @staticmethod
+    def _refusal_text(refusal: str | None) -> str:
+        return f"Not sent as is: {refusal}" if refusal else ""
 
     def _max_tokens_label(self) -> str:
         if self.parameters.max_tokens is None:
@@ -129,9 +204,16 @@ class ParameterPanel(VerticalScroll):
         self._loading = False
 
     def set_max_tokens_limit(self, limit: int) -> None:
-        """The model changed: max_tokens ranges up to its context window."""
+        """The model (or its limits) changed: max_tokens ranges up to the model's own limit,
+        and while it is not sent the slider shows that limit (the model's default)."""
         self.max_tokens_limit = max(1, limit)
-        self.query_one("#max_tokens", Slider).set_range(1, self.max_tokens_limit)
+        slider = self.query_one("#max_tokens", Slider)
+        if self.parameters.max_tokens is not None:
+            slider.set_range(1, self.max_tokens_limit)
+            return
+        # (The slider's Changed at the model's limit is not a change: see _slider.)
+        slider.set_range(1, self.max_tokens_limit)
+        slider.value = self.max_tokens_limit
 
     def _changed(self, **changes: object) -> None:
         if self._loading:
@@ -144,6 +226,8 @@ class ParameterPanel(VerticalScroll):
         event.stop()
         name = event.slider.id or ""
         if name == "max_tokens":
+            if self.parameters.max_tokens is None and int(event.value) == self.max_tokens_limit:
+                return  # the model's default shown at a new model's limit: still not sent
             self._changed(max_tokens=int(event.value))
             self.query_one("#max-tokens-label", Label).update(self._max_tokens_label())
         elif name:
@@ -173,6 +257,17 @@ class ParameterPanel(VerticalScroll):
         event.stop()
         if event.switch.id in ("json_mode", "stream"):
             self._changed(**{event.switch.id: event.value})
+
+    @on(Select.Changed)
+    def _choice(self, event: Select.Changed) -> None:
+        event.stop()
+        name = event.select.id or ""
+        if name not in _CHOICES:
+            return
+        value: Any = None if event.value is Select.NULL else str(event.value)
+        if name == "include_reasoning" and value is not None:
+            value = value == "true"
+        self._changed(**{name: value})
 
     @on(TextArea.Changed, "#system-prompt")
     def _system(self, event: TextArea.Changed) -> None:
