@@ -140,7 +140,7 @@ class DictationController:
     async def _run(self, live: LiveDictation, lease: ClientLease) -> None:
         from groq_tui.services.dictation import DictationFinished, SegmentFailed, SegmentText
         from groq_tui.services.errors import describe_error
-        from groq_tui.ui.widgets.recorder_bar import FLOOR_DB, RecorderBar
+        from groq_tui.ui.widgets.recorder_bar import FLOOR_DB
 
         screen = self.screen
         told_failure = False
@@ -168,10 +168,11 @@ class DictationController:
                 self._timer.stop()
                 self._timer = None
             self.live = None
-            for bar in self.screen.query(RecorderBar):  # none when the app is closing
-                bar.state = "idle"
-                bar.level = FLOOR_DB
-                bar.pending = 0
+            # The screen's widgets are still there when it closes (ui/screens/settling.py).
+            bar = self.bar
+            bar.state = "idle"
+            bar.level = FLOOR_DB
+            bar.pending = 0
 
     def _finished(self, event: DictationFinished) -> None:
         from groq_tui.services.dictation import StopReason

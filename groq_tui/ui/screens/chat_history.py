@@ -12,11 +12,11 @@ import asyncio
 from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
-from textual.screen import Screen
 
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.routing import OpenSavedCompare
 from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
@@ -30,7 +30,7 @@ SEARCH_SETTLE = 0.15
 """Seconds of no typing before the history is searched (a keystroke cancels the search)."""
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(SettlingScreen[None]):
     """A screen with the history sidebar (``#sidebar``) next to an open conversation
     (``#conversation``)."""
 

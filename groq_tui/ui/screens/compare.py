@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
@@ -24,6 +23,7 @@ from groq_tui.ui.app_context import host_of
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
+from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.widgets.compare_column import CompareColumn, summary_table
 from groq_tui.ui.widgets.composer import Composer
 
@@ -51,7 +51,7 @@ def parse_overrides(text: str) -> dict[str, float | int | None]:
     return values
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(SettlingScreen[None]):
     """Compare models side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
@@ -39,6 +38,7 @@ from groq_tui.ui.app_context import host_of
 from groq_tui.ui.fields import parse_language, parse_temperature
 from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
+from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
@@ -74,7 +74,7 @@ def _start_folder(text: str) -> Path:
     return Path.cwd()
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(SettlingScreen[None]):
     """Transcribe or translate an audio file, look at its timing, export or reuse the text.
 
     Args:

@@ -2,7 +2,7 @@
 
 Enter sends because that is what a chat box does; ctrl+j inserts a newline because every
 terminal sends it (shift+enter is indistinguishable from enter in most). Up-arrow on an empty
-composer recalls earlier prompts, like a shell.
+composer recalls earlier prompts, like a shell. Keys typed in a burst keep their order.
 """
 
 from __future__ import annotations
@@ -71,7 +71,27 @@ class Composer(TextArea):
             return
         if event.is_printable or event.key in ("backspace", "delete"):
             self._recall_index = None
+        if not event.is_printable and await self._run_own_binding(event):
+            return
         await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the composer's own binding for this key now, if it has one.
+
+        Textual runs a binding only once its key has bubbled up to the App, while the
+        printable keys behind it in the same burst (a paste, a macro, a busy app) are typed
+        into the composer at once: ``one``, ctrl+j, ``two`` came out ``onetwo`` and a new
+        line. Run here, the binding (ctrl+j, backspace, the arrows, as remapped by the
+        keymap) keeps its place among the keys.
+        """
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not self or not active.enabled:
+            return False  # someone else's key: it goes on its way as usual
+        if not await self.app.run_action(active.binding.action, self):
+            return False  # the action declined (SkipAction): the App offers it further up
+        event.prevent_default()
+        event.stop()
+        return True
 
     def _recalling(self, key: str) -> bool:
         """Handle up/down as history recall when the box is empty or showing a recalled prompt."""

@@ -51,7 +51,12 @@ class ConversationSidebar(Vertical):
         border-right: vkey $primary 40%;
     }
     ConversationSidebar Input { margin: 0 0 1 0; }
-    ConversationSidebar OptionList { height: 1fr; border: none; }
+    /* No border when focused either: one appearing on the first click's focus moved the
+       rows down a line before the click was read, and it opened the row above. */
+    ConversationSidebar OptionList, ConversationSidebar OptionList:focus {
+        height: 1fr;
+        border: none;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,10 +96,7 @@ class ConversationSidebar(Vertical):
     def show(self, items: Sequence[SidebarItem], *, highlight: int | None = None) -> None:
         """Replace the list (conversations, or search hits)."""
         self.items = list(items)
-        found = self.query(OptionList)
-        if not found:  # the app is closing and took the list away: a late refresh has no use
-            return
-        options = found.first()
+        options = self.query_one(OptionList)
         options.clear_options()
         if not self.items:
             searching = bool(self.query_one(Input).value.strip())
