@@ -216,6 +216,7 @@ async def in_app(runs: int) -> None:
     print("5. dictation in the app: virtual microphone -> composer (headless Textual)")
     from groq_tui.app import GroqApp
     from groq_tui.config import load_settings
+    from groq_tui.services.context import AppContext
     from groq_tui.ui.widgets.composer import Composer
     from groq_tui.ui.widgets.recorder_bar import RecorderBar
 
@@ -225,7 +226,7 @@ async def in_app(runs: int) -> None:
             server.reset()
             settings = load_settings(api_key="test-key", base_url=server.base_url)
             data = Path(tempfile.mkdtemp(prefix="bench-app-"))
-            app = GroqApp(settings, data_path=data)
+            app = GroqApp(AppContext(settings, data_path=data))
             async with app.run_test(size=(120, 40)) as pilot:
                 while app.context.chat_service is None or app.chat_screen is None:
                     await pilot.pause(0.02)

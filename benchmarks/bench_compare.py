@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_client_stream import raw_lines_json, start_server  # noqa: E402
 from groq_tui.app import GroqApp  # noqa: E402
 from groq_tui.config import load_settings  # noqa: E402
+from groq_tui.services.context import AppContext  # noqa: E402
 from groq_tui.ui.screens.compare import CompareScreen  # noqa: E402
 from groq_tui.ui.widgets.composer import Composer  # noqa: E402
 
@@ -88,7 +89,7 @@ async def key_latency(
 
 async def screen_figures(base_url: str, model: str, data: Path) -> dict[str, float]:
     settings = load_settings(api_key="bench", base_url=base_url, max_retries=0)
-    app = GroqApp(settings, data_path=data)
+    app = GroqApp(AppContext(settings, data_path=data))
     figures: dict[str, float] = {}
     async with app.run_test(size=(160, 50)) as pilot:
         while app.context.chat_service is None:

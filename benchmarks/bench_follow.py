@@ -24,26 +24,15 @@ This prints figures; it is not a pass/fail test.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_client_stream import start_server  # noqa: E402
-from benchmarks.tmux_app import (  # noqa: E402
-    APP,
-    ReplyWatch,
-    TmuxServer,
-    app_env,
-    busy_core,
-    reply_tail,
-    wait_for_screen,
-    watch_reply,
-)
+from benchmarks.tmux_app import ReplyWatch, busy_core  # noqa: E402
+from benchmarks.tmux_conversation import add_reply_options, conversation  # noqa: E402
 
 SLOW = 1.0
 """An end that takes longer than this after the status bar says ready is reported as slow."""
@@ -52,34 +41,16 @@ SLOW = 1.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replies", type=int, default=50, help="replies in the conversation")
-    parser.add_argument("--chunks", type=int, default=500, help="chunks per reply")
-    parser.add_argument("--rate", type=int, default=0, help="chunks per second (0: full speed)")
-    parser.add_argument("--grace", type=float, default=5.0, help="seconds the end may take")
+    add_reply_options(parser, chunks=500, rate=0)
     parser.add_argument("--no-busy", action="store_true", help="leave the cores to the app")
-    parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
     args = parser.parse_args()
-    if shutil.which("tmux") is None:
-        raise SystemExit("tmux is needed: apt-get install tmux")
-    width, height = (int(part) for part in args.size.split("x"))
-    model = f"loopback-chunks-{args.chunks}" + (f"-rate-{args.rate}" if args.rate else "")
-    tail = reply_tail(args.chunks)
-    proc, base_url = start_server()
-    home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
     watches: list[ReplyWatch] = []
-    try:
-        with TmuxServer(app_env(base_url, home)) as tmux:
-            tmux.start("app", f"{APP} -m {model}", width, height)
-            wait_for_screen(tmux, "app")
-            with busy_core(not args.no_busy):
-                for number in range(1, args.replies + 1):
-                    tmux.type("app", f"Reply {number} of {args.replies}, please")
-                    watch = watch_reply(tmux, "app", tail, 2 * number, grace=args.grace)
-                    watches.append(watch)
-                    print("." if watch.in_view else "x", end="", flush=True)
-            print()
-    finally:
-        proc.terminate()
-        shutil.rmtree(home, ignore_errors=True)
+    with conversation(args) as chat, busy_core(not args.no_busy):
+        for number in range(1, args.replies + 1):
+            watch = chat.ask(f"Reply {number} of {args.replies}, please")
+            watches.append(watch)
+            print("." if watch.in_view else "x", end="", flush=True)
+        print()
     report(args, watches)
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from groq_tui.app import GroqApp  # noqa: E402
 from groq_tui.config import load_settings  # noqa: E402
 from groq_tui.domain import Conversation, Message, ReplyStats  # noqa: E402
+from groq_tui.services.context import AppContext  # noqa: E402
 from groq_tui.store import HistoryStore  # noqa: E402
 from tests.loopback import LoopbackServer, markdown_reply  # noqa: E402
 
@@ -49,7 +50,7 @@ async def seed(path: Path, count: int) -> None:
 
 async def measure(path: Path, base_url: str, count: int) -> dict[str, float]:
     settings = load_settings(api_key="bench", base_url=base_url, max_retries=0)
-    app = GroqApp(settings, continue_last=True, data_path=path)
+    app = GroqApp(AppContext(settings, continue_last=True, data_path=path))
     started = time.perf_counter()
     figures: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:

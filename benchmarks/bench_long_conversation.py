@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,18 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_client_stream import raw_lines_json, start_server  # noqa: E402
-from benchmarks.tmux_app import (  # noqa: E402
-    APP,
-    ReplyWatch,
-    TmuxServer,
-    app_env,
-    busy_core,
-    reply_tail,
-    rss_mb,
-    wait_for_screen,
-    watch_reply,
-)
+from benchmarks.bench_client_stream import raw_lines_json  # noqa: E402
+from benchmarks.tmux_app import ReplyWatch, busy_core, rss_mb  # noqa: E402
+from benchmarks.tmux_conversation import add_reply_options, conversation  # noqa: E402
 
 
 @dataclass
@@ -81,20 +70,10 @@ async def _timed_raw_read(base_url: str, model: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20)
-    parser.add_argument("--chunks", type=int, default=2000, help="chunks per reply")
-    parser.add_argument("--rate", type=int, default=3000, help="chunks per second")
+    add_reply_options(parser, chunks=2000, rate=3000)
     parser.add_argument("--window", type=int, default=3, help="turns compared, first and last")
-    parser.add_argument("--grace", type=float, default=5.0, help="seconds the end may take")
     parser.add_argument("--busy", action="store_true", help="keep one core busy meanwhile")
-    parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
     args = parser.parse_args()
-    if shutil.which("tmux") is None:
-        raise SystemExit("tmux is needed: apt-get install tmux")
-    width, height = (int(part) for part in args.size.split("x"))
-    model = f"loopback-chunks-{args.chunks}-rate-{args.rate}"
-    tail = reply_tail(args.chunks)
-    proc, base_url = start_server()
-    home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
     turns: list[Turn] = []
     load = "one core busy (a busy-loop child)" if args.busy else "no extra load"
     print(
@@ -108,22 +87,15 @@ def main() -> None:
     header = f"{'turn':>4} {'seconds':>8} {'raw':>7} {'ratio':>6} {'RSS MB':>7}  end in view"
     print(header)
     print("-" * len(header))
-    try:
-        asyncio.run(_timed_raw_read(base_url, model))  # warm-up: imports, first connection
-        with TmuxServer(app_env(base_url, home)) as tmux:
-            tmux.start("app", f"{APP} -m {model}", width, height)
-            wait_for_screen(tmux, "app")
-            pid = tmux.pane_pid("app")
-            with busy_core(args.busy):
-                for number in range(1, args.turns + 1):
-                    raw = asyncio.run(_timed_raw_read(base_url, model))
-                    tmux.type("app", f"Turn {number} of {args.turns}: a long answer, please")
-                    watch = watch_reply(tmux, "app", tail, 2 * number, grace=args.grace)
-                    turns.append(Turn(number, watch, raw, rss_mb(pid)))
-                    print(_row(turns[-1]), flush=True)
-    finally:
-        proc.terminate()
-        shutil.rmtree(home, ignore_errors=True)
+    with conversation(args) as chat:
+        asyncio.run(_timed_raw_read(chat.base_url, chat.model))  # warm-up: imports, connection
+        pid = chat.app_pid
+        with busy_core(args.busy):
+            for number in range(1, args.turns + 1):
+                raw = asyncio.run(_timed_raw_read(chat.base_url, chat.model))
+                watch = chat.ask(f"Turn {number} of {args.turns}: a long answer, please")
+                turns.append(Turn(number, watch, raw, rss_mb(pid)))
+                print(_row(turns[-1]), flush=True)
     summary(args, turns)
 
 

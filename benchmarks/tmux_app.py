@@ -11,8 +11,8 @@ part of it). This module holds that plumbing and the reading of the chat screen:
 - :func:`watch_reply`: press Enter and watch one reply arrive, until its end is on screen;
 - :func:`reply_tail`, :func:`rss_mb`, :func:`busy_core`: what the benchmarks measure with.
 
-Not a benchmark itself; see ``bench_follow.py``, ``bench_long_conversation.py`` and
-``bench_startup.py``.
+Not a benchmark itself; see ``bench_follow.py`` and ``bench_long_conversation.py`` (through
+``tmux_conversation.py``) and ``bench_startup.py``.
 """
 
 from __future__ import annotations

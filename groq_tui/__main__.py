@@ -50,13 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command is None:
         from groq_tui.app import GroqApp
+        from groq_tui.services.context import AppContext
 
-        GroqApp(
-            settings,
-            model=args.model,
-            continue_last=args.continue_last,
-            offline=bool(args.local),
-        ).run()
+        context = AppContext(
+            settings, model=args.model, continue_last=args.continue_last, offline=bool(args.local)
+        )
+        GroqApp(context).run()
         return 0
     from groq_tui.cli.terminal import protect_terminal, release_terminal
 

@@ -95,23 +95,9 @@ class GroqApp(App[None]):
         Binding("f3", "workbench", "Transcribe", id="app.workbench"),
     ]
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        model: str | None = None,
-        continue_last: bool = False,
-        offline: bool = False,
-        data_path: Path | None = None,
-    ) -> None:
+    def __init__(self, context: AppContext) -> None:
         super().__init__()
-        self.context = AppContext(
-            settings,
-            model=model,
-            continue_last=continue_last,
-            offline=offline,
-            data_path=data_path,
-        )
+        self.context = context
         """What the app holds and does; the screens use it."""
         self.signals = ContextSignals(self, self.context)
         """The context's news, as signals the screens subscribe to."""

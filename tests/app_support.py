@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from groq_tui.app import GroqApp
 from groq_tui.config import load_settings
 from groq_tui.domain import MessageStatus
+from groq_tui.services.context import AppContext
 from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView
@@ -34,7 +35,9 @@ def make_app(
         api_key=api_key, base_url=loopback.base_url, max_retries=0, timeout=10, model=model
     )
     return GroqApp(
-        settings, continue_last=continue_last, data_path=data_path, offline=offline, model=model
+        AppContext(
+            settings, continue_last=continue_last, data_path=data_path, offline=offline, model=model
+        )
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import KEY
 from tests.loopback import LoopbackServer
 
 # -- the loopback server -----------------------------------------------------------------------
@@ -53,3 +56,14 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     for name in [n for n in os.environ if n.startswith("GROQ_TUI_")]:
         monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def cli_env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
+    """The command line pointed at the loopback server with a key, no retries and an empty
+    stdin (tests.cli_support runs it)."""
+    monkeypatch.setenv("GROQ_API_KEY", KEY)
+    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
+    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    return loopback

@@ -361,7 +361,7 @@ async def test_loopback_refuses_undecodable_audio_as_live(client: GroqClient) ->
     ``{"error":{"message":"could not process file - is it a valid media file?",
     "type":"invalid_request_error"}}``); no such response is in the recordings."""
     with pytest.raises(BadRequestError) as refused:
-        await send_audio(client, b"not audio at all", "memo.flac", model="whisper-large-v3")
+        await send_audio(client, b"not audio at all", "memo.flac", TranscriptionOptions())
     assert refused.value.status_code == 400
     assert "could not process file - is it a valid media file?" in str(refused.value)
 

@@ -18,48 +18,32 @@ import pytest
 import soundfile as sf
 
 from groq_tui.__main__ import main
+from tests.cli_support import KEY, cli
 from tests.loopback import LoopbackServer, Reply
-
-KEY = "test-key"
-
-
-@pytest.fixture
-def env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
-    monkeypatch.setenv("GROQ_API_KEY", KEY)
-    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
-    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return loopback
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_chat_streams_only_the_text(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = cli(capsys, "chat", "-m", "llama-3.1-8b-instant", "hello world")
     assert (code, out, err) == (0, "Echo: hello world\n", "")
-    assert env.requests[-1].json["stream"] is True
+    assert cli_env.requests[-1].json["stream"] is True
 
 
 def test_chat_reads_stdin(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("from stdin\n"))
     code, out, _ = cli(capsys, "chat", "-")
     assert code == 0
     assert out.startswith("Echo: from stdin")
-    assert env.requests[-1].json["messages"][-1]["content"] == "from stdin\n"
+    assert cli_env.requests[-1].json["messages"][-1]["content"] == "from stdin\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO("piped"))
     assert cli(capsys, "chat")[1] == "Echo: piped\n"
 
 
 def test_every_chat_flag_is_sent(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
     tools_file = tmp_path / "tools.json"
@@ -73,7 +57,7 @@ def test_every_chat_flag_is_sent(
         "--include-usage", "-m", "llama-3.1-8b-instant", "hi",
     )  # fmt: skip
     assert code == 0, err
-    sent = env.requests[-1].json
+    sent = cli_env.requests[-1].json
     assert sent["messages"] == [
         {"role": "system", "content": "be brief"},
         {"role": "user", "content": "hi"},
@@ -102,7 +86,10 @@ def test_every_chat_flag_is_sent(
 
 @pytest.mark.parametrize("stream_flag", [[], ["--no-stream"]])
 def test_tool_calls_print_one_json_object_per_line(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stream_flag: list[str]
+    cli_env: LoopbackServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    stream_flag: list[str],
 ) -> None:
     tools = [
         {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
@@ -120,7 +107,7 @@ def test_tool_calls_print_one_json_object_per_line(
 
 
 def test_json_prints_the_whole_response(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = cli(capsys, "chat", "--json", "hi")
     assert code == 0
@@ -132,7 +119,7 @@ def test_json_prints_the_whole_response(
 
 @pytest.mark.parametrize("stream_flag", [[], ["--no-stream"]])
 def test_verbose_reports_timing_on_stderr(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], stream_flag: list[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], stream_flag: list[str]
 ) -> None:
     code, out, err = cli(capsys, "chat", "-v", *stream_flag, "hi there")
     assert code == 0
@@ -143,7 +130,7 @@ def test_verbose_reports_timing_on_stderr(
     assert KEY not in err + out
 
 
-def test_invalid_key(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_key(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "chat", "--api-key", "gsk_wrong_key", "hi")
     assert code == 1
     assert out == ""
@@ -154,7 +141,7 @@ def test_invalid_key(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_unknown_model_lists_the_available_ones(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = cli(capsys, "chat", "-m", "llama-9", "hi")
     assert code == 1
@@ -163,24 +150,26 @@ def test_unknown_model_lists_the_available_ones(
     assert err.count("\n") == 1
 
 
-def test_rate_limit_shows_the_wait(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
-    env.enqueue(Reply.rate_limited(retry_after=7))
+def test_rate_limit_shows_the_wait(
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_env.enqueue(Reply.rate_limited(retry_after=7))
     code, _, err = cli(capsys, "chat", "hi")
     assert code == 1
     assert "rate limited" in err and "wait 7s" in err
 
 
-def test_network_down(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "models", "--base-url", env.unused_port_url)
+def test_network_down(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "models", "--base-url", cli_env.unused_port_url)
     assert code == 1
     assert "could not connect" in err and "check the network" in err
 
 
 def test_partial_text_stays_printed(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.reply_text = "alpha beta gamma delta epsilon zeta eta theta"
-    env.enqueue(Reply.fault("reset_mid_stream", after_chunks=3))
+    cli_env.reply_text = "alpha beta gamma delta epsilon zeta eta theta"
+    cli_env.enqueue(Reply.fault("reset_mid_stream", after_chunks=3))
     code, out, err = cli(capsys, "chat", "hi")
     assert code == 1
     assert out.endswith("\n") and len(out.strip()) > 0
@@ -202,22 +191,22 @@ def test_partial_text_stays_printed(
     ],
 )
 def test_bad_flags_send_nothing(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], args: list[str], words: str
 ) -> None:
     code, out, err = cli(capsys, "chat", *args, "hi")
     assert code == 2
     assert out == ""
     assert words in err
-    assert env.requests == []
+    assert cli_env.requests == []
 
 
-def test_empty_prompt(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_prompt(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "chat", "   ")
     assert code == 2
     assert "empty" in err
 
 
-def test_models(env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_models(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "models")
     assert code == 0
     line = next(line for line in out.splitlines() if line.startswith("llama-3.1-8b-instant "))
@@ -241,30 +230,30 @@ def wav(tmp_path: Path) -> Path:
 
 
 def test_transcribe_text(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
 ) -> None:
     code, out, _ = cli(capsys, "transcribe", str(wav), "--language", "en", "--prompt", "names")
     assert code == 0
-    assert out == env.transcript_text + "\n"
-    sent = env.requests[-1]
+    assert out == cli_env.transcript_text + "\n"
+    sent = cli_env.requests[-1]
     assert sent.form["language"] == ["en"] and sent.form["prompt"] == ["names"]
     assert sent.form["response_format"] == ["text"]
 
 
 @pytest.mark.parametrize("command", ["transcribe", "translate"])
 def test_subtitles(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path, command: str
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path, command: str
 ) -> None:
     code, out, _ = cli(capsys, command, str(wav), "--format", "srt")
     assert code == 0
     assert out.startswith("1\n00:00:00,000 --> ")
     code, out, _ = cli(capsys, command, str(wav), "--format", "vtt")
     assert out.startswith("WEBVTT\n\n00:00:00.000 --> ")
-    assert env.requests[-1].form["response_format"] == ["verbose_json"]
+    assert cli_env.requests[-1].form["response_format"] == ["verbose_json"]
 
 
 def test_verbose_json_with_timestamps(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path
 ) -> None:
     code, out, _ = cli(
         capsys, "transcribe", str(wav), "--format", "verbose_json", "--timestamps", "word,segment"
@@ -272,18 +261,18 @@ def test_verbose_json_with_timestamps(
     assert code == 0
     document = json.loads(out)
     assert document["segments"] and document["words"]
-    assert env.requests[-1].form["timestamp_granularities[]"] == ["word", "segment"]
+    assert cli_env.requests[-1].form["timestamp_granularities[]"] == ["word", "segment"]
 
 
 def test_audio_errors_name_the_file(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, wav: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, wav: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
     code, _, err = cli(capsys, "transcribe", str(notes))
     assert code == 2
     assert "notes.txt" in err and "flac, mp3" in err
-    env.max_upload_bytes = 100
+    cli_env.max_upload_bytes = 100
     code, _, err = cli(capsys, "transcribe", str(wav))
     assert code == 1
     assert "talk.wav" in err and "too large" in err
@@ -292,7 +281,7 @@ def test_audio_errors_name_the_file(
 
 
 def test_broken_config_file(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -305,7 +294,7 @@ def test_broken_config_file(
     assert str(config) in err and "fix or remove it" in err
 
 
-def test_console_script_runs(env: LoopbackServer) -> None:
+def test_console_script_runs(cli_env: LoopbackServer) -> None:
     """The installed entry point, as a user runs it, in a process of its own."""
     script = Path(sys.executable).parent / "groq-tui"
     result = subprocess.run(
@@ -313,7 +302,7 @@ def test_console_script_runs(env: LoopbackServer) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": env.base_url},
+        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": cli_env.base_url},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Echo: from a subprocess\n"
@@ -321,7 +310,7 @@ def test_console_script_runs(env: LoopbackServer) -> None:
 
 
 def test_a_file_over_the_upload_limit_is_split_at_pauses_and_joined(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -337,7 +326,7 @@ def test_a_file_over_the_upload_limit_is_split_at_pauses_and_joined(
     monkeypatch.setenv("GROQ_TUI_MAX_UPLOAD_MB", "0.07")  # pieces of at most ~2 s
     code, out, err = cli(capsys, "transcribe", str(path), "--format", "srt")
     assert code == 0, err
-    uploads = [r for r in env.requests if r.path.endswith("/audio/transcriptions")]
+    uploads = [r for r in cli_env.requests if r.path.endswith("/audio/transcriptions")]
     assert len(uploads) == 4
     for upload in uploads:
         assert len(upload.files["file"].data) <= 0.07 * 1024 * 1024

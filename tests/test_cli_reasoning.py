@@ -18,6 +18,7 @@ import pytest
 
 from groq_tui.__main__ import main
 from groq_tui.api.thinking import split_think
+from tests import cli_support
 from tests.loopback import CORPUS_DIR, LoopbackServer, Reply
 
 GPT_OSS = "openai/gpt-oss-20b"
@@ -26,19 +27,8 @@ COMPOUND = "groq/compound"
 THOUGHT = 'The user says: "hi"'
 
 
-@pytest.fixture
-def env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
-    monkeypatch.setenv("GROQ_API_KEY", "test-key")
-    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
-    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return loopback
-
-
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["chat", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return cli_support.cli(capsys, "chat", *args)
 
 
 # -- where the reasoning goes ------------------------------------------------------------------
@@ -47,7 +37,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("stream", [True, False], ids=["streamed", "not-streamed"])
 @pytest.mark.parametrize("model", [GPT_OSS, QWEN])
 def test_show_reasoning_puts_it_on_stderr_and_the_answer_alone_on_stdout(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], model: str, stream: bool
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], model: str, stream: bool
 ) -> None:
     """gpt-oss sends ``delta.reasoning``; qwen3 sends ``<think>`` in the content: the same."""
     flags = [] if stream else ["--no-stream"]
@@ -61,21 +51,21 @@ def test_show_reasoning_puts_it_on_stderr_and_the_answer_alone_on_stdout(
 
 
 def test_raw_given_explicitly_prints_the_content_exactly_as_sent(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = cli(capsys, "-m", QWEN, "--reasoning-format", "raw", "hi")
     assert (code, err) == (0, "")
-    assert env.requests[-1].json["reasoning_format"] == "raw"
+    assert cli_env.requests[-1].json["reasoning_format"] == "raw"
     assert out.startswith("<think>\n" + THOUGHT) and out.endswith("</think>\n\nEcho: hi\n")
 
-    env.enqueue(Reply.recorded("060"))  # qwen3's <think> content, no reasoning_format sent
+    cli_env.enqueue(Reply.recorded("060"))  # qwen3's <think> content, no reasoning_format sent
     code, out, _ = cli(capsys, "-m", QWEN, "--no-stream", "--reasoning-format", "raw", "hi")
     content = json.loads(_body("060"))["choices"][0]["message"]["content"]
     assert code == 0 and out == content + "\n"
 
 
 def test_hidden_reasoning_leaves_stderr_empty_even_when_shown(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = cli(
         capsys, "-m", GPT_OSS, "--reasoning-format", "hidden", "--show-reasoning", "hi"
@@ -84,7 +74,7 @@ def test_hidden_reasoning_leaves_stderr_empty_even_when_shown(
 
 
 def test_reasoning_is_dimmed_on_a_terminal(
-    env: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+    cli_env: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -103,14 +93,14 @@ def test_reasoning_is_dimmed_on_a_terminal(
 
 
 def test_every_reasoning_tier_and_search_flag_is_sent_as_given(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = cli(
         capsys, "-m", GPT_OSS, "--reasoning-effort", "low", "--reasoning-format", "parsed",
         "--service-tier", "flex", "hi",
     )  # fmt: skip
     assert code == 0, err
-    sent = env.requests[-1].json
+    sent = cli_env.requests[-1].json
     assert (sent["reasoning_effort"], sent["reasoning_format"], sent["service_tier"]) == (
         "low",
         "parsed",
@@ -118,19 +108,19 @@ def test_every_reasoning_tier_and_search_flag_is_sent_as_given(
     )
     for flag, value in (("--include-reasoning", True), ("--no-include-reasoning", False)):
         assert cli(capsys, "-m", GPT_OSS, flag, "hi")[0] == 0
-        assert env.requests[-1].json["include_reasoning"] is value
+        assert cli_env.requests[-1].json["include_reasoning"] is value
     code, _, err = cli(
         capsys, "-m", COMPOUND, "--search-include", "arxiv.org", "--search-include",
         "nature.com", "--search-exclude", "example.com", "--search-country", "germany", "hi",
     )  # fmt: skip
     assert code == 0, err
-    assert env.requests[-1].json["search_settings"] == {
+    assert cli_env.requests[-1].json["search_settings"] == {
         "include_domains": ["arxiv.org", "nature.com"],
         "exclude_domains": ["example.com"],
         "country": "germany",
     }
     assert cli(capsys, "-m", GPT_OSS, "hi")[0] == 0
-    sent = env.requests[-1].json
+    sent = cli_env.requests[-1].json
     assert not {"reasoning_effort", "reasoning_format", "include_reasoning", "service_tier",
                 "search_settings"} & sent.keys()  # fmt: skip
 
@@ -151,7 +141,7 @@ def test_every_reasoning_tier_and_search_flag_is_sent_as_given(
     ],
 )
 def test_refused_combinations_exit_2_before_anything_is_sent(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     flags: list[str],
@@ -163,24 +153,24 @@ def test_refused_combinations_exit_2_before_anything_is_sent(
     code, out, err = cli(capsys, "-m", GPT_OSS, *flags, "hi")
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1 and all(flag in err for flag in named), err
-    assert env.requests == []
+    assert cli_env.requests == []
 
 
 def test_tool_choice_with_tools_is_still_sent(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     tools = tmp_path / "tools.json"
     tools.write_text(json.dumps([{"type": "function", "function": {"name": "f"}}]))
     code, _, err = cli(capsys, "--tools", str(tools), "--tool-choice", "required", "hi")
     assert code == 0, err
-    assert env.requests[-1].json["tool_choice"] == "required"
+    assert cli_env.requests[-1].json["tool_choice"] == "required"
 
 
 # -- the whole response, the figures, flex --------------------------------------------------
 
 
 def test_no_stream_json_prints_the_whole_response_with_reasoning_and_tools(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = cli(capsys, "-m", COMPOUND, "--no-stream", "--json", "what is new?")
     assert code == 0
@@ -191,7 +181,7 @@ def test_no_stream_json_prints_the_whole_response_with_reasoning_and_tools(
 
 
 def test_compound_sources_are_listed_with_the_reasoning(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = cli(
         capsys, "-m", COMPOUND, "--show-reasoning", "--search-include", "arxiv.org", "news?"
@@ -201,9 +191,9 @@ def test_compound_sources_are_listed_with_the_reasoning(
 
 
 def test_verbose_reports_reasoning_tokens_cached_tokens_and_the_tier(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.enqueue(Reply.recorded("004"))  # usage with reasoning_tokens 59, cached_tokens 256
+    cli_env.enqueue(Reply.recorded("004"))  # usage with reasoning_tokens 59, cached_tokens 256
     code, _, err = cli(capsys, "-m", "qwen/qwen3-32b", "--no-stream", "-v", "hi")
     assert code == 0
     assert "59 reasoning tokens" in err and "256 cached prompt tokens" in err
@@ -213,7 +203,7 @@ def test_verbose_reports_reasoning_tokens_cached_tokens_and_the_tier(
 
 
 def test_not_streamed_reply_shows_no_time_to_first_token_nor_rate(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue 12 item 14: nothing streamed, so there is no TTFT and no tok/s to tell."""
     code, _, err = cli(capsys, "--no-stream", "-v", "hi")
@@ -224,9 +214,9 @@ def test_not_streamed_reply_shows_no_time_to_first_token_nor_rate(
 
 
 def test_flex_at_capacity_says_to_resend_on_demand_in_one_line(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.flex_capacity = False
+    cli_env.flex_capacity = False
     code, out, err = cli(capsys, "-m", GPT_OSS, "--service-tier", "flex", "hi")
     assert (code, out) == (1, "")
     assert len(err.splitlines()) == 1 and "--service-tier on_demand" in err
@@ -266,14 +256,14 @@ def recorded_reply(prefix: str) -> tuple[str, str, list[dict[str, Any]]]:
 
 @pytest.mark.parametrize("prefix", STREAMED + NOT_STREAMED)
 def test_every_recorded_reasoning_reply_goes_through_the_cli(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], prefix: str
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], prefix: str
 ) -> None:
     reasoning, answer, tools = recorded_reply(prefix)
     assert reasoning.strip() and answer.strip()
     flags = ["--no-stream"] if prefix in NOT_STREAMED else []
     expected_out = answer if answer.endswith("\n") else answer + "\n"
 
-    env.enqueue(Reply.recorded(prefix))
+    cli_env.enqueue(Reply.recorded(prefix))
     code, out, err = cli(capsys, *flags, "--show-reasoning", "hi")
     assert (code, out) == (0, expected_out)
     assert err.startswith(reasoning.rstrip("\n"))
@@ -281,7 +271,7 @@ def test_every_recorded_reasoning_reply_goes_through_the_cli(
         for hit in (tool.get("search_results") or {}).get("results") or []:
             assert f"<{hit['url']}>" in err
 
-    env.enqueue(Reply.recorded(prefix))
+    cli_env.enqueue(Reply.recorded(prefix))
     code, out, err = cli(capsys, *flags, "hi")
     assert (code, out, err) == (0, expected_out, "")
     assert reasoning.strip()[:60] not in out
@@ -291,7 +281,7 @@ def test_every_recorded_reasoning_reply_goes_through_the_cli(
 
 
 def test_compare_table_shows_reasoning_tokens_and_thinking_time(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["compare", "-m", GPT_OSS, "-m", "llama-3.1-8b-instant", "hi"])
     out, err = capsys.readouterr()

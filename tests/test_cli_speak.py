@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -21,8 +20,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from groq_tui.__main__ import main
 from groq_tui.audio.resample import resample
+from tests.cli_support import KEY, cli
+from tests.heard import heard_share
 from tests.loopback import LoopbackServer
 
 if TYPE_CHECKING:
@@ -30,42 +30,11 @@ if TYPE_CHECKING:
 
 pytest_plugins = ("tests.virtual_mic",)  # the session's one virtual microphone and speaker
 
-KEY = "test-key"
 LISTEN_RATE = 48_000  # tests.virtual_mic.LISTEN_RATE
 SCRIPT = str(Path(sys.executable).parent / "groq-tui")
 LONG_TEXT = " ".join(
     f"This is sentence number {n}, which the speaker reads in its turn." for n in range(1, 11)
 )
-
-
-@pytest.fixture
-def env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
-    monkeypatch.setenv("GROQ_API_KEY", KEY)
-    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
-    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return loopback
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def heard_share(reference: str, heard: str) -> float:
-    """The share of the reference's words found in what was heard."""
-
-    def words(text: str) -> list[str]:
-        return re.findall(r"[a-z0-9']+", text.lower())
-
-    remaining = words(heard)
-    found = 0
-    for word in words(reference):
-        if word in remaining:
-            remaining.remove(word)
-            found += 1
-    return found / max(len(words(reference)), 1)
 
 
 def transcribe(samples: np.ndarray) -> str:
@@ -107,7 +76,7 @@ def transcribe(samples: np.ndarray) -> str:
     ],
 )
 def test_output_file_in_the_format_of_its_extension_or_format(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     name: str,
@@ -118,13 +87,13 @@ def test_output_file_in_the_format_of_its_extension_or_format(
     code, out, err = cli(capsys, "speak", "-o", str(target), *flags, "Hello from the CLI.")
     assert (code, out, err) == (0, "", "")
     assert sf.info(str(target)).format == container
-    sent = env.requests[-1].json
+    sent = cli_env.requests[-1].json
     assert sent["model"] == "canopylabs/orpheus-v1-english" and sent["voice"] == "autumn"
     assert sent["response_format"] == container.lower()
 
 
 def test_flags_are_sent_and_stdin_is_read(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -136,7 +105,7 @@ def test_flags_are_sent_and_stdin_is_read(
         "--speed", "1.5", "--sample-rate", "16000",
     )  # fmt: skip
     assert code == 0, err
-    assert env.requests[-1].json == {
+    assert cli_env.requests[-1].json == {
         "model": "canopylabs/orpheus-v1-english",
         "input": "Read from standard input.",
         "voice": "troy",
@@ -148,12 +117,12 @@ def test_flags_are_sent_and_stdin_is_read(
 
 
 def test_long_text_is_cut_at_sentence_ends_into_requests_within_the_limit(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "long.flac"
     code, _, err = cli(capsys, "speak", "-o", str(target), LONG_TEXT)
     assert code == 0, err
-    inputs = [request.json["input"] for request in env.requests]
+    inputs = [request.json["input"] for request in cli_env.requests]
     assert len(inputs) >= 4
     assert all(len(text) <= 200 and text.endswith(".") for text in inputs)
     assert " ".join(inputs) == LONG_TEXT
@@ -170,7 +139,7 @@ def test_long_text_is_cut_at_sentence_ends_into_requests_within_the_limit(
 
 
 def test_service_errors_are_one_line_and_exit_1(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, _, err = cli(capsys, "speak", "--voice", "nobody", "-o", str(tmp_path / "x.wav"), "Hi.")
     assert code == 1 and "voice must be one of" in err and err.count("\n") == 1
@@ -179,14 +148,14 @@ def test_service_errors_are_one_line_and_exit_1(
 
 
 def test_input_to_fix_exits_2_before_anything_is_sent(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = str(tmp_path / "x.wav")
     assert cli(capsys, "speak", "--speed", "9", "-o", out, "Hi.")[0] == 2
     assert cli(capsys, "speak", "--sample-rate", "1234", "-o", out, "Hi.")[0] == 2
     code, _, err = cli(capsys, "speak", "-o", out, "   ")
     assert code == 2 and "no text" in err
-    assert env.requests == []
+    assert cli_env.requests == []
     assert not Path(out).exists()
 
 
@@ -194,7 +163,7 @@ def test_input_to_fix_exits_2_before_anything_is_sent(
 
 
 def test_speak_plays_on_the_default_output_until_the_end(
-    env: LoopbackServer,
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
     virtual_mic: VirtualMic,
 ) -> None:
@@ -206,14 +175,14 @@ def test_speak_plays_on_the_default_output_until_the_end(
         samples = heard.wait_for_silence_after(2.0)
     finally:
         heard.stop()
-    assert len(env.requests) == 1
+    assert len(cli_env.requests) == 1
     # Whisper tiny hears espeak-ng's "finance team" as "financing" now and then (on the
     # server's file too), which is 12 of 14 words.
     assert heard_share(text, transcribe(samples)) >= 0.85
 
 
 def test_long_text_plays_every_piece_in_order(
-    env: LoopbackServer, capsys: pytest.CaptureFixture[str], virtual_mic: VirtualMic
+    cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], virtual_mic: VirtualMic
 ) -> None:
     text = " ".join(
         f"Sentence {word} is about the {thing}."
@@ -232,12 +201,12 @@ def test_long_text_plays_every_piece_in_order(
 
 
 def test_ctrl_c_stops_playback_at_once_and_exits_130(
-    env: LoopbackServer, virtual_mic: VirtualMic
+    cli_env: LoopbackServer, virtual_mic: VirtualMic
 ) -> None:
     heard = virtual_mic.listen()
     process = subprocess.Popen(
         [SCRIPT, "speak", LONG_TEXT],
-        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": env.base_url},
+        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": cli_env.base_url},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -111,6 +111,17 @@ async def test_values_outside_the_documented_limits_are_refused_before_sending(
     assert loopback.requests == []
 
 
+async def test_an_unknown_keyword_is_refused_before_sending(
+    client: GroqClient, loopback: LoopbackServer
+) -> None:
+    request: dict[str, object] = {"model": MODEL, "input": "Hello.", "voice": "troy", "sped": 2}
+    with pytest.raises(TypeError, match="sped"):
+        await client.audio.speech.create(**request)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="sped"):
+        client.audio.speech.stream(**request)  # type: ignore[arg-type]
+    assert loopback.requests == []
+
+
 async def test_the_services_errors_map_to_the_client_exceptions(
     client: GroqClient, loopback: LoopbackServer
 ) -> None:

@@ -331,15 +331,6 @@ async def test_saved_comparison_is_searchable_reopened_and_exported(
 # -- the CLI -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli_env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
-    monkeypatch.setenv("GROQ_API_KEY", "test-key")
-    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
-    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return loopback
-
-
 def test_cli_compare(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", "-m", FAST, "-m", MISSING, "-m", "loopback-chunks-40",
                  "--temperature", "0.3", "--seed", "5", "hello"])  # fmt: skip

@@ -9,10 +9,8 @@ what a user expects.
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -250,15 +248,6 @@ async def test_transcription(
 
 
 # -- what the CLI makes of them ------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
-    monkeypatch.setenv("GROQ_API_KEY", "test-key")
-    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
-    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return loopback
 
 
 @pytest.mark.parametrize("name", entries("chat_stream", "chat_stream_error"))

@@ -46,6 +46,7 @@ from groq_tui.local import (
 from groq_tui.local.chat_shapes import assemble_completion, shape_completion
 from groq_tui.local.models import bundled_gguf_path, bundled_whisper_dir
 from groq_tui.local.server import RunningEngine
+from tests.heard import word_error_rate
 
 CHAT = BUNDLED_CHAT_MODEL_ID
 WHISPER = BUNDLED_SPEECH_MODEL_ID
@@ -80,24 +81,6 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("speech") / "sentence.wav"
     subprocess.run([espeak, "-w", str(path), SENTENCE], check=True, timeout=60)
     return path
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance over the reference's length (case and punctuation off)."""
-
-    def words(text: str) -> list[str]:
-        return re.findall(r"[a-z0-9']+", text.lower())
-
-    ref, hyp = words(reference), words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, start=1):
-        current = [i]
-        for j, hyp_word in enumerate(hyp, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
-            )
-        previous = current
-    return previous[-1] / max(len(ref), 1)
 
 
 def test_word_error_rate() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -31,27 +30,13 @@ from groq_tui.local.voice_engine import (
     VoiceEngine,
     voice_available,
 )
+from tests.heard import heard_share
 
 VOICE_MODEL = BUNDLED_VOICE_MODEL_ID
 SENTENCE = "Please send the quarterly report to the finance team before the meeting on Friday."
 SCRIPT = str(Path(sys.executable).parent / "groq-tui")
 
 on_engine_loop = pytest.mark.asyncio(loop_scope="module")
-
-
-def heard_share(reference: str, heard: str) -> float:
-    """The share of the reference's words found in what was heard (case, punctuation off)."""
-
-    def words(text: str) -> list[str]:
-        return re.findall(r"[a-z0-9']+", text.lower())
-
-    remaining = words(heard)
-    found = 0
-    for word in words(reference):
-        if word in remaining:
-            remaining.remove(word)
-            found += 1
-    return found / max(len(words(reference)), 1)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

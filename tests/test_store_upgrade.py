@@ -8,6 +8,7 @@ reply) and a three-column comparison of two turns, one column stopped in the sec
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -138,3 +139,22 @@ async def test_the_comparison_reopens_as_it_was_saved(upgraded: Any, tmp_path: P
     assert stopped.status is MessageStatus.STOPPED and stopped.content
     markdown = compare_to_markdown(run)
     assert markdown.count("| complete |") == 5 and markdown.count("| stopped |") == 1
+
+
+def schema(path: Path) -> dict[str, str]:
+    """Every table, index and trigger of the file, by name, its SQL with the white space
+    folded (SQLite keeps the text each was created with)."""
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return {name: re.sub(r"\s*([(),])\s*", r"\1", " ".join(sql.split())) for name, sql in rows}
+    finally:
+        connection.close()
+
+
+async def test_the_upgraded_file_has_the_schema_of_a_new_one(upgraded: Any, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.db"
+    await (await HistoryStore.open(fresh)).close()
+    store, _ = upgraded
+    await store.close()  # idempotent; the fixture closes it again
+    assert schema(tmp_path / "history.db") == schema(fresh)

@@ -21,7 +21,7 @@ import math
 import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack
 
 import httpx
 
@@ -206,6 +206,29 @@ class SpeechStream:
         await self._response.aclose()
 
 
+class SpeechRequest(TypedDict, total=False):
+    """What :meth:`Speech.create` and :meth:`Speech.stream` take (keywords only).
+
+    None, for any optional field, means "not sent" (the server's default).
+    """
+
+    model: Required[str]
+    input: Required[str]
+    """The text to speak."""
+    voice: Required[str]
+    response_format: SpeechFormat | None
+    """``wav`` when not given."""
+    sample_rate: int | None
+    speed: float | None
+    extra_body: Mapping[str, Any] | None
+    """More body fields, sent as given."""
+    timeout: float | httpx.Timeout | None
+    max_retries: int | None
+
+
+_SPEECH_REQUEST_KEYS = SpeechRequest.__required_keys__ | SpeechRequest.__optional_keys__
+
+
 class Speech:
     """``client.audio.speech``: ``POST /audio/speech``."""
 
@@ -213,85 +236,65 @@ class Speech:
         self._client = client
 
     @staticmethod
-    def _body(
-        model: str,
-        input: str,
-        voice: str,
-        response_format: SpeechFormat | None,
-        sample_rate: int | None,
-        speed: float | None,
-        extra_body: Mapping[str, Any] | None,
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": model, "input": input, "voice": voice}
-        optional = {"response_format": response_format, "sample_rate": sample_rate, "speed": speed}
+    def _body(request: SpeechRequest) -> dict[str, Any]:
+        unknown = request.keys() - _SPEECH_REQUEST_KEYS
+        if unknown:
+            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        body: dict[str, Any] = {
+            "model": request.get("model"),
+            "input": request.get("input"),
+            "voice": request.get("voice"),
+        }
+        optional = {
+            "response_format": request.get("response_format", "wav"),
+            "sample_rate": request.get("sample_rate"),
+            "speed": request.get("speed"),
+        }
         body.update({key: value for key, value in optional.items() if value is not None})
         check_speech_params(body)
+        extra_body = request.get("extra_body")
         if extra_body:
             body.update(extra_body)
         return body
 
-    async def create(
-        self,
-        *,
-        model: str,
-        input: str,
-        voice: str,
-        response_format: SpeechFormat | None = "wav",
-        sample_rate: int | None = None,
-        speed: float | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-    ) -> SpeechAudio:
+    async def _send(
+        self, body: dict[str, Any], request: SpeechRequest, *, stream: bool
+    ) -> httpx.Response:
+        return await self._client.send(
+            "POST",
+            "/audio/speech",
+            json=body,
+            stream=stream,
+            timeout=request.get("timeout"),
+            max_retries=request.get("max_retries"),
+        )
+
+    async def create(self, **request: Unpack[SpeechRequest]) -> SpeechAudio:
         """Speak ``input`` with ``voice``; returns the whole audio file.
 
-        None means "not sent" (the server's default). Values outside the documented
-        limits raise :class:`InvalidRequestParameter` before anything is sent; error
-        statuses raise the client's usual exceptions, after the usual retries.
+        Values outside the documented limits raise :class:`InvalidRequestParameter` before
+        anything is sent; error statuses raise the client's usual exceptions, after the
+        usual retries.
         """
-        body = self._body(model, input, voice, response_format, sample_rate, speed, extra_body)
-        response = await self._client.send(
-            "POST", "/audio/speech", json=body, timeout=timeout, max_retries=max_retries
-        )
+        response = await self._send(self._body(request), request, stream=False)
         _check_audio_answer(response)
         return SpeechAudio.from_response(response.content, response)
 
     def stream(
-        self,
-        *,
-        model: str,
-        input: str,
-        voice: str,
-        response_format: SpeechFormat | None = "wav",
-        sample_rate: int | None = None,
-        speed: float | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
+        self, **request: Unpack[SpeechRequest]
     ) -> contextlib.AbstractAsyncContextManager[SpeechStream]:
         """Like :meth:`create`, but the audio is read as it arrives: ``async with``.
 
         The parameters are checked at once (before ``async with`` sends anything). Retries
         happen only before the audio starts: a response that began is never sent twice.
         """
-        body = self._body(model, input, voice, response_format, sample_rate, speed, extra_body)
-        return self._open(body, timeout, max_retries)
+        return self._open(self._body(request), request)
 
     @contextlib.asynccontextmanager
     async def _open(
-        self,
-        body: dict[str, Any],
-        timeout: float | httpx.Timeout | None,
-        max_retries: int | None,
+        self, body: dict[str, Any], request: SpeechRequest
     ) -> AsyncIterator[SpeechStream]:
-        response = await self._client.send(
-            "POST",
-            "/audio/speech",
-            json=body,
-            stream=True,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        response = await self._send(body, request, stream=True)
         try:
             content_type = response.headers.get("content-type", "")
             if content_type.startswith(("application/json", "text/")):

@@ -256,32 +256,32 @@ class ChatStream(ClosedOnExit):
                 self.seed = x_groq.seed
         if chunk.service_tier is not None:
             self.service_tier = chunk.service_tier
-        for choice in chunk.choices:
-            if choice.index != 0:
-                continue
-            delta = choice.delta
-            content = delta.content
-            if content:
-                self._text_parts.append(content)
-            if delta.reasoning:
-                self._reasoning_parts.append(delta.reasoning)
-            if delta.executed_tools:
-                self._absorb_executed_tools(delta.executed_tools)
-            if delta.tool_calls:
-                for piece in delta.tool_calls:
-                    parts = self._tool_parts.setdefault(piece.index, _ToolCallParts())
-                    if piece.id:
-                        parts.id = piece.id
-                    if piece.type:
-                        parts.type = piece.type
-                    if piece.function is not None:
-                        if piece.function.name:
-                            parts.name += piece.function.name
-                        if piece.function.arguments:
-                            parts.arguments.append(piece.function.arguments)
-            if choice.finish_reason:
-                self.finish_reason = choice.finish_reason
-                self.completed = True
+        choice = chunk.first_choice
+        if choice is None:
+            return
+        delta = choice.delta
+        content = delta.content
+        if content:
+            self._text_parts.append(content)
+        if delta.reasoning:
+            self._reasoning_parts.append(delta.reasoning)
+        if delta.executed_tools:
+            self._absorb_executed_tools(delta.executed_tools)
+        if delta.tool_calls:
+            for piece in delta.tool_calls:
+                parts = self._tool_parts.setdefault(piece.index, _ToolCallParts())
+                if piece.id:
+                    parts.id = piece.id
+                if piece.type:
+                    parts.type = piece.type
+                if piece.function is not None:
+                    if piece.function.name:
+                        parts.name += piece.function.name
+                    if piece.function.arguments:
+                        parts.arguments.append(piece.function.arguments)
+        if choice.finish_reason:
+            self.finish_reason = choice.finish_reason
+            self.completed = True
 
     def _absorb_executed_tools(self, pieces: list[ExecutedTool]) -> None:
         for piece in pieces:

@@ -298,6 +298,14 @@ class ChatCompletionChunk(APIObject):
     service_tier: str | None = None
     """Sent on the usage-only last chunk of ``include_usage`` streams (recording 053)."""
 
+    @property
+    def first_choice(self) -> ChunkChoice | None:
+        """Choice 0, the one a reply is made of (None on a usage-only chunk)."""
+        for choice in self.choices:
+            if choice.index == 0:
+                return choice
+        return None
+
 
 # --- models -----------------------------------------------------------------------------
 

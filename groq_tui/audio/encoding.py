@@ -27,6 +27,13 @@ BLOCK_SECONDS = 20.0
 """How much of a file is decoded at a time when it is read in blocks."""
 UNKNOWN_FRAMES = 2**63 - 1
 """What libsndfile reports as the length of a FLAC stream whose header does not say."""
+FILE_FORMATS = {
+    "wav": ("WAV", "PCM_16"),
+    "flac": ("FLAC", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+"""The formats audio is written in here: libsndfile's container and encoding for each."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,17 @@ def to_pcm16(samples: npt.ArrayLike) -> npt.NDArray[np.int16]:
     return np.round(np.clip(data, -1.0, 32767 / 32768) * 32768).astype(np.int16)
 
 
+def encode_audio(samples: npt.ArrayLike, rate: int, file_format: str) -> bytes:
+    """Samples as a file in ``file_format`` (one of :data:`FILE_FORMATS`), at ``rate``."""
+    container, subtype = FILE_FORMATS[file_format]
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format=container, subtype=subtype)
+    return buffer.getvalue()
+
+
 def encode_flac(samples: npt.ArrayLike, rate: int) -> bytes:
     """Mono float samples as 16-bit FLAC bytes, at ``rate`` as given."""
-    buffer = io.BytesIO()
-    soundfile.write(buffer, to_pcm16(to_mono(samples)), rate, format="FLAC", subtype="PCM_16")
-    return buffer.getvalue()
+    return encode_audio(to_pcm16(to_mono(samples)), rate, "flac")
 
 
 def to_upload_flac(samples: npt.ArrayLike, rate: int) -> bytes:

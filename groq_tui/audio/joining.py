@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
+from groq_tui.audio.encoding import FILE_FORMATS
 from groq_tui.audio.playback import decode_audio
 from groq_tui.audio.resample import resample
-
-CONTAINERS = {
-    "wav": ("WAV", "PCM_16"),
-    "flac": ("FLAC", "PCM_16"),
-    "ogg": ("OGG", "VORBIS"),
-    "mp3": ("MP3", "MPEG_LAYER_III"),
-}
-"""The formats a joined file can be written in (libsndfile)."""
 
 
 class JoinedAudioFile:
@@ -25,12 +17,12 @@ class JoinedAudioFile:
 
     Args:
         path: Where to write.
-        file_format: One of :data:`CONTAINERS`.
+        file_format: One of :data:`FILE_FORMATS`.
     """
 
     def __init__(self, path: str | os.PathLike[str], file_format: str) -> None:
-        if file_format not in CONTAINERS:
-            raise ValueError(f"cannot write {file_format!r}; formats: {', '.join(CONTAINERS)}")
+        if file_format not in FILE_FORMATS:
+            raise ValueError(f"cannot write {file_format!r}; formats: {', '.join(FILE_FORMATS)}")
         self.path = path
         self.file_format = file_format
         self.samplerate: int | None = None
@@ -43,7 +35,7 @@ class JoinedAudioFile:
 
         samples, rate = decode_audio(encoded)
         if self._file is None:
-            container, subtype = CONTAINERS[self.file_format]
+            container, subtype = FILE_FORMATS[self.file_format]
             self.samplerate = rate
             self._file = soundfile.SoundFile(
                 self.path, "w", samplerate=rate, channels=1, format=container, subtype=subtype
@@ -58,14 +50,3 @@ class JoinedAudioFile:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-    def __enter__(self) -> JoinedAudioFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

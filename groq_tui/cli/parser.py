@@ -14,6 +14,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _switch(group: argparse._ActionsContainer, flag: str, help: str) -> None:
+    """``--flag`` / ``--no-flag``, sent as true or false only when given (None otherwise)."""
+    group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
+
+
 def _connection_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("connection (override the config file and environment)")
     group.add_argument("--base-url", help="OpenAI-compatible root URL (GROQ_BASE_URL)")
@@ -88,12 +93,7 @@ def _chat_flags(parser: argparse.ArgumentParser, *, compare: bool = False) -> No
     params.add_argument(
         "--tool-choice", metavar="none|auto|required|NAME", help="NAME forces that function"
     )
-    params.add_argument(
-        "--parallel-tool-calls",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="allow several tool calls in one reply",
-    )
+    _switch(params, "--parallel-tool-calls", "allow several tool calls in one reply")
     params.add_argument("--user", metavar="ID", help="end-user id for abuse monitoring")
     params.add_argument("--logprobs", action="store_true", default=None)
     params.add_argument("--top-logprobs", type=int, metavar="N", help="0-20, needs --logprobs")
@@ -143,12 +143,7 @@ def _reasoning_flags(parser: argparse.ArgumentParser) -> None:
         metavar="hidden|raw|parsed",
         help="raw: the reasoning stays in the content as <think>...</think>, printed as sent",
     )
-    group.add_argument(
-        "--include-reasoning",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="return the reasoning (not with --reasoning-format)",
-    )
+    _switch(group, "--include-reasoning", "return the reasoning (not with --reasoning-format)")
     group.add_argument("--service-tier", metavar="T", help="auto|on_demand|flex|performance")
 
 

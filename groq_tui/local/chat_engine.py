@@ -19,7 +19,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -28,6 +27,7 @@ import httpx
 from groq_tui.local.chat_params import ChatCapabilities
 from groq_tui.local.chat_shapes import assemble_completion
 from groq_tui.local.errors import EngineError
+from groq_tui.local.model_worker import ModelWorker
 from groq_tui.local.models import ChatModelSpec, EngineConfig
 
 ChunkCallback = Callable[[dict[str, Any]], bool]
@@ -130,9 +130,8 @@ class ChatEngine:
         self.info = info
         self.capabilities = ChatCapabilities(model_id=spec.id, supports_tools=info.supports_tools)
         self._server: LlamaServer | None = server
-        # One worker per model: requests queue here, one generation at a time, and a queued
-        # request holds no thread while it waits.
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"chat-{spec.id}")
+        # Generations queue here, one at a time; a queued request holds no thread.
+        self._worker = ModelWorker(f"chat-{spec.id}")
 
     @classmethod
     def load(cls, spec: ChatModelSpec, config: EngineConfig) -> ChatEngine:
@@ -186,8 +185,7 @@ class ChatEngine:
     def open_stream(self, payload: dict[str, Any]) -> RawChatStream:
         """Start a streamed generation; its chunks arrive through the returned stream."""
         server = self._require_server()
-        loop = asyncio.get_running_loop()
-        stream = RawChatStream(loop)
+        stream = RawChatStream(asyncio.get_running_loop())
         submitted = time.perf_counter()
 
         def run() -> None:
@@ -202,8 +200,7 @@ class ChatEngine:
             else:
                 stream.finish(None)
 
-        # The future is not awaited: run() reports everything through the stream.
-        loop.run_in_executor(self._worker, run)
+        self._worker.submit(run)  # not awaited: run() reports everything through the stream
         return stream
 
     async def aclose(self) -> None:
@@ -214,8 +211,7 @@ class ChatEngine:
         def drop() -> None:
             self._server = None  # xllamacpp stops its server when the object goes
 
-        await asyncio.get_running_loop().run_in_executor(self._worker, drop)
-        self._worker.shutdown(wait=False)
+        await self._worker.unload(drop)
 
     def _require_server(self) -> LlamaServer:
         if self._server is None:

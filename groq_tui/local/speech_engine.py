@@ -7,18 +7,16 @@ model's own, one request at a time; the wait for it is reported as ``queue_time`
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import io
 import os
-import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, cast
 
 from groq_tui.local.errors import EngineError, invalid
+from groq_tui.local.model_worker import ModelWorker
 from groq_tui.local.models import EngineConfig, SpeechModelSpec
 
 SAMPLE_RATE = 16_000
@@ -124,8 +122,7 @@ class SpeechEngine:
         self.created = created
         self._known_languages = known_languages
         self._model: WhisperModelLike | None = model
-        # One worker per model: requests queue here and run one at a time.
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"speech-{spec.id}")
+        self._worker = ModelWorker(f"speech-{spec.id}")
 
     @classmethod
     def load(cls, spec: SpeechModelSpec, config: EngineConfig) -> SpeechEngine:
@@ -187,24 +184,14 @@ class SpeechEngine:
             )
 
         submitted = time.perf_counter()
-        abandoned = threading.Event()
 
-        def run() -> Transcript | None:
+        def run() -> Transcript:
             started = time.perf_counter()
-            if abandoned.is_set():  # the client left while the request was queued
-                return None
             result = self._run(model, audio, options)
             done = time.perf_counter()
             return replace(result, queue_time=started - submitted, processing_time=done - started)
 
-        try:
-            result = await asyncio.get_running_loop().run_in_executor(self._worker, run)
-        except asyncio.CancelledError:
-            abandoned.set()
-            raise
-        if result is None:  # pragma: no cover - only a cancelled request is abandoned
-            raise asyncio.CancelledError
-        return result
+        return await self._worker.run(run)
 
     def _run(self, model: WhisperModelLike, audio: bytes, options: SpeechOptions) -> Transcript:
         waveform = decode(audio)
@@ -250,8 +237,7 @@ class SpeechEngine:
         def drop() -> None:
             self._model = None
 
-        await asyncio.get_running_loop().run_in_executor(self._worker, drop)
-        self._worker.shutdown(wait=False)
+        await self._worker.unload(drop)
 
 
 def decode(audio: bytes) -> Any:

@@ -11,24 +11,21 @@ Synthesis blocks, so it runs in a worker thread of the voice's own, one request 
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import importlib.resources
 import importlib.util
-import io
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf  # type: ignore[import-untyped]
 
+from groq_tui.audio.encoding import encode_audio
 from groq_tui.audio.resample import resample
 from groq_tui.local.errors import EngineError, EngineUnavailable, invalid, unsupported
+from groq_tui.local.model_worker import ModelWorker
 
 BUNDLED_VOICE_MODEL_ID = "piper-en_US-joe-medium"
 """The id under which the bundled Piper voice is served."""
@@ -48,13 +45,14 @@ MAX_SPEED = 5.0
 MIN_SAMPLE_RATE = 8000
 MAX_SAMPLE_RATE = 48000
 
-OUTPUT_FORMATS = {
-    "wav": ("WAV", "PCM_16", "audio/wav"),
-    "flac": ("FLAC", "PCM_16", "audio/flac"),
-    "ogg": ("OGG", "VORBIS", "audio/ogg"),
-    "mp3": ("MP3", "MPEG_LAYER_III", "audio/mpeg"),
+OUTPUT_CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "mp3": "audio/mpeg",
 }
-"""What the engine encodes (libsndfile); the service's ``mulaw`` is refused."""
+"""What the engine encodes (each of :data:`~groq_tui.audio.encoding.FILE_FORMATS`); the
+service's ``mulaw`` is refused."""
 
 KNOWN_FIELDS = frozenset({"model", "input", "voice", "response_format", "sample_rate", "speed"})
 
@@ -90,7 +88,7 @@ class SpeechSynthesisRequest:
 
     Attributes:
         text: What to say.
-        response_format: One of :data:`OUTPUT_FORMATS`.
+        response_format: One of :data:`OUTPUT_CONTENT_TYPES`.
         sample_rate: The output rate; None keeps the voice's own.
         speed: 1.0 is the voice's natural pace.
     """
@@ -149,7 +147,7 @@ def parse_speech_body(body: Any, voice_names: tuple[str, ...]) -> SpeechSynthesi
     fmt = body.get("response_format", "wav")
     if fmt == "mulaw":
         raise unsupported("response_format", "mulaw is not offered; use wav, flac, ogg or mp3")
-    if fmt not in OUTPUT_FORMATS:
+    if fmt not in OUTPUT_CONTENT_TYPES:
         raise invalid("response_format", f"must be one of wav, flac, ogg, mp3; got {fmt!r}")
     rate = body.get("sample_rate")
     if rate is not None and (
@@ -191,7 +189,7 @@ class VoiceEngine:
         self._voice: Any | None = voice
         self.created = created
         self.sample_rate = int(voice.config.sample_rate)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
+        self._worker = ModelWorker("voice")
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int = 1) -> VoiceEngine:
@@ -239,34 +237,21 @@ class VoiceEngine:
 
     async def speak(self, request: SpeechSynthesisRequest) -> SpokenAudio:
         """Synthesize and encode ``request`` in the voice's worker thread."""
-        abandoned = threading.Event()
 
-        def run() -> SpokenAudio | None:
-            if abandoned.is_set():  # the client left while the request was queued
-                return None
+        def run() -> SpokenAudio:
             started = time.perf_counter()
             samples = self.synthesize_samples(request.text, request.speed)
             rate = request.sample_rate or self.sample_rate
             if rate != self.sample_rate:
                 samples = resample(samples, self.sample_rate, rate)
-            container, subtype, content_type = OUTPUT_FORMATS[request.response_format]
-            out = io.BytesIO()
-            sf.write(out, samples, rate, format=container, subtype=subtype)
             return SpokenAudio(
-                out.getvalue(),
-                content_type,
+                encode_audio(samples, rate, request.response_format),
+                OUTPUT_CONTENT_TYPES[request.response_format],
                 round(len(samples) / rate, 3),
                 time.perf_counter() - started,
             )
 
-        try:
-            result = await asyncio.get_running_loop().run_in_executor(self._worker, run)
-        except asyncio.CancelledError:
-            abandoned.set()
-            raise
-        if result is None:  # pragma: no cover - only a cancelled request is abandoned
-            raise asyncio.CancelledError
-        return result
+        return await self._worker.run(run)
 
     async def aclose(self) -> None:
         """Unload the voice after the requests already queued (idempotent)."""
@@ -276,5 +261,4 @@ class VoiceEngine:
         def drop() -> None:
             self._voice = None
 
-        await asyncio.get_running_loop().run_in_executor(self._worker, drop)
-        self._worker.shutdown(wait=False)
+        await self._worker.unload(drop)

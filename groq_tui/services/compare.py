@@ -31,7 +31,6 @@ from groq_tui.domain import (
     ReplyProgress,
     ReplyReasoning,
     ReplyStarted,
-    ReplyStats,
 )
 from groq_tui.services.chat import request_messages, title_from_prompt
 from groq_tui.services.reply import Progress, ReplyRequest, saved_reply
@@ -81,21 +80,15 @@ class Column:
     """This column's replies, one per turn (index = turn)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnStarted:
-    """A column's reply exists (saved, streaming); deltas follow."""
-
-    column: int
-    message: Message
+# A column's events are the reply pipeline's, each told which column it belongs to.
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnDelta:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnDelta(ReplyDelta):
     """More text (or reasoning) for a column; its live figures are read from the reply's
     progress."""
 
     column: int
-    text: str
     progress: ReplyProgress
     reasoning: bool = False
     """The text is the model's reasoning, not its answer."""
@@ -116,30 +109,24 @@ class ColumnDelta:
         return self.progress.deltas
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnDone:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnDone(ReplyDone):
     """A column's reply ended normally."""
 
     column: int
-    message: Message
-    stats: ReplyStats
-    not_saved: str | None = None
-    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnFailed:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnFailed(ReplyFailed):
     """A column's reply failed, or was stopped; ``message`` keeps what arrived."""
 
     column: int
-    message: Message
-    error: str
     stopped: bool = False
-    not_saved: str | None = None
-    """Why the reply could not be saved (the store's message), or None when it was."""
 
 
-CompareEvent = ColumnStarted | ColumnDelta | ColumnDone | ColumnFailed
+CompareEvent = ColumnDelta | ColumnDone | ColumnFailed
+"""What :meth:`CompareRun.run_turn` yields (a column's saved reply is in its ``replies``
+from its start)."""
 
 
 class CompareRun:
@@ -303,29 +290,22 @@ class CompareRun:
             async with contextlib.aclosing(events):
                 async for event in events:
                     if type(event) is ReplyDelta:
-                        queue.put_nowait(ColumnDelta(index, event.text, progress))
+                        queue.put_nowait(ColumnDelta(event.text, column=index, progress=progress))
                     elif type(event) is ReplyReasoning:
-                        queue.put_nowait(ColumnDelta(index, event.text, progress, reasoning=True))
+                        queue.put_nowait(
+                            ColumnDelta(event.text, column=index, progress=progress, reasoning=True)
+                        )
                     elif isinstance(event, ReplyStarted):
                         message = event.message
                         if turn < len(column.replies):
                             column.replies[turn] = message
                         else:
                             column.replies.append(message)
-                        queue.put_nowait(ColumnStarted(index, message))
-                    elif isinstance(event, ReplyDone):
-                        queue.put_nowait(
-                            ColumnDone(index, event.message, event.stats, event.not_saved)
-                        )
-                    elif isinstance(event, ReplyFailed):
-                        queue.put_nowait(
-                            ColumnFailed(
-                                index, event.message, event.error, not_saved=event.not_saved
-                            )
-                        )
+                    elif isinstance(event, ReplyDone | ReplyFailed):
+                        queue.put_nowait(_in_column(event, index))
         except asyncio.CancelledError:
             if message is not None:  # saved as STOPPED by the pipeline by now
-                queue.put_nowait(ColumnFailed(index, message, "stopped", stopped=True))
+                queue.put_nowait(ColumnFailed(message, "stopped", column=index, stopped=True))
             raise
         finally:
             queue.put_nowait(None)
@@ -384,6 +364,14 @@ class CompareRun:
             copy = dataclasses.replace(message, id=None, conversation_id=conversation.id)
             await self.store.add_message(copy)
         return conversation
+
+
+def _in_column(event: ReplyDone | ReplyFailed, column: int) -> ColumnDone | ColumnFailed:
+    """How a column's reply ended, as the pipeline told it, with the column's index."""
+    fields = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    if isinstance(event, ReplyDone):
+        return ColumnDone(**fields, column=column)
+    return ColumnFailed(**fields, column=column)
 
 
 def _missing_reply(like: Message) -> Message:

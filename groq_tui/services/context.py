@@ -74,7 +74,6 @@ class AppContext:
         self.connection_changed: Observers[Connection] = Observers()
         self.models_loaded: Observers[None] = Observers()
         self.services_ready: Observers[ServicesReady] = Observers()
-        self.services_failed: Observers[str] = Observers()
         self.key_needed: Observers[None] = Observers()
         """No key and no local engine: the user must give a key or choose offline."""
         self.notices: Observers[Notice] = Observers()

@@ -27,7 +27,7 @@ from groq_tui.api import (
 )
 from groq_tui.audio.encoding import UPLOAD_EXTENSION, UPLOAD_RATE, encode_flac
 from groq_tui.audio.segmenter import SegmentSpan, SpeechSegment
-from groq_tui.services.transcription import send_audio
+from groq_tui.services.transcription import SpeechToTextOptions, send_audio
 
 MAX_PROMPT_CHARS = 800
 """Whisper reads at most 224 prompt tokens (about 800 characters of English); the rest is
@@ -38,17 +38,9 @@ LOW_LOGPROB = -1.0
 
 
 @dataclass(frozen=True)
-class DictationOptions:
-    """What each segment is sent with."""
+class DictationOptions(SpeechToTextOptions):
+    """What each segment is sent with (``prompt`` goes before the text delivered so far)."""
 
-    model: str = "whisper-large-v3"
-    language: str | None = None
-    """ISO-639-1 code of the speech; None lets the service detect it."""
-    prompt: str | None = None
-    """Context or vocabulary (names, spellings) sent before the previous text."""
-    translate: bool = False
-    """Send to /audio/translations (English text from any language)."""
-    temperature: float | None = None
     concurrency: int = 4
     """Segments in flight at once."""
 
@@ -227,16 +219,11 @@ class DictationSession:
         self._release()
 
     async def _send(self, upload: bytes, prompt: str | None) -> Transcription:
-        options = self.options
         return await send_audio(
             self.client,
             upload,
             f"segment.{UPLOAD_EXTENSION}",
-            model=options.model,
-            translate=options.translate,
-            language=options.language,
-            prompt=prompt,
-            temperature=options.temperature,
+            dataclasses.replace(self.options, prompt=prompt),
         )
 
     def _release(self) -> None:

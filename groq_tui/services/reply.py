@@ -147,32 +147,31 @@ async def read_reply(
             splitter = None if keep_content_as_sent else ThinkSplitter()
             async with stream:
                 async for chunk in stream:
-                    for choice in chunk.choices:
-                        if choice.index != 0:
-                            continue
-                        delta = choice.delta
-                        text = delta.content
-                        if text:
-                            if splitter is not None:
-                                thought, text = splitter.feed(text)
-                                if text:
-                                    splitter = None
-                                if thought:
-                                    if progress.reasoning_started_at is None:
-                                        progress.reasoning_begins()
-                                    reasoning_parts.append(thought)
-                                    yield ReplyReasoning(thought)
-                                if not text:
-                                    continue
-                            if progress.answer_started_at is None:
-                                progress.answer_begins()
-                            parts.append(text)
-                            yield ReplyDelta(text)
-                        elif delta.reasoning:
-                            if progress.reasoning_started_at is None:
-                                progress.reasoning_begins()
-                            reasoning_parts.append(delta.reasoning)
-                            yield ReplyReasoning(delta.reasoning)
+                    choice = chunk.first_choice
+                    if choice is None:  # a usage-only chunk
+                        continue
+                    text = choice.delta.content
+                    if text:
+                        if splitter is not None:
+                            thought, text = splitter.feed(text)
+                            if text:
+                                splitter = None
+                            if thought:
+                                if progress.reasoning_started_at is None:
+                                    progress.reasoning_begins()
+                                reasoning_parts.append(thought)
+                                yield ReplyReasoning(thought)
+                            if not text:
+                                continue
+                        if progress.answer_started_at is None:
+                            progress.answer_begins()
+                        parts.append(text)
+                        yield ReplyDelta(text)
+                    elif reasoning := choice.delta.reasoning:
+                        if progress.reasoning_started_at is None:
+                            progress.reasoning_begins()
+                        reasoning_parts.append(reasoning)
+                        yield ReplyReasoning(reasoning)
             if splitter is not None:  # the content ended inside (or as the start of) a tag
                 thought, text = splitter.flush()
                 if thought:

@@ -38,17 +38,23 @@ ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class TranscriptionOptions:
-    """How a file is transcribed."""
+class SpeechToTextOptions:
+    """What every upload of speech is sent with (a file's pieces, a dictation's segments)."""
 
     model: str = "whisper-large-v3"
     language: str | None = None
     """ISO-639-1 code of the speech; None lets the service detect it."""
     prompt: str | None = None
-    """Context or vocabulary, sent with every piece."""
+    """Context or vocabulary (names, spellings) for the model."""
     translate: bool = False
     """English text through /audio/translations."""
     temperature: float | None = None
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions(SpeechToTextOptions):
+    """How a file is transcribed (``prompt`` goes with every piece)."""
+
     timestamp_granularities: tuple[Granularity, ...] = ("segment",)
     """What to time (translations time segments only; verbose_json only)."""
     response_format: AudioResponseFormat = "verbose_json"
@@ -196,12 +202,8 @@ async def send_audio(
     client: GroqClient,
     data: bytes,
     filename: str,
+    options: SpeechToTextOptions,
     *,
-    model: str,
-    translate: bool = False,
-    language: str | None = None,
-    prompt: str | None = None,
-    temperature: float | None = None,
     response_format: AudioResponseFormat = "verbose_json",
     timestamp_granularities: Sequence[Granularity] | None = None,
 ) -> Transcription:
@@ -210,16 +212,16 @@ async def send_audio(
     shared = _SharedUploadArgs(
         file=data,
         filename=filename,
-        model=model,
-        prompt=prompt,
+        model=options.model,
+        prompt=options.prompt,
         response_format=response_format,
-        temperature=temperature,
+        temperature=options.temperature,
     )
-    if translate:
+    if options.translate:
         return await client.audio.translations.create(**shared)
     return await client.audio.transcriptions.create(
         **shared,
-        language=language,
+        language=options.language,
         timestamp_granularities=list(timestamp_granularities or ()) or None,
     )
 
@@ -234,11 +236,7 @@ async def send_upload(
             client,
             data,
             filename,
-            model=options.model,
-            translate=options.translate,
-            language=options.language,
-            prompt=options.prompt,
-            temperature=options.temperature,
+            options,
             response_format=options.response_format,
             # The API refuses timestamps for anything but verbose_json.
             timestamp_granularities=options.timestamp_granularities if verbose else None,
@@ -258,6 +256,7 @@ __all__ = [
     "Granularity",
     "PieceJob",
     "ProgressCallback",
+    "SpeechToTextOptions",
     "TranscriptionFailed",
     "TranscriptionOptions",
     "send_audio",

@@ -16,13 +16,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from groq_tui.store.errors import SchemaTooNewError, StoreOpenError
+from groq_tui.store.fts_index import create_fts_index
 from groq_tui.store.migration_v2 import compare_columns_v2
 from groq_tui.store.migration_v3 import SCHEMA_V3
 from groq_tui.store.migration_v4 import WRITER_COLUMN_V4
 
 # No CHECK constraints on role, status or kind: SQLite cannot alter them without rebuilding
 # the table, and the domain types already validate these values before they get here.
-SCHEMA_V1 = """
+SCHEMA_V1 = (
+    """
 CREATE TABLE conversations (
     id          INTEGER PRIMARY KEY,
     title       TEXT    NOT NULL DEFAULT '',
@@ -56,40 +58,10 @@ CREATE INDEX messages_in_order ON messages (conversation_id, created_at, id);
 -- Start-up looks for replies cut off mid-stream; this keeps that a lookup, not a scan.
 CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
 
--- Full-text search: external-content tables (the text is stored once, in the tables above),
--- kept in step by triggers. Only a change of the indexed column re-indexes a row.
-CREATE VIRTUAL TABLE messages_fts USING fts5 (
-    content, content = 'messages', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
-END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
-END;
-
-CREATE VIRTUAL TABLE conversations_fts USING fts5 (
-    title, content = 'conversations', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
-    INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
-END;
-CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
-    INSERT INTO conversations_fts (conversations_fts, rowid, title)
-        VALUES ('delete', old.id, old.title);
-END;
-CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN
-    INSERT INTO conversations_fts (conversations_fts, rowid, title)
-        VALUES ('delete', old.id, old.title);
-    INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
-END;
 """
+    + create_fts_index("messages", ("content",))
+    + create_fts_index("conversations", ("title",))
+)
 
 Migration = str | Callable[[sqlite3.Connection], None]
 """An SQL script, or a function that migrates through the connection it is given."""

@@ -31,12 +31,9 @@ class ContextSignals:
         """The model list was (re)loaded."""
         self.services_ready: Signal[ServicesReady] = Signal(owner, "services_ready")
         """The history and the client are up."""
-        self.services_failed: Signal[str] = Signal(owner, "services_failed")
-        """Start-up failed; the text says why."""
         context.connection_changed.subscribe(self.connection_changed.publish)
         context.models_loaded.subscribe(self.models_loaded.publish)
         context.services_ready.subscribe(self.services_ready.publish)
-        context.services_failed.subscribe(self.services_failed.publish)
 
 
 @runtime_checkable

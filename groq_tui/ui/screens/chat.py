@@ -117,7 +117,6 @@ class ChatScreen(ModelSettingsScreen):
         signals.connection_changed.subscribe(self, self._connection_changed, immediate=True)
         signals.models_loaded.subscribe(self, self._models_loaded, immediate=True)
         signals.services_ready.subscribe(self, self._services_ready)
-        signals.services_failed.subscribe(self, self._services_failed, immediate=True)
         self.query_one(Composer).focus()
 
     def _connection_changed(self, connection: Connection) -> None:
@@ -144,11 +143,6 @@ class ChatScreen(ModelSettingsScreen):
         if ready.opened is not None:
             await self.show_conversation(*ready.opened)
         self.refresh_sidebar()
-
-    def _services_failed(self, error: str) -> None:
-        """Start-up failed: say so; the composer keeps what was typed."""
-        self.query_one(StatusBar).state = "error"
-        self.notify(error, title="Cannot start", severity="error", timeout=15)
 
     # -- conversations -----------------------------------------------------------------------
 

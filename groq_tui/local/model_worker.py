@@ -1,0 +1,55 @@
+"""One model's worker thread: its requests run there one at a time, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ModelWorker:
+    """The thread that owns a loaded model: inference blocks, so it runs here, in order.
+
+    Args:
+        name: The thread's name prefix (it shows in tracebacks and profilers).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, job: Callable[[], T]) -> T:
+        """Run ``job`` after the requests queued before it; returns what it returns.
+
+        A caller cancelled while its job waits in the queue leaves nothing behind: the job
+        is skipped when its turn comes (one already running finishes, its result dropped).
+        """
+        abandoned = threading.Event()
+
+        def run_unless_abandoned() -> tuple[T] | None:
+            if abandoned.is_set():  # the client left while the request was queued
+                return None
+            return (job(),)
+
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._executor, run_unless_abandoned
+            )
+        except asyncio.CancelledError:
+            abandoned.set()
+            raise
+        if result is None:  # pragma: no cover - only a cancelled request is abandoned
+            raise asyncio.CancelledError
+        return result[0]
+
+    def submit(self, job: Callable[[], None]) -> Future[None]:
+        """Queue ``job`` without waiting for it (it reports its outcome its own way)."""
+        return self._executor.submit(job)
+
+    async def unload(self, drop: Callable[[], None]) -> None:
+        """Run ``drop`` after the requests already queued, then let the thread end."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, drop)
+        self._executor.shutdown(wait=False)

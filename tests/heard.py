@@ -1,0 +1,35 @@
+"""How much of a text was heard: word lists compared with case and punctuation left out."""
+
+from __future__ import annotations
+
+import re
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, without punctuation."""
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def heard_share(reference: str, heard: str) -> float:
+    """The share of the reference's words found in what was heard."""
+    remaining = words(heard)
+    found = 0
+    for word in words(reference):
+        if word in remaining:
+            remaining.remove(word)
+            found += 1
+    return found / max(len(words(reference)), 1)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level Levenshtein distance over the reference's length."""
+    ref, hyp = words(reference), words(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, start=1):
+        current = [i]
+        for j, hyp_word in enumerate(hyp, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
+            )
+        previous = current
+    return previous[-1] / max(len(ref), 1)
