@@ -159,7 +159,9 @@ async def test_copy_message_and_code_block_and_delete(
         assert app.clipboard.strip() == "print('one')"
         await pilot.press("c")
         assert app.clipboard == loopback.reply_text
-        await pilot.press("d")
+        await pilot.press("d")  # asks first (ConfirmDialog): y deletes
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("y")
         await wait_for(
             pilot,
             lambda: (

@@ -358,13 +358,6 @@ class ChatScreen(ModelSettingsScreen):
         if event.view.message is self.conversation_view.last("assistant"):
             await self.action_regenerate()
 
-    @on(MessageView.DeleteRequested)
-    async def _delete(self, event: MessageView.DeleteRequested) -> None:
-        if self.streaming or self.service is None:
-            return
-        await self.service.delete_message(event.view.message)
-        await self.conversation_view.remove_message(event.view.message)
-
     @on(MessageView.EditRequested)
     def _edit(self, event: MessageView.EditRequested) -> None:
         message = event.view.message
@@ -376,6 +369,9 @@ class ChatScreen(ModelSettingsScreen):
             if text is None or not text.strip() or self.service is None:
                 return
             await self._remove_from(message)
+            # The edited prompt's view is gone: keys go to the composer, not to whatever
+            # earlier message Textual would focus in its place.
+            self.query_one(Composer).focus()
             await self.send(text)
 
         self.app.push_screen(TextPrompt("Edit and resend", message.content), edited)

@@ -1,5 +1,5 @@
-"""Small modal dialogs: the model picker, a text prompt, a choice from a list, the first-run
-key screen."""
+"""Small modal dialogs: the model picker, a text prompt, a confirmation, a choice from a
+list, the first-run key screen."""
 
 from __future__ import annotations
 
@@ -181,6 +181,53 @@ class TextPrompt(SmallDialog):
         widget = self.query_one("#prompt-text")
         value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         self.dismiss(str(value))
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before doing what cannot be undone (deleting): y or Enter on the button confirms,
+    n or Escape cancels."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 80%; max-width: 70; height: auto; max-height: 80%;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    ConfirmDialog .confirm--detail { color: $text-muted; height: auto; max-height: 6; }
+    ConfirmDialog Horizontal { height: auto; margin: 1 0 0 0; }
+    ConfirmDialog Button { margin: 0 1 0 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, confirm: str = "Delete") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+        self.confirm_label = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.question, style="bold"))
+            if self.detail:
+                yield Static(Text(self.detail), classes="confirm--detail")
+            with Horizontal():
+                yield Button(f"{self.confirm_label} (y)", id="confirm", variant="error")
+                yield Button("Cancel (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()  # Enter alone never deletes
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class ChoicePicker(SmallDialog):

@@ -230,6 +230,13 @@ class ConversationView(VerticalScroll):
         self._changed()
         return self.remove_children(views)
 
+    def view_near(self, index: int) -> MessageView | None:
+        """The mounted view of the message at ``index``, else of the nearest earlier one."""
+        for message in reversed(self.messages[: index + 1]):
+            if message.id is not None and message.id in self.views:
+                return self.views[message.id]
+        return None
+
     def last(self, role: str) -> Message | None:
         """The last message with this role."""
         return next((m for m in reversed(self.messages) if m.role == role), None)
