@@ -86,3 +86,28 @@ async def test_deleting_a_conversation_asks_first(loopback: LoopbackServer, tmp_
         await pilot.press("y")
         await wait_for(pilot, lambda: not db_rows(tmp_path, "SELECT id FROM conversations"))
         await wait_for(pilot, lambda: not screen.messages)
+
+
+async def test_regenerating_the_focused_reply_keeps_the_new_one_in_view(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = await ready(pilot)
+        for count, text in enumerate(["first", "second", "third", "fourth"], start=1):
+            await send(pilot, text)
+            await wait_reply_done(pilot, screen, count=count)
+        pane = screen.conversation_view
+        assert pane.max_scroll_y > 0
+        last = screen.views[screen.messages[-1].id]  # type: ignore[index]
+        last.focus()
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: screen.messages[-1] is not last.message)
+        new = await wait_reply_done(pilot, screen, count=4)
+        stats = new.query_one(".message--stats")
+        await wait_for(pilot, lambda: stats.display and stats.region.height > 0)
+        await pilot.pause()
+        # The new reply's last line (its figures) is in view, and keys do not go to an
+        # earlier message.
+        assert pane.region.contains_region(stats.region)
+        assert not (isinstance(app.focused, MessageView) and app.focused is not new)

@@ -329,8 +329,13 @@ class ChatScreen(ModelSettingsScreen):
     # -- actions on messages ---------------------------------------------------------------
 
     async def _remove_from(self, message: Message) -> None:
-        """Delete this message and the later ones, on screen and in the store."""
+        """Delete this message and the later ones, on screen and in the store. Keys go to the
+        composer: Textual would give them to an earlier message in place of a removed one,
+        off screen (the next c would copy it), and scrolling to it stops the view following."""
         assert self.service is not None
+        focused = self.focused
+        if focused is not None and self.conversation_view in focused.ancestors:
+            self.query_one(Composer).focus(scroll_visible=False)
         await self.service.truncate_from(message)
         await self.conversation_view.remove_from(message)
 
@@ -349,9 +354,11 @@ class ChatScreen(ModelSettingsScreen):
     def action_copy_last(self) -> None:
         """Copy the last reply's text."""
         last = self.conversation_view.last("assistant")
-        if last is not None:
-            self.app.copy_to_clipboard(last.content)
-            self.notify("Copied the last reply.", timeout=2)
+        if last is None or not last.content:
+            self.notify("There is no reply to copy yet.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(last.content)
+        self.notify("Copied the last reply.", timeout=2)
 
     @on(MessageView.RegenerateRequested)
     async def _regenerate(self, event: MessageView.RegenerateRequested) -> None:
@@ -369,9 +376,6 @@ class ChatScreen(ModelSettingsScreen):
             if text is None or not text.strip() or self.service is None:
                 return
             await self._remove_from(message)
-            # The edited prompt's view is gone: keys go to the composer, not to whatever
-            # earlier message Textual would focus in its place.
-            self.query_one(Composer).focus()
             await self.send(text)
 
         self.app.push_screen(TextPrompt("Edit and resend", message.content), edited)
