@@ -380,6 +380,10 @@ async def test_tool_calls_are_shown_and_answered(loopback: LoopbackServer, tmp_p
         assert sent[-1]["content"] == "sunny, 21 C"
         assert sent[-1]["tool_call_id"] == view.message.tool_calls[0].id
         assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0].id
+        view.focus()  # every call answered: t is no longer offered
+        await wait_for(pilot, lambda: app.focused is view)
+        offered = {b.binding.action for b in app.screen.active_bindings.values()}
+        assert "tool_result" not in offered
 
 
 async def test_export_markdown_and_json(loopback: LoopbackServer, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from groq_tui.domain import ChatParameters, Message, MessageStatus
 from groq_tui.ui.app_context import host_of
@@ -27,6 +27,7 @@ from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.compare_summary import CompareSummary, saved_figures
 from groq_tui.ui.widgets.composer import Composer
+from groq_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from groq_tui.services.compare import CompareRun
@@ -86,7 +87,7 @@ class CompareScreen(PagedColumnsScreen):
                 yield CompareColumn(index, column.model, column.overrides.describe())
         yield CompareSummary(id="summary")
         yield Composer(id="compare-composer", placeholder="Prompt for every model (Enter)")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Composer).focus()

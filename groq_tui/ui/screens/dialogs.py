@@ -174,7 +174,10 @@ class TextPrompt(SmallDialog):
                 yield Static("enter: done · esc: cancel", classes="prompt--hint")
 
     def on_mount(self) -> None:
-        self.query_one("#prompt-text").focus()
+        widget = self.query_one("#prompt-text")
+        if isinstance(widget, TextArea):
+            widget.move_cursor(widget.document.end)  # to add to the text, as one mostly does
+        widget.focus()
 
     @on(Input.Submitted, "#prompt-text")
     def action_submit(self) -> None:
@@ -285,15 +288,18 @@ class FirstRunChoice:
 
 
 class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
-    """No API key is configured: take one, or use the offline engine when it is installed."""
+    """Take an API key (none is configured, or the one set is to be replaced), or use the
+    offline engine when it is installed."""
 
     DEFAULT_CSS = """
     FirstRunScreen { align: center middle; }
     FirstRunScreen > Vertical {
-        width: 80; height: auto; border: round $accent; background: $surface; padding: 1 2;
+        width: 100%; max-width: 80; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 1 2;
     }
     FirstRunScreen Horizontal { height: auto; margin: 1 0 0 0; }
     FirstRunScreen Button { margin: 0 1 0 0; }
+    FirstRunScreen Checkbox { max-width: 100%; }
     FirstRunScreen .first-run--error { color: $error; height: auto; }
     FirstRunScreen .first-run--note { color: $text-muted; height: auto; }
     """
@@ -302,19 +308,30 @@ class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
         Binding("escape", "cancel", "Later", id="first_run.later")
     ]
 
-    def __init__(self, config_path: str, offline_available: bool) -> None:
+    def __init__(self, config_path: str, offline_available: bool, *, key_set: bool = False):
         super().__init__()
         self.config_path = config_path
         self.offline_available = offline_available
+        self.key_set = key_set
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("Welcome to groq-tui", style="bold"))
-            yield Static(
-                "No API key is set (GROQ_API_KEY). Paste a key from console.groq.com/keys:"
-            )
+            if self.key_set:
+                yield Label(Text("API key", style="bold"))
+                yield Static(
+                    "A key is set; if the service refused it, or to use another, paste a "
+                    "new one from console.groq.com/keys:"
+                )
+            else:
+                yield Label(Text("Welcome to groq-tui", style="bold"))
+                yield Static(
+                    "No API key is set (GROQ_API_KEY). Paste a key from console.groq.com/keys:"
+                )
             yield Input(password=True, placeholder="gsk_…", id="api-key")
-            yield Checkbox(f"Save it in {self.config_path} (readable only by you)", id="save")
+            yield Checkbox("Save it in the config file", id="save")
+            yield Static(
+                Text(f"{self.config_path} (readable only by you)"), classes="first-run--note"
+            )
             yield Static("", classes="first-run--error")
             with Horizontal():
                 yield Button("Use this key", id="use-key", variant="primary")

@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     Input,
     ProgressBar,
     Static,
@@ -40,6 +39,7 @@ from groq_tui.ui.fields import parse_language, parse_temperature
 from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
+from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class WorkbenchScreen(Screen[None]):
                 yield Button(fmt.upper(), id=f"export-{fmt}", compact=True)
             yield Button("Copy", id="copy", compact=True)
             yield Button("To chat", id="send", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#run" if self.initial_path else "#path").focus()
