@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Checkbox, HelpPanel, TextArea
+from textual.widgets import Checkbox, HelpPanel, OptionList, TextArea
 
-from groq_tui.ui.screens.dialogs import FirstRunScreen, TextPrompt
+from groq_tui.ui.screens.dialogs import FirstRunScreen, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.key_footer import KeyFooter
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
@@ -111,3 +111,16 @@ async def test_the_key_dialog_says_when_a_key_is_already_set(
         save = app.screen.query_one(Checkbox)
         assert save.region.right <= app.screen.query_one("FirstRunScreen > Vertical").region.right
         assert "readable only by you" in text
+
+
+async def test_the_model_picker_shows_rows_on_a_tiny_terminal(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        assert options.content_region.height >= 3  # at 40x12 it had none

@@ -40,10 +40,16 @@ class ModelPicker(ModalScreen[str | None]):
         width: 90%; max-width: 100; height: 80%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    ModelPicker OptionList { height: 1fr; }
+    ModelPicker OptionList { height: 1fr; min-height: 3; }
     ModelPicker .picker--error { color: $error; height: auto; }
     ModelPicker .picker--hint { color: $text-muted; height: 1; }
+    ModelPicker.-short > Vertical { height: 100%; width: 100%; }
+    ModelPicker.-short Label, ModelPicker.-short .picker--hint { display: none; }
+    ModelPicker.-short OptionList { border: none; min-height: 1; }
     """
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
+    """Under 20 lines, the list takes the whole screen (its title, hint and frame go)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel", id="picker.cancel"),
