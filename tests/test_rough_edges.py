@@ -124,3 +124,21 @@ async def test_the_model_picker_shows_rows_on_a_tiny_terminal(
         await pilot.pause()
         options = app.screen.query_one(OptionList)
         assert options.content_region.height >= 3  # at 40x12 it had none
+
+
+async def test_the_workbench_form_fits_a_tiny_terminal(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen")
+        await pilot.pause()
+        form = app.screen.query_one("#form")
+        for selector in ("#model", "#temperature", "#word", "#segment", "#run"):
+            field = form.query_one(selector)
+            region = field.virtual_region
+            assert region.width > 0 and region.right <= form.size.width, selector
+        labels = [str(label.render()) for label in form.query("Label")]
+        assert {"Model", "Temp", "Times"} <= set(labels)

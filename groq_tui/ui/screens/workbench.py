@@ -116,7 +116,17 @@ class WorkbenchScreen(Screen[None]):
     WorkbenchScreen.-plain #text { display: block; }
     WorkbenchScreen #actions { height: 1; padding: 0 1; }
     WorkbenchScreen #actions Button { margin-right: 1; min-width: 6; }
+    WorkbenchScreen.-narrow .row {
+        layout: grid; grid-size: 2; grid-columns: auto 1fr; grid-gutter: 0 1; height: auto;
+    }
+    WorkbenchScreen.-narrow .row > .gap { margin-left: 0; }
+    WorkbenchScreen.-narrow .row > * { width: 1fr; }
+    WorkbenchScreen.-narrow .row > Label { width: auto; }
+    WorkbenchScreen.-narrow .row Button, WorkbenchScreen.-narrow .row Checkbox { margin-left: 0; }
     """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
+    """Below 80 columns the form's fields go two to a line (label, field): no field is cut."""
 
     @dataclass
     class Progress(Message):
