@@ -90,6 +90,9 @@ class GroqApp(App[None]):
     COMMANDS = App.COMMANDS | {_chat_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        # Textual's keys panel, beside the screen: every key of the focused screen. ? where it
+        # does not type into a text box.
+        Binding("f1,question_mark", "toggle_help", "Help", id="app.help"),
         Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),
         Binding("f4", "compare", "Compare", id="app.compare"),
         Binding("f3", "workbench", "Transcribe", id="app.workbench"),
@@ -190,7 +193,16 @@ class GroqApp(App[None]):
     def action_set_key(self) -> None:
         """Enter an API key (offline is offered when the local engine is installed)."""
         offline_offered = bool(self.context.engine_available)
-        self.push_screen(FirstRunScreen(str(config_file()), offline_offered), self._first_run)
+        key_set = self.context.server.has_key
+        screen = FirstRunScreen(str(config_file()), offline_offered, key_set=key_set)
+        self.push_screen(screen, self._first_run)
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the keys of the focused screen (F1)."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_load_tools(self) -> None:
         """Ask for a tools JSON file."""

@@ -159,7 +159,9 @@ async def test_copy_message_and_code_block_and_delete(
         assert app.clipboard.strip() == "print('one')"
         await pilot.press("c")
         assert app.clipboard == loopback.reply_text
-        await pilot.press("d")
+        await pilot.press("d")  # asks first (ConfirmDialog): y deletes
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("y")
         await wait_for(
             pilot,
             lambda: (
@@ -378,6 +380,10 @@ async def test_tool_calls_are_shown_and_answered(loopback: LoopbackServer, tmp_p
         assert sent[-1]["content"] == "sunny, 21 C"
         assert sent[-1]["tool_call_id"] == view.message.tool_calls[0].id
         assert sent[-2]["tool_calls"][0]["id"] == view.message.tool_calls[0].id
+        view.focus()  # every call answered: t is no longer offered
+        await wait_for(pilot, lambda: app.focused is view)
+        offered = {b.binding.action for b in app.screen.active_bindings.values()}
+        assert "tool_result" not in offered
 
 
 async def test_export_markdown_and_json(loopback: LoopbackServer, tmp_path: Path) -> None:

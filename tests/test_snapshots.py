@@ -107,7 +107,7 @@ def _no_blink(pilot: Pilot[Any]) -> None:
         widget.cursor_blink = False  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("size", [(160, 50), (80, 24)], ids=["160x50", "80x24"])
+@pytest.mark.parametrize("size", [(160, 50), (80, 24), (40, 12)], ids=["160x50", "80x24", "40x12"])
 def test_main_screen(
     snap_compare: Any, loopback: LoopbackServer, tmp_path: Path, size: tuple[int, int]
 ) -> None:

@@ -52,7 +52,7 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
         if message.reasoning.strip():
             lines += _reasoning_block(message.reasoning)
         if message.content:
-            lines.append(message.content.rstrip())
+            lines.append(demote_headings(message.content.rstrip(), 2))
         lines += _sources(message.executed_tools)
         for call in message.tool_calls:
             lines += ["", f"**Tool call** `{call.name or '?'}`", "", "```json"]
@@ -64,6 +64,35 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
             lines += ["", f"<sub>{_stats_line(message.stats)}</sub>"]
     # A Markdown file is read in terminals too (cat, less -R): no control of a reply in it.
     return visible_controls("\n".join(lines).rstrip() + "\n")
+
+
+def demote_headings(markdown: str, levels: int) -> str:
+    """``markdown`` with its headings ``levels`` deeper (at most ``######``), so a reply's own
+    ``# Title`` sits under the export's heading for its turn. Code blocks are left alone;
+    underlined (setext) headings become ``#`` headings."""
+    from markdown_it import MarkdownIt
+
+    lines = markdown.split("\n")
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    replaced: dict[int, tuple[int, str | None]] = {}  # first line -> (end, new line or None)
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.level != 0 or token.map is None:
+            continue
+        start, end = token.map
+        level = min(6, int(token.tag[1]) + levels)
+        text = tokens[index + 1].content
+        replaced[start] = (end, f"{'#' * level} {text}".rstrip())
+    out: list[str] = []
+    number = 0
+    while number < len(lines):
+        if number in replaced:
+            end, line = replaced[number]
+            out.append(line or "")
+            number = end
+        else:
+            out.append(lines[number])
+            number += 1
+    return "\n".join(out)
 
 
 def _reasoning_block(reasoning: str) -> list[str]:
@@ -116,7 +145,9 @@ def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
         "model": conversation.model,
         "kind": conversation.kind,
         "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
+        # The open conversation's record is not bumped as messages are added (the store's
+        # row is): its last change is at least its last message's.
+        "updated_at": max([conversation.updated_at, *(m.created_at for m in messages)]),
         "parameters": chat_parameters_to_json(conversation.parameters),
         "models": conversation.models,
         "messages": [
@@ -154,7 +185,7 @@ def compare_to_markdown(run: CompareRun) -> str:
     models = [column.model for column in run.columns]
     lines.append(f"*{_when(conversation.created_at)} · models: {', '.join(models)}*")
     for turn, prompt in enumerate(run.prompts):
-        lines += ["", f"## Prompt {turn + 1}", "", prompt.content.rstrip()]
+        lines += ["", f"## Prompt {turn + 1}", "", demote_headings(prompt.content.rstrip(), 2)]
         rows: list[tuple[str, ReplyStats | None, Usage | None, str]] = []
         for column in run.columns:
             reply = column.replies[turn] if turn < len(column.replies) else None
@@ -169,7 +200,7 @@ def compare_to_markdown(run: CompareRun) -> str:
             if reply.reasoning.strip():
                 lines += _reasoning_block(reply.reasoning)
             if reply.content:
-                lines.append(reply.content.rstrip())
+                lines.append(demote_headings(reply.content.rstrip(), 3))
             if reply.error:
                 lines += ["", f"> **Error:** {reply.error}"]
             rows.append((column.model, reply.stats, reply.usage, reply.status.value))

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from groq_tui.domain import (
     Conversation,
@@ -38,6 +38,7 @@ from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY, ModelSettingsScr
 from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.conversation_view import ConversationView
+from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.recorder_bar import RecorderBar
 from groq_tui.ui.widgets.sidebar import ConversationSidebar
@@ -103,7 +104,7 @@ class ChatScreen(ModelSettingsScreen):
             # The parameter panel is mounted when first shown (see _show_parameters): most
             # start-ups on a laptop-sized terminal never need its twenty widgets.
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_dictation_keys()
@@ -336,8 +337,13 @@ class ChatScreen(ModelSettingsScreen):
     # -- actions on messages ---------------------------------------------------------------
 
     async def _remove_from(self, message: Message) -> None:
-        """Delete this message and the later ones, on screen and in the store."""
+        """Delete this message and the later ones, on screen and in the store. Keys go to the
+        composer: Textual would give them to an earlier message in place of a removed one,
+        off screen (the next c would copy it), and scrolling to it stops the view following."""
         assert self.service is not None
+        focused = self.focused
+        if focused is not None and self.conversation_view in focused.ancestors:
+            self.query_one(Composer).focus(scroll_visible=False)
         await self.service.truncate_from(message)
         await self.conversation_view.remove_from(message)
 
@@ -356,21 +362,16 @@ class ChatScreen(ModelSettingsScreen):
     def action_copy_last(self) -> None:
         """Copy the last reply's text."""
         last = self.conversation_view.last("assistant")
-        if last is not None:
-            self.app.copy_to_clipboard(last.content)
-            self.notify("Copied the last reply.", timeout=2)
+        if last is None or not last.content:
+            self.notify("There is no reply to copy yet.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(last.content)
+        self.notify("Copied the last reply.", timeout=2)
 
     @on(MessageView.RegenerateRequested)
     async def _regenerate(self, event: MessageView.RegenerateRequested) -> None:
         if event.view.message is self.conversation_view.last("assistant"):
             await self.action_regenerate()
-
-    @on(MessageView.DeleteRequested)
-    async def _delete(self, event: MessageView.DeleteRequested) -> None:
-        if self.streaming or self.service is None:
-            return
-        await self.service.delete_message(event.view.message)
-        await self.conversation_view.remove_message(event.view.message)
 
     @on(MessageView.EditRequested)
     def _edit(self, event: MessageView.EditRequested) -> None:

@@ -15,16 +15,16 @@ from textual import on, work
 
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.routing import OpenSavedCompare
-from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.screens.dialogs import ConfirmDialog, TextPrompt
 from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.widgets.conversation_view import ConversationView
+from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
 if TYPE_CHECKING:
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
     from groq_tui.services.context import AppContext
-    from groq_tui.ui.widgets.messages import MessageView
 
 SEARCH_SETTLE = 0.15
 """Seconds of no typing before the history is searched (a keystroke cancels the search)."""
@@ -132,6 +132,27 @@ class HistoryScreen(SettlingScreen[None]):
             return
         await self.show_conversation(*opened, at=at)
 
+    @on(MessageView.DeleteRequested)
+    def _delete(self, event: MessageView.DeleteRequested) -> None:
+        if self.streaming or self.service is None:
+            return
+        message = event.view.message
+        names = {"user": "prompt", "assistant": "reply", "tool": "tool result"}
+        what = names.get(message.role, "message")
+
+        async def answered(yes: bool | None) -> None:
+            if not yes or self.service is None or message not in self.messages:
+                return
+            index = self.messages.index(message)
+            await self.service.delete_message(message)
+            await self.conversation_view.remove_message(message)
+            # Keys go to the message that took its place, not to one far off screen.
+            near = self.conversation_view.view_near(index)
+            (near or self.query_one("#composer")).focus()
+
+        preview = " ".join(message.content.split())[:160]
+        self.app.push_screen(ConfirmDialog(f"Delete this {what}?", preview), answered)
+
     @on(ConversationSidebar.RenameRequested)
     def _rename(self, event: ConversationSidebar.RenameRequested) -> None:
         item = event.item
@@ -146,14 +167,25 @@ class HistoryScreen(SettlingScreen[None]):
         self.app.push_screen(TextPrompt("Conversation title", item.title, multiline=False), renamed)
 
     @on(ConversationSidebar.DeleteRequested)
-    async def _delete_conversation(self, event: ConversationSidebar.DeleteRequested) -> None:
+    def _delete_conversation(self, event: ConversationSidebar.DeleteRequested) -> None:
+        item = event.item
         if self.service is None:
             return
-        await self.service.delete_conversation(event.item.conversation_id)
-        if self.conversation.id == event.item.conversation_id:
-            await self.show_conversation(self.new_conversation(), [])
-        self.notify(f"Deleted “{event.item.title}”.")
-        self.refresh_sidebar()
+        if self.streaming and self.conversation.id == item.conversation_id:
+            self.notify("A reply is streaming: press Escape to stop it first.", timeout=3)
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if not yes or self.service is None:
+                return
+            await self.service.delete_conversation(item.conversation_id)
+            if self.conversation.id == item.conversation_id:
+                await self.show_conversation(self.new_conversation(), [])
+            self.notify(f"Deleted “{item.title}”.")
+            self.refresh_sidebar()
+
+        question = f"Delete the conversation “{item.title}”?"
+        self.app.push_screen(ConfirmDialog(question, "Every message of it is deleted."), answered)
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the history (by default it shows on wide enough terminals)."""

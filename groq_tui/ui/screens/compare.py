@@ -16,16 +16,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from groq_tui.domain import ChatParameters, MessageStatus
+from groq_tui.domain import ChatParameters, Message, MessageStatus
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.routing import HistoryChanged, OpenConversation
+from groq_tui.ui.screens.compare_paging import PagedColumnsScreen
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
-from groq_tui.ui.screens.settling import SettlingScreen
-from groq_tui.ui.widgets.compare_column import CompareColumn, summary_table
+from groq_tui.ui.widgets.compare_column import CompareColumn
+from groq_tui.ui.widgets.compare_summary import CompareSummary, saved_figures
 from groq_tui.ui.widgets.composer import Composer
+from groq_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from groq_tui.services.compare import CompareRun
@@ -51,7 +53,7 @@ def parse_overrides(text: str) -> dict[str, float | int | None]:
     return values
 
 
-class CompareScreen(SettlingScreen[None]):
+class CompareScreen(PagedColumnsScreen):
     """Compare models side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,15 +62,9 @@ class CompareScreen(SettlingScreen[None]):
         Binding("ctrl+s", "export", "Export", id="compare.export"),
         Binding("ctrl+t", "system_prompt", "System prompt", id="compare.system"),
         Binding("f4", "close", "Back to chat", id="compare.close"),
-        Binding("[", "page(-1)", "Previous", show=False, id="compare.previous"),
-        Binding("]", "page(1)", "Next", show=False, id="compare.next"),
     ]
 
     CSS_PATH = "compare.tcss"
-    HORIZONTAL_BREAKPOINTS = [
-        (0, "-narrow"),  # one column at a time (page with [ and ])
-        (100, "-wide"),  # all columns side by side
-    ]
 
     def __init__(self, run: CompareRun) -> None:
         super().__init__()
@@ -77,28 +73,21 @@ class CompareScreen(SettlingScreen[None]):
         self.run = run
         self.streaming = False
         self.locked = False
-        self.page_index = 0
         self._syncing = False
-        self.summary_table: Table | None = None
-        """The summary row table as last drawn."""
 
     @property
     def context(self) -> AppContext:
         """The app context: models, exports, the client."""
         return host_of(self).context
 
-    @property
-    def columns(self) -> list[CompareColumn]:
-        """The column widgets, in order."""
-        return list(self.query(CompareColumn))
-
     def compose(self) -> ComposeResult:
+        yield Static("", id="page")
         with Horizontal(id="columns"):
             for index, column in enumerate(self.run.columns):
                 yield CompareColumn(index, column.model, column.overrides.describe())
-        yield Static("", id="summary")
+        yield CompareSummary(id="summary")
         yield Composer(id="compare-composer", placeholder="Prompt for every model (Enter)")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Composer).focus()
@@ -106,7 +95,7 @@ class CompareScreen(SettlingScreen[None]):
             # Each column follows its reply as it grows until the reader scrolls it; back at
             # the end, it follows again (ConversationView).
             self.watch(widget.body, "scroll_y", self._scrolled(widget), init=False)
-        self._show_page()
+        self.show_page()
         for widget in self.columns:
             widget.thinking_display = self.context.settings.thinking_display
         for turn, prompt in enumerate(self.run.prompts):  # a saved comparison reopened
@@ -116,25 +105,12 @@ class CompareScreen(SettlingScreen[None]):
                 widget.start_turn(prompt.content, content, finished=True, reasoning=reasoning)
                 if reply is not None:
                     self._show_saved_figures(widget, reply)
+                    widget.finish(reply.error, reply)
         self._mark_best()
 
-    def _show_saved_figures(self, widget: CompareColumn, reply: Any) -> None:
-        widget.show_reply_figures(reply)
-        widget.figures.state = reply.status.value
-        widget.finish(reply.error, reply)
+    def _show_saved_figures(self, widget: CompareColumn, reply: Message) -> None:
+        widget.figures = saved_figures(reply)
         widget.refresh_header()
-
-    def _show_page(self) -> None:
-        """Mark the column a narrow terminal shows (the -narrow class is the width's)."""
-        columns = self.columns
-        self.page_index = min(self.page_index, len(columns) - 1)
-        for index, widget in enumerate(columns):
-            widget.set_class(index == self.page_index, "-shown")
-
-    def action_page(self, step: int) -> None:
-        """Show the next or previous column (narrow terminals)."""
-        self.page_index = (self.page_index + step) % len(self.columns)
-        self._show_page()
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -194,9 +170,9 @@ class CompareScreen(SettlingScreen[None]):
                     now = time.perf_counter()
                     if now - last_header > 0.25:  # live figures at 4 Hz, not per token
                         last_header = now
-                        self._mark_best(summary=False)
+                        self._mark_best()
                 elif isinstance(event, ColumnDone):
-                    widget.show_reply_figures(event.message, event.stats)
+                    widget.figures = saved_figures(event.message, event.stats)
                     widget.figures.tokens = event.stats.completion_tokens
                     widget.figures.state = "done"
                     widget.finish(None, event.message)
@@ -204,6 +180,8 @@ class CompareScreen(SettlingScreen[None]):
                 elif isinstance(event, ColumnFailed):
                     widget.figures.state = "stopped" if event.stopped else "failed"
                     widget.finish(None if event.stopped else event.error, event.message)
+                    if event.stopped and event.message.stats is not None:
+                        self._show_saved_figures(widget, event.message)  # all that arrived
                     self._mark_best()
                 if isinstance(event, ColumnDone | ColumnFailed) and event.not_saved and not told:
                     told = True  # once per turn: the columns share the disk
@@ -220,12 +198,25 @@ class CompareScreen(SettlingScreen[None]):
         finally:
             await events.aclose()  # stops and settles every column still streaming
             lease.release()
+            self._show_stopped_figures(turn, only)
             if only is None:
                 self.streaming = False
             self._update_summary()
             elapsed = time.perf_counter() - started
             self.log(f"compare turn {turn} took {elapsed:.3f}s")
             self.post_message(HistoryChanged())
+
+    def _show_stopped_figures(self, turn: int, only: list[int] | None) -> None:
+        """Stopped columns show the figures saved with their reply: every token that arrived,
+        also those still queued for the screen when the stop came."""
+        if not self.is_attached:
+            return
+        for index, widget in enumerate(self.columns):
+            replies = self.run.columns[index].replies
+            stopped = widget.figures.state == "stopped" and (only is None or index in only)
+            if stopped and turn < len(replies) and replies[turn].stats is not None:
+                self._show_saved_figures(widget, replies[turn])
+        self._mark_best(summary=False)
 
     def _mark_best(self, *, summary: bool = True) -> None:
         from groq_tui.services.compare import fastest
@@ -244,9 +235,13 @@ class CompareScreen(SettlingScreen[None]):
             self._update_summary()
 
     def _update_summary(self) -> None:
-        table = summary_table(self.columns)
-        self.summary_table = table
-        self.query_one("#summary", Static).update(table)
+        summary = self.query_one(CompareSummary)
+        summary.show([(widget.model, widget.figures) for widget in self.columns])
+
+    @property
+    def summary_table(self) -> Table | None:
+        """The summary table as last drawn."""
+        return self.query_one(CompareSummary).table
 
     def action_system_prompt(self) -> None:
         """Edit the system prompt every column gets from the next prompt on."""

@@ -1,5 +1,5 @@
-"""Small modal dialogs: the model picker, a text prompt, a choice from a list, the first-run
-key screen."""
+"""Small modal dialogs: the model picker, a text prompt, a confirmation, a choice from a
+list, the first-run key screen."""
 
 from __future__ import annotations
 
@@ -40,10 +40,16 @@ class ModelPicker(ModalScreen[str | None]):
         width: 90%; max-width: 100; height: 80%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    ModelPicker OptionList { height: 1fr; }
+    ModelPicker OptionList { height: 1fr; min-height: 3; }
     ModelPicker .picker--error { color: $error; height: auto; }
     ModelPicker .picker--hint { color: $text-muted; height: 1; }
+    ModelPicker.-short > Vertical { height: 100%; width: 100%; }
+    ModelPicker.-short Label, ModelPicker.-short .picker--hint { display: none; }
+    ModelPicker.-short OptionList { border: none; min-height: 1; }
     """
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
+    """Under 20 lines, the list takes the whole screen (its title, hint and frame go)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel", id="picker.cancel"),
@@ -174,13 +180,63 @@ class TextPrompt(SmallDialog):
                 yield Static("enter: done · esc: cancel", classes="prompt--hint")
 
     def on_mount(self) -> None:
-        self.query_one("#prompt-text").focus()
+        widget = self.query_one("#prompt-text")
+        if isinstance(widget, TextArea):
+            widget.move_cursor(widget.document.end)  # to add to the text, as one mostly does
+        widget.focus()
 
     @on(Input.Submitted, "#prompt-text")
     def action_submit(self) -> None:
         widget = self.query_one("#prompt-text")
         value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         self.dismiss(str(value))
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before doing what cannot be undone (deleting): y or Enter on the button confirms,
+    n or Escape cancels."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 80%; max-width: 70; height: auto; max-height: 80%;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    ConfirmDialog .confirm--detail { color: $text-muted; height: auto; max-height: 6; }
+    ConfirmDialog Horizontal { height: auto; margin: 1 0 0 0; }
+    ConfirmDialog Button { margin: 0 1 0 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, confirm: str = "Delete") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+        self.confirm_label = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.question, style="bold"))
+            if self.detail:
+                yield Static(Text(self.detail), classes="confirm--detail")
+            with Horizontal():
+                yield Button(f"{self.confirm_label} (y)", id="confirm", variant="error")
+                yield Button("Cancel (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()  # Enter alone never deletes
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class ChoicePicker(SmallDialog):
@@ -238,15 +294,18 @@ class FirstRunChoice:
 
 
 class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
-    """No API key is configured: take one, or use the offline engine when it is installed."""
+    """Take an API key (none is configured, or the one set is to be replaced), or use the
+    offline engine when it is installed."""
 
     DEFAULT_CSS = """
     FirstRunScreen { align: center middle; }
     FirstRunScreen > Vertical {
-        width: 80; height: auto; border: round $accent; background: $surface; padding: 1 2;
+        width: 100%; max-width: 80; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 1 2;
     }
     FirstRunScreen Horizontal { height: auto; margin: 1 0 0 0; }
     FirstRunScreen Button { margin: 0 1 0 0; }
+    FirstRunScreen Checkbox { max-width: 100%; }
     FirstRunScreen .first-run--error { color: $error; height: auto; }
     FirstRunScreen .first-run--note { color: $text-muted; height: auto; }
     """
@@ -255,19 +314,30 @@ class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
         Binding("escape", "cancel", "Later", id="first_run.later")
     ]
 
-    def __init__(self, config_path: str, offline_available: bool) -> None:
+    def __init__(self, config_path: str, offline_available: bool, *, key_set: bool = False):
         super().__init__()
         self.config_path = config_path
         self.offline_available = offline_available
+        self.key_set = key_set
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("Welcome to groq-tui", style="bold"))
-            yield Static(
-                "No API key is set (GROQ_API_KEY). Paste a key from console.groq.com/keys:"
-            )
+            if self.key_set:
+                yield Label(Text("API key", style="bold"))
+                yield Static(
+                    "A key is set; if the service refused it, or to use another, paste a "
+                    "new one from console.groq.com/keys:"
+                )
+            else:
+                yield Label(Text("Welcome to groq-tui", style="bold"))
+                yield Static(
+                    "No API key is set (GROQ_API_KEY). Paste a key from console.groq.com/keys:"
+                )
             yield Input(password=True, placeholder="gsk_…", id="api-key")
-            yield Checkbox(f"Save it in {self.config_path} (readable only by you)", id="save")
+            yield Checkbox("Save it in the config file", id="save")
+            yield Static(
+                Text(f"{self.config_path} (readable only by you)"), classes="first-run--note"
+            )
             yield Static("", classes="first-run--error")
             with Horizontal():
                 yield Button("Use this key", id="use-key", variant="primary")

@@ -20,7 +20,6 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import (
     Button,
-    Footer,
     Input,
     ProgressBar,
     Static,
@@ -40,6 +39,7 @@ from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
 from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
+from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
 if TYPE_CHECKING:
@@ -116,7 +116,17 @@ class WorkbenchScreen(SettlingScreen[None]):
     WorkbenchScreen.-plain #text { display: block; }
     WorkbenchScreen #actions { height: 1; padding: 0 1; }
     WorkbenchScreen #actions Button { margin-right: 1; min-width: 6; }
+    WorkbenchScreen.-narrow .row {
+        layout: grid; grid-size: 2; grid-columns: auto 1fr; grid-gutter: 0 1; height: auto;
+    }
+    WorkbenchScreen.-narrow .row > .gap { margin-left: 0; }
+    WorkbenchScreen.-narrow .row > * { width: 1fr; }
+    WorkbenchScreen.-narrow .row > Label { width: auto; }
+    WorkbenchScreen.-narrow .row Button, WorkbenchScreen.-narrow .row Checkbox { margin-left: 0; }
     """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
+    """Below 80 columns the form's fields go two to a line (label, field): no field is cut."""
 
     @dataclass
     class Progress(Message):
@@ -162,7 +172,7 @@ class WorkbenchScreen(SettlingScreen[None]):
                 yield Button(fmt.upper(), id=f"export-{fmt}", compact=True)
             yield Button("Copy", id="copy", compact=True)
             yield Button("To chat", id="send", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#run" if self.initial_path else "#path").focus()

@@ -3,7 +3,8 @@
 A focused column's keys are its actions; each posts its own message and the screen does the
 work. Stop is offered while the column streams, retry and continue once it has ended. A reply
 that reasons shows its thinking block above the answer, as in the chat; the summary table
-(:func:`summary_table`) adds each column's reasoning tokens and thinking time.
+(:class:`~groq_tui.ui.widgets.compare_summary.CompareSummary`) adds each column's reasoning
+tokens and thinking time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,7 +20,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from groq_tui.domain import Message, ReplyStats
+from groq_tui.domain import Message
 from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.ui.widgets.conversation_view import ConversationView
 
@@ -256,21 +256,6 @@ class CompareColumn(Vertical, can_focus=True):
             self.current.finish()
         self.query_one(".column--error", Static).update(Text(error or ""))
 
-    def show_reply_figures(self, reply: Message, stats: ReplyStats | None = None) -> None:
-        """A reply's final figures (its own stats unless ``stats`` are given)."""
-        stats, usage = stats or reply.stats, reply.usage
-        figures = self.figures
-        figures.time_to_first_token = stats.time_to_first_token if stats else None
-        figures.tokens_per_second = stats.tokens_per_second if stats else None
-        figures.tokens = (
-            usage.completion_tokens if usage else stats.completion_tokens if stats else 0
-        )
-        figures.server_prompt = usage.prompt_time if usage else None
-        figures.server_completion = usage.completion_time if usage else None
-        figures.server_total = usage.total_time if usage else None
-        figures.reasoning_tokens = usage.reasoning_tokens if usage else None
-        figures.thinking_time = stats.thinking_time if stats else None
-
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -315,35 +300,3 @@ class CompareColumn(Vertical, can_focus=True):
             "(ctrl+p → Compare models) to add or remove models.",
             timeout=5,
         )
-
-
-def summary_table(columns: list[CompareColumn]) -> Table:
-    """One row per column: the figures, with reasoning tokens and thinking time when any
-    column's model reasoned (narrow terminals keep room for the rest otherwise)."""
-    reasoned = any(
-        w.figures.reasoning_tokens is not None or w.figures.thinking_time is not None
-        for w in columns
-    )
-    table = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
-    titles = ["model", "TTFT", "tok/s", "tokens", "server total", "state"]
-    if reasoned:
-        titles[4:4] = ["reasoning", "thinking"]
-    for title in titles:
-        table.add_column(title, justify="left" if title in ("model", "state") else "right")
-    for widget in columns:
-        f = widget.figures
-        row = [
-            widget.model,
-            "-" if f.time_to_first_token is None else f"{f.time_to_first_token:.3f}s",
-            "-" if f.tokens_per_second is None else f"{f.tokens_per_second:.0f}",
-            str(f.tokens),
-            "-" if f.server_total is None else f"{f.server_total:.3f}s",
-            f.state,
-        ]
-        if reasoned:
-            row[4:4] = [
-                "-" if f.reasoning_tokens is None else str(f.reasoning_tokens),
-                "-" if f.thinking_time is None else f"{f.thinking_time:.2f}s",
-            ]
-        table.add_row(*row)
-    return table

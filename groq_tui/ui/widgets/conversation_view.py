@@ -71,6 +71,8 @@ class ConversationView(VerticalScroll):
         self.thinking_display: ThinkingDisplay = "collapse"
         """How replies show their reasoning (see :meth:`set_thinking_display`)."""
         self._following = True
+        self._pinned: Widget | None = None
+        self._scrolling_to_pin = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="conversation--content"):
@@ -79,6 +81,7 @@ class ConversationView(VerticalScroll):
 
     def on_mount(self) -> None:
         self.watch(self, "scroll_y", self._scrolled, init=False)
+        self.watch(self, "virtual_size", self._resized, init=False)
         self.anchor()
         self._changed()
 
@@ -92,7 +95,39 @@ class ConversationView(VerticalScroll):
     def follow(self) -> None:
         """Go to the end and follow it again (a new prompt was sent, a reply restarts)."""
         self._following = True
+        self._pinned = None
         self.anchor()
+
+    # -- showing one message -----------------------------------------------------------------
+
+    def pin(self, widget: Widget) -> None:
+        """Show ``widget`` at the top of the view and keep it there while the content above it
+        renders and changes height (a long reply laid out block by block), until the reader
+        scrolls or the view follows its end again."""
+        self._pinned = widget
+        self._following = False
+        super().release_anchor()
+        self.call_after_refresh(self._scroll_to_pin)
+
+    @property
+    def pinned(self) -> Widget | None:
+        """The widget kept in view (see :meth:`pin`), if any."""
+        return self._pinned
+
+    def _scroll_to_pin(self) -> None:
+        widget = self._pinned
+        if widget is None or not widget.is_attached:
+            self._pinned = None
+            return
+        self._scrolling_to_pin = True
+        try:
+            self.scroll_to_widget(widget, top=True, animate=False, immediate=True)
+        finally:
+            self._scrolling_to_pin = False
+
+    def _resized(self) -> None:
+        if self._pinned is not None:
+            self.call_after_refresh(self._scroll_to_pin)
 
     # Textual releases the anchor in release_anchor() and takes it back in scroll_end() or
     # when the scroll position reaches the end; the three hooks below keep `following` in step.
@@ -101,6 +136,8 @@ class ConversationView(VerticalScroll):
         """Textual calls this whenever the reader scrolls (wheel up, keys, scrollbar drag)."""
         super().release_anchor()
         self._following = False
+        if not self._scrolling_to_pin:
+            self._pinned = None  # the reader moved: leave the view where they take it
 
     def scroll_end(
         self,
@@ -169,8 +206,8 @@ class ConversationView(VerticalScroll):
         self._changed()
         target = self.views.get(at) if at is not None else None
         if target is not None:
-            target.scroll_visible(animate=False)  # (which releases the anchor)
-            target.focus()
+            self.pin(target)
+            target.focus(scroll_visible=False)
         else:
             self.follow()
 
@@ -203,6 +240,13 @@ class ConversationView(VerticalScroll):
         self.thinking_display = display
         for view in self.views.values():
             view.set_thinking_display(display)
+
+    def view_near(self, index: int) -> MessageView | None:
+        """The mounted view of the message at ``index``, else of the nearest earlier one."""
+        for message in reversed(self.messages[: index + 1]):
+            if message.id is not None and message.id in self.views:
+                return self.views[message.id]
+        return None
 
     def last(self, role: str) -> Message | None:
         """The last message with this role."""

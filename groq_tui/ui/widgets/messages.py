@@ -313,10 +313,21 @@ class MessageView(Vertical, can_focus=True):
         if action == "regenerate":
             return message.role == "assistant" and self._is_last_reply()
         if action == "tool_result":
-            return message.role == "assistant" and bool(message.tool_calls)
+            return message.role == "assistant" and self._has_unanswered_tool_calls()
         if action == "toggle_thinking":
             return self.thinking is not None
         return True
+
+    def _has_unanswered_tool_calls(self) -> bool:
+        if not self.message.tool_calls:
+            return False
+        siblings = list(self.parent.children) if self.parent is not None else [self]
+        answered = {
+            w.message.tool_call_id
+            for w in siblings[siblings.index(self) + 1 :]
+            if isinstance(w, MessageView) and w.message.role == "tool"
+        }
+        return any(call.id not in answered for call in self.message.tool_calls)
 
     def _is_last_reply(self) -> bool:
         siblings = list(self.parent.children) if self.parent is not None else [self]
@@ -337,7 +348,9 @@ class MessageView(Vertical, can_focus=True):
         previous = len(blocks) if self._copied_code is None else self._copied_code
         index = self._copied_code = (previous - 1) % len(blocks)
         self.app.copy_to_clipboard(blocks[index])
-        more = " (press y again for the previous one)" if len(blocks) > 1 else ""
+        more = ""
+        if len(blocks) > 1:  # the next press goes one block back, from the first to the last
+            more = f" (y again: block {index})" if index else f" (y again: block {len(blocks)})"
         self.notify(f"Copied code block {index + 1} of {len(blocks)}{more}.", timeout=3)
 
     def action_edit(self) -> None:

@@ -62,6 +62,10 @@ class ConversationSidebar(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "rename", "Rename", id="sidebar.rename"),
         Binding("delete", "delete", "Delete", id="sidebar.delete"),
+        # From the search box: the arrows move through the hits and Enter opens one (the
+        # list, when it has focus, handles these keys itself).
+        Binding("down", "move(1)", "Next", show=False, id="sidebar.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="sidebar.previous"),
     ]
 
     class Selected(SidebarRequest):
@@ -130,11 +134,25 @@ class ConversationSidebar(Vertical):
         event.stop()
         self.post_message(self.SearchChanged(self, event.value.strip()))
 
+    @on(Input.Submitted, "#history-search")
+    def _open_highlighted(self, event: Input.Submitted) -> None:
+        event.stop()
+        item = self._current()
+        if item is not None:
+            self.post_message(self.Selected(self, item))
+
     @on(OptionList.OptionSelected, "#history-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_index < len(self.items):
             self.post_message(self.Selected(self, self.items[event.option_index]))
+
+    def action_move(self, step: int) -> None:
+        """Highlight the next or previous row (from the search box)."""
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -step
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     def action_rename(self) -> None:
         item = self._current()
