@@ -103,8 +103,11 @@ class GroqApp(App[None]):
         continue_last: bool = False,
         offline: bool = False,
         data_path: Path | None = None,
+        setting_problems: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._setting_problems = list(setting_problems)
+        """Settings that could not be used (their defaults are): said once started."""
         self.context = AppContext(
             settings,
             model=model,
@@ -148,8 +151,12 @@ class GroqApp(App[None]):
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for problem in self._setting_problems:
+            self.notify(problem, title="Setting not used", severity="warning", timeout=20)
         if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+            from groq_tui.ui.keymap import apply_keymap
+
+            self.settings.keymap = apply_keymap(self, self.settings.keymap, config_file())
         conversation = Conversation(
             title="New conversation", model=self.context.initial_model, parameters=ChatParameters()
         )
