@@ -13,7 +13,6 @@ import contextlib
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from groq_tui.api import FlexCapacityError, GroqClient, InvalidRequestParameter
@@ -31,6 +30,7 @@ from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
 from groq_tui.domain import ExecutedTool, ReplyDelta, ReplyParameters, ReplyReasoning, ToolCall
 from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply
+from groq_tui.services.typed_path import typed_path
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
@@ -65,7 +65,11 @@ def read_prompt(args: argparse.Namespace) -> str:
 
 def _load_tools(path: str) -> list[dict[str, Any]]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        file = typed_path(path)
+    except ValueError as exc:
+        raise InvalidRequestParameter("tools", str(exc)) from exc
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidRequestParameter("tools", f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:
