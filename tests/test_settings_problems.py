@@ -63,8 +63,7 @@ def test_a_bad_environment_variable_is_named(
 
 def test_a_bad_config_key_names_the_file_and_key(capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(
-        'model = "m"\nmax_retries = -3\ndictation_language = "German"\n'
-        '[keymap]\n"chat.new" = 5\n'
+        'model = "m"\nmax_retries = -3\ndictation_language = "German"\n[keymap]\n"chat.new" = 5\n'
     )
     assert main(["models"]) == 2
     lines = capsys.readouterr().err.splitlines()

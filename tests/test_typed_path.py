@@ -32,7 +32,10 @@ def test_typed_paths(typed: str, expected: Path) -> None:
     assert typed_path(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "  ", "''", "file://server/share/a.wav"])
-def test_refused(typed: str) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("", "no path"), ("  ", "no path"), ("''", "no path"), ("file://nas/a.wav", "nas")],
+)
+def test_refused(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         typed_path(typed)

@@ -171,6 +171,9 @@ class AppContext:
                 timeout=10,
             )
         await self._connected()
+        checked = self.models and (self.model_given or not self.offline)
+        if checked and await self.model_offered(self.initial_model) is False:
+            self.notify(self._not_offered(self.initial_model), severity="warning", timeout=20)
 
     async def aclose(self) -> None:
         """Close the client, the history and the engine."""
@@ -286,6 +289,41 @@ class AppContext:
         self.models = listing.data
         self.models_error = None
         self.models_loaded.publish(None)
+
+    async def model_offered(self, model: str) -> bool | None:
+        """Whether the server offers ``model`` (listed, or found by id); None if it cannot
+        tell (not started, or the server did not answer)."""
+        from groq_tui.api import GroqError, NotFoundError
+
+        if any(m.id == model for m in self.models):
+            return True
+        if self.clients is None:
+            return None
+        with self.clients.lease() as client:
+            try:
+                await client.models.retrieve(model)
+            except NotFoundError:
+                return False
+            except GroqError:
+                return None
+        return True
+
+    def _not_offered(self, model: str) -> str:
+        ids = sorted(m.id for m in self.chat_models if m.active is not False)
+        shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
+        return (
+            f"{self.host_label} does not offer the model {model}; choose one in the model "
+            f"picker. It offers: {shown or 'no chat models'}."
+        )
+
+    async def remember_model(self, model: str) -> None:
+        """Keep ``model`` as the default chat model in the config file, unless the server
+        refused it (an id typed in the model picker may not exist)."""
+        if await self.model_offered(model) is False:
+            text = f"{self._not_offered(model)} {model} is not kept as the default model."
+            self.notify(text, severity="warning", timeout=15)
+            return
+        self.files.remember_setting("model", model)
 
     # -- comparisons ---------------------------------------------------------------------------
 

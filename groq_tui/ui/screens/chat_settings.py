@@ -81,7 +81,7 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
-        self.context.files.remember_setting("model", model)
+        await self.context.remember_model(model)  # unless the server refuses it
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 
