@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from groq_tui.config import Settings, data_dir
 from groq_tui.domain import ChatParameters, Conversation, Message
+from groq_tui.domain.wording import counted
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
 from groq_tui.services.context_files import AppFiles, read_tools
 from groq_tui.services.history_file import open_history, recover_periodically
@@ -166,8 +167,9 @@ class AppContext:
         self.services_ready.publish(ServicesReady(opened))
         if store.recovered_count:
             self.notify(
-                f"{store.recovered_count} reply(ies) were cut off when the app last stopped; "
-                "what had arrived is kept, marked interrupted.",
+                f"{counted(store.recovered_count, 'reply', 'replies')} "
+                f"{'was' if store.recovered_count == 1 else 'were'} cut off when the app last "
+                "stopped; what had arrived is kept, marked interrupted.",
                 timeout=10,
             )
         await self._connected()
@@ -362,7 +364,7 @@ class AppContext:
             return False
         if self.chat_service is not None:
             self.chat_service.tools = tools
-        self.notify(f"{len(tools)} tool(s) loaded from {path}.")
+        self.notify(f"{counted(len(tools), 'tool')} loaded from {path}.")
         return True
 
     # -- audio -----------------------------------------------------------------------------------

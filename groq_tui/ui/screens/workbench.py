@@ -28,6 +28,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from groq_tui.domain.wording import counted
 from groq_tui.services.transcription import (
     DEFAULT_MAX_UPLOAD_BYTES,
     TranscriptionFailed,
@@ -261,15 +262,15 @@ class WorkbenchScreen(Screen[None]):
         self.set_class(plain, "-plain")
         self.query_one("#text", TextArea).load_text(result.text.strip())
         self.query_one(TranscriptTable).show(segments, words)
-        parts = [f"{len(segments)} segments"] if segments else []
+        parts = [counted(len(segments), "segment")] if segments else []
         if words:
-            parts.append(f"{len(words)} words")
+            parts.append(counted(len(words), "word"))
         if result.duration:
             parts.append(clock(result.duration))
         if result.language:
             parts.append(result.language)
         if pieces > 1:
-            parts.append(f"{pieces} pieces")
+            parts.append(counted(pieces, "piece"))
         if not result.text.strip():
             self._set_status(f"{source.name}: no speech was heard in it", error=True)
             return
