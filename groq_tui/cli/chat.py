@@ -50,16 +50,24 @@ _FIELD_WORDS = re.compile(
 )
 
 
+class NoPrompt(ValueError):
+    """There is nothing to send (the prompt is an argument, not a flag: the message says so)."""
+
+
 def read_prompt(args: argparse.Namespace) -> str:
-    """The prompt from the argument, or stdin for '-' or when no argument is given."""
+    """The prompt from the argument, or stdin for '-' or when no argument is given.
+
+    Raises:
+        NoPrompt: No prompt was given, or it is empty.
+    """
     if args.prompt is not None and args.prompt != "-":
         prompt: str = args.prompt
     elif args.prompt is None and sys.stdin.isatty():
-        raise InvalidRequestParameter("prompt", "give a prompt as an argument or on stdin")
+        raise NoPrompt("no prompt: give it as an argument, or on stdin ('-' or a pipe)")
     else:
         prompt = sys.stdin.read()
     if not prompt.strip():
-        raise InvalidRequestParameter("prompt", "is empty; give some text to send")
+        raise NoPrompt("the prompt is empty: give some text to send")
     return prompt
 
 
@@ -244,6 +252,8 @@ async def run_chat(args: argparse.Namespace, settings: Settings) -> int:
         )
     except InvalidRequestParameter as exc:
         return fail(refusal(exc), EXIT_USAGE)
+    except NoPrompt as exc:
+        return fail(str(exc), EXIT_USAGE)
     out = _Output()
     thoughts = _Reasoning() if args.show_reasoning else None
     async with client_from(settings) as client:
