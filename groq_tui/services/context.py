@@ -293,30 +293,18 @@ class AppContext:
         self.models_loaded.publish(None)
 
     async def model_offered(self, model: str) -> bool | None:
-        """Whether the server offers ``model`` (listed, or found by id); None if it cannot
-        tell (not started, or the server did not answer)."""
-        from groq_tui.api import GroqError, NotFoundError
+        """Whether the server offers ``model``; None if it cannot tell (or not started)."""
+        from groq_tui.services.model_offer import model_offered
 
-        if any(m.id == model for m in self.models):
-            return True
         if self.clients is None:
             return None
         with self.clients.lease() as client:
-            try:
-                await client.models.retrieve(model)
-            except NotFoundError:
-                return False
-            except GroqError:
-                return None
-        return True
+            return await model_offered(client, self.models, model)
 
     def _not_offered(self, model: str) -> str:
-        ids = sorted(m.id for m in self.chat_models if m.active is not False)
-        shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
-        return (
-            f"{self.host_label} does not offer the model {model}; choose one in the model "
-            f"picker. It offers: {shown or 'no chat models'}."
-        )
+        from groq_tui.services.model_offer import not_offered
+
+        return not_offered(self.host_label, self.chat_models, model)
 
     async def remember_model(self, model: str) -> None:
         """Keep ``model`` as the default chat model in the config file, unless the server
