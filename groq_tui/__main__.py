@@ -27,22 +27,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from groq_tui.cli.common import EXIT_USAGE, describe_error, exit_code_for, fail, settings_from
     from groq_tui.config import ConfigFileError, InvalidSettings
 
-    if args.command is None:
-        # The app starts anyway: a setting it cannot use takes its default, and it says so.
-        try:
-            settings, problems = settings_from(args, lenient=True)
-        except ConfigFileError as exc:
-            return fail(describe_error(exc), exit_code_for(exc))
-        build_app(args, settings, [str(p) for p in problems]).run()
-        return 0
     try:
-        settings, _ = settings_from(args)
+        # The app starts anyway: a setting it cannot use takes its default, and it says so.
+        settings, problems = settings_from(args, lenient=args.command is None)
     except ConfigFileError as exc:
         return fail(describe_error(exc), exit_code_for(exc))
     except InvalidSettings as exc:
         for problem in exc.problems:
             fail(str(problem))
         return EXIT_USAGE
+    if args.command is None:
+        build_app(args, settings, [str(p) for p in problems]).run()
+        return 0
 
     if args.command == "serve":
         from groq_tui.local import run_serve

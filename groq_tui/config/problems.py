@@ -68,7 +68,11 @@ def describe_problems(
     problems: dict[str, SettingProblem] = {}
     for detail in error.errors():
         name = _setting_named(str(detail["loc"][0]), fields) if detail["loc"] else None
-        if name is None or name in problems:
+        if name is None:  # not one setting's value: said as pydantic says it, on one line
+            where = ".".join(str(part) for part in detail["loc"]) or "settings"
+            problems[where] = SettingProblem(where, where, _what_is_wrong(detail, where), "fix it")
+            continue
+        if name in problems:
             continue
         field = fields[name]
         default = field.get_default(call_default_factory=True)

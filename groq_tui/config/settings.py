@@ -143,6 +143,7 @@ def load_settings_leniently(**overrides: Any) -> tuple[Settings, list[SettingPro
 
     Raises:
         ConfigFileError: The config file is not readable TOML.
+        InvalidSettings: A problem that no setting's default mends.
     """
     path = config_file()
     file_values: dict[str, Any] = {}
@@ -156,10 +157,12 @@ def load_settings_leniently(**overrides: Any) -> tuple[Settings, list[SettingPro
         return Settings(**given), []
     except ValidationError as exc:
         problems = describe_problems(exc, Settings.model_fields, given, file_values, path)
-    left_out = {problem.name for problem in problems}
+    left_out = {problem.name for problem in problems} & Settings.model_fields.keys()
     token = _LEFT_OUT.set(frozenset(left_out))
     try:
         settings = Settings(**{k: v for k, v in given.items() if k not in left_out})
+    except ValidationError as exc:  # a problem no default can mend
+        raise InvalidSettings(problems) from exc
     finally:
         _LEFT_OUT.reset(token)
     return settings, problems
