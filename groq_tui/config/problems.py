@@ -71,42 +71,45 @@ def describe_problems(
         if name is None:  # not one setting's value: said as pydantic says it, on one line
             where = ".".join(str(part) for part in detail["loc"]) or "settings"
             problems[where] = SettingProblem(where, where, _what_is_wrong(detail, where), "fix it")
-            continue
-        if name in problems:
-            continue
-        field = fields[name]
-        default = field.get_default(call_default_factory=True)
-        what = _what_is_wrong(detail, name)
-        if name in flags:
-            flag = "--" + name.replace("_", "-")
-            source = flag if name in SECRET_SETTINGS else f"{flag} {_show(flags[name])}"
-            remedy = f"give a valid value, or leave {flag} out"
-        elif (variable := _environment_variable(name, field)) is not None:
-            value = os.environ.get(variable, "")
-            source = variable if name in SECRET_SETTINGS else f"{variable}={value}"
-            remedy = f"set a valid value, or unset {variable}"
-        elif name in file_values:
-            value = file_values[name]
-            if name in SECRET_SETTINGS:
-                source = f"{file_path}: {name} = ..."
-            elif isinstance(value, dict) and len(detail["loc"]) > 1:  # one entry of a table
-                key = str(detail["loc"][1])
-                source = f'{file_path}: [{name}] "{key}" = {_toml(value.get(key))}'
-                what = what.removeprefix(f"{key} ")
-            else:
-                source = f"{file_path}: {name} = {_toml(value)}"
-            remedy = "set a valid value, or remove the line"
-            if isinstance(value, dict):
-                remedy += f" (until then the whole [{name}] table is left out)"
-                problems[name] = SettingProblem(name, source, what, remedy)
-                continue
-        else:
-            source = name
-            remedy = "set a valid value"
-        if name not in SECRET_SETTINGS:
-            remedy += f" (default: {_default_text(default)})"
-        problems[name] = SettingProblem(name, source, what, remedy)
+        elif name not in problems:
+            problems[name] = _problem(name, fields[name], detail, flags, file_values, file_path)
     return list(problems.values())
+
+
+def _problem(
+    name: str,
+    field: FieldInfo,
+    detail: ErrorDetails,
+    flags: Mapping[str, Any],
+    file_values: Mapping[str, Any],
+    file_path: Path,
+) -> SettingProblem:
+    """The problem with one setting, named by the source that won: flag, variable, file."""
+    what = _what_is_wrong(detail, name)
+    secret = name in SECRET_SETTINGS
+    default = f" (default: {_default_text(field.get_default(call_default_factory=True))})"
+    if name in flags:
+        flag = "--" + name.replace("_", "-")
+        source = flag if secret else f"{flag} {_show(flags[name])}"
+        remedy = f"give a valid value, or leave {flag} out"
+    elif (variable := _environment_variable(name, field)) is not None:
+        source = variable if secret else f"{variable}={os.environ.get(variable, '')}"
+        remedy = f"set a valid value, or unset {variable}"
+    elif name in file_values:
+        value = file_values[name]
+        remedy = "set a valid value, or remove the line"
+        if secret:
+            source = f"{file_path}: {name} = ..."
+        elif isinstance(value, dict):  # a table: the entry that is wrong
+            key = str(detail["loc"][1]) if len(detail["loc"]) > 1 else ""
+            source = f'{file_path}: [{name}] "{key}" = {_toml(value.get(key))}'
+            what = what.removeprefix(f"{key} ")
+            default = f" (until then the whole [{name}] table is left out)"
+        else:
+            source = f"{file_path}: {name} = {_toml(value)}"
+    else:
+        source, remedy = name, "set a valid value"
+    return SettingProblem(name, source, what, remedy + ("" if secret else default))
 
 
 def environment_names(name: str, field: FieldInfo) -> list[str]:
