@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from groq_tui.app import GroqApp
     from groq_tui.config import Settings
 
 
@@ -23,17 +24,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    from groq_tui.cli.common import describe_error, exit_code_for, fail
-    from groq_tui.config import ConfigFileError
+    from groq_tui.cli.common import EXIT_USAGE, describe_error, exit_code_for, fail, settings_from
+    from groq_tui.config import ConfigFileError, InvalidSettings
 
     try:
-        from groq_tui.cli.common import settings_from
-
-        settings = settings_from(args)
+        # The app starts anyway: a setting it cannot use takes its default, and it says so.
+        settings, problems = settings_from(args, lenient=args.command is None)
     except ConfigFileError as exc:
         return fail(describe_error(exc), exit_code_for(exc))
-    except ValueError as exc:  # a setting with a bad value (pydantic's ValidationError)
-        return fail(f"invalid setting: {exc}", 2)
+    except InvalidSettings as exc:
+        for problem in exc.problems:
+            fail(str(problem))
+        return EXIT_USAGE
+    if args.command is None:
+        build_app(args, settings, [str(p) for p in problems]).run()
+        return 0
 
     if args.command == "serve":
         from groq_tui.local import run_serve
@@ -48,15 +53,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_key_stdin=args.api_key_stdin,
             exit_with_stdin=args.exit_with_stdin,
         )
-    if args.command is None:
-        from groq_tui.app import GroqApp
-        from groq_tui.services.context import AppContext
-
-        context = AppContext(
-            settings, model=args.model, continue_last=args.continue_last, offline=bool(args.local)
-        )
-        GroqApp(context).run()
-        return 0
     from groq_tui.cli.terminal import protect_terminal, release_terminal
 
     protect_terminal(raw=bool(getattr(args, "raw", False)))
@@ -64,6 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_command(args, settings)
     finally:
         release_terminal()
+
+
+def build_app(args: argparse.Namespace, settings: Settings, problems: list[str]) -> GroqApp:
+    """The app for this command line; ``problems`` are shown once it starts."""
+    from groq_tui.app import GroqApp
+    from groq_tui.services.context import AppContext
+
+    context = AppContext(
+        settings, model=args.model, continue_last=args.continue_last, offline=bool(args.local)
+    )
+    return GroqApp(context, setting_problems=problems)
 
 
 def _run_command(args: argparse.Namespace, settings: Settings) -> int:

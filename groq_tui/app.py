@@ -98,9 +98,11 @@ class GroqApp(App[None]):
         Binding("f3", "workbench", "Transcribe", id="app.workbench"),
     ]
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, *, setting_problems: Sequence[str] = ()) -> None:
         super().__init__()
         self.context = context
+        self._setting_problems = list(setting_problems)
+        """Settings that could not be used (their defaults are): said once started."""
         """What the app holds and does; the screens use it."""
         self.signals = ContextSignals(self, self.context)
         """The context's news, as signals the screens subscribe to."""
@@ -137,8 +139,12 @@ class GroqApp(App[None]):
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for problem in self._setting_problems:
+            self.notify(problem, title="Setting not used", severity="warning", timeout=20)
         if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+            from groq_tui.ui.keymap import apply_keymap
+
+            self.settings.keymap = apply_keymap(self, self.settings.keymap, config_file())
         conversation = Conversation(
             title="New conversation", model=self.context.initial_model, parameters=ChatParameters()
         )

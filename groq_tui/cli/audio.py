@@ -11,6 +11,7 @@ from groq_tui.api.params import AudioResponseFormat, check_audio_params
 from groq_tui.cli.common import EXIT_USAGE, client_from, describe_error, exit_code_for, fail
 from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
+from groq_tui.services.typed_path import typed_path
 from groq_tui.subtitles import to_srt, to_vtt
 
 Granularity = Literal["word", "segment"]
@@ -94,10 +95,14 @@ async def run_audio(args: argparse.Namespace, settings: Settings) -> int:
         response_format=response_format,
         max_upload_bytes=int(settings.max_upload_mb * 1024 * 1024),
     )
+    try:
+        path = typed_path(args.file)  # a pasted file:// URL or quoted path too
+    except ValueError as exc:
+        return fail(f"{args.file}: {exc}", EXIT_USAGE)
     async with client_from(settings) as client:
         try:
             result = await transcribe_file(
-                client, args.file, options, progress=_progress, notice=_notice
+                client, path, options, progress=_progress, notice=_notice
             )
             text = render(result, output_format)
         except AudioRejected as exc:  # nothing was sent: the input must change

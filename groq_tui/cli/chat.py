@@ -13,7 +13,6 @@ import contextlib
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from groq_tui.api import FlexCapacityError, GroqClient, InvalidRequestParameter
@@ -31,6 +30,7 @@ from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
 from groq_tui.domain import ExecutedTool, ReplyDelta, ReplyParameters, ReplyReasoning, ToolCall
 from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply
+from groq_tui.services.typed_path import typed_path
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
@@ -50,22 +50,34 @@ _FIELD_WORDS = re.compile(
 )
 
 
+class NoPrompt(ValueError):
+    """There is nothing to send (the prompt is an argument, not a flag: the message says so)."""
+
+
 def read_prompt(args: argparse.Namespace) -> str:
-    """The prompt from the argument, or stdin for '-' or when no argument is given."""
+    """The prompt from the argument, or stdin for '-' or when no argument is given.
+
+    Raises:
+        NoPrompt: No prompt was given, or it is empty.
+    """
     if args.prompt is not None and args.prompt != "-":
         prompt: str = args.prompt
     elif args.prompt is None and sys.stdin.isatty():
-        raise InvalidRequestParameter("prompt", "give a prompt as an argument or on stdin")
+        raise NoPrompt("no prompt: give it as an argument, or on stdin ('-' or a pipe)")
     else:
         prompt = sys.stdin.read()
     if not prompt.strip():
-        raise InvalidRequestParameter("prompt", "is empty; give some text to send")
+        raise NoPrompt("the prompt is empty: give some text to send")
     return prompt
 
 
 def _load_tools(path: str) -> list[dict[str, Any]]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        file = typed_path(path)
+    except ValueError as exc:
+        raise InvalidRequestParameter("tools", str(exc)) from exc
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidRequestParameter("tools", f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:
@@ -240,6 +252,8 @@ async def run_chat(args: argparse.Namespace, settings: Settings) -> int:
         )
     except InvalidRequestParameter as exc:
         return fail(refusal(exc), EXIT_USAGE)
+    except NoPrompt as exc:
+        return fail(str(exc), EXIT_USAGE)
     out = _Output()
     thoughts = _Reasoning() if args.show_reasoning else None
     async with client_from(settings) as client:

@@ -6,7 +6,13 @@ import argparse
 import sys
 
 from groq_tui.api import GroqClient, InvalidRequestParameter
-from groq_tui.config import ConfigFileError, Settings, load_settings
+from groq_tui.config import (
+    ConfigFileError,
+    SettingProblem,
+    Settings,
+    load_settings,
+    load_settings_leniently,
+)
 from groq_tui.services import errors as services_errors
 
 EXIT_FAILURE = 1
@@ -14,14 +20,25 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings with this invocation's flags on top."""
-    return load_settings(
-        api_key=getattr(args, "api_key", None),
-        base_url=getattr(args, "base_url", None),
-        max_retries=getattr(args, "max_retries", None),
-        timeout=getattr(args, "timeout", None),
-    )
+def settings_from(
+    args: argparse.Namespace, *, lenient: bool = False
+) -> tuple[Settings, list[SettingProblem]]:
+    """Settings with this invocation's flags on top, and what could not be used.
+
+    Raises:
+        ConfigFileError: The config file is not readable TOML.
+        InvalidSettings: A value cannot be used (unless ``lenient``: then it takes its
+            default and is listed).
+    """
+    flags = {
+        "api_key": getattr(args, "api_key", None),
+        "base_url": getattr(args, "base_url", None),
+        "max_retries": getattr(args, "max_retries", None),
+        "timeout": getattr(args, "timeout", None),
+    }
+    if lenient:
+        return load_settings_leniently(**flags)
+    return load_settings(**flags), []
 
 
 def client_from(settings: Settings) -> GroqClient:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from groq_tui.api import InvalidRequestParameter
-from groq_tui.cli.chat import read_prompt
+from groq_tui.cli.chat import NoPrompt, read_prompt
 from groq_tui.cli.common import EXIT_USAGE, client_from, describe_error, fail
 from groq_tui.config import Settings
 from groq_tui.domain import ChatParameters, ReplyStats, Usage
@@ -95,6 +95,8 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
         )  # fmt: skip
     except InvalidRequestParameter as exc:
         return fail(describe_error(exc), EXIT_USAGE)
+    except NoPrompt as exc:
+        return fail(str(exc), EXIT_USAGE)
     async with client_from(settings) as client:
         run = CompareRun(client, None, models, parameters, settings.base_url)
         turn = await run.add_prompt(prompt)
@@ -134,7 +136,8 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> int:
             if isinstance(result, ColumnDone):
                 sys.stdout.write(f"== {model} ==\n{result.message.content.rstrip()}\n\n")
                 rows.append(_row(model, result.stats, result.message.usage))
-        sys.stdout.write(stats_table(rows))
+        if rows:  # with every model failed, a table header alone says nothing
+            sys.stdout.write(stats_table(rows))
     for index, model in enumerate(models):
         result = results.get(index)
         if isinstance(result, ColumnFailed):

@@ -19,18 +19,29 @@ def _switch(group: argparse._ActionsContainer, flag: str, help: str) -> None:
     group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
 
 
-def _connection_flags(parser: argparse.ArgumentParser) -> None:
+def _connection_flags(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    # A subcommand's flags default to "not given" (SUPPRESS), so that the same flag given
+    # before the subcommand (groq-tui --timeout 5 models) is not replaced by None.
+    unset = None if top_level else argparse.SUPPRESS
     group = parser.add_argument_group("connection (override the config file and environment)")
-    group.add_argument("--base-url", help="OpenAI-compatible root URL (GROQ_BASE_URL)")
     group.add_argument(
-        "--api-key", help="API key (GROQ_API_KEY); prefer the environment: flags show in ps"
+        "--base-url", default=unset, help="OpenAI-compatible root URL (GROQ_BASE_URL)"
     )
-    group.add_argument("--max-retries", type=int, metavar="N", help="retries on 408/409/429/5xx")
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="request timeout")
+    group.add_argument(
+        "--api-key",
+        default=unset,
+        help="API key (GROQ_API_KEY); prefer the environment: flags show in ps",
+    )
+    group.add_argument(
+        "--max-retries", type=int, default=unset, metavar="N", help="retries on 408/409/429/5xx"
+    )
+    group.add_argument(
+        "--timeout", type=float, default=unset, metavar="SECONDS", help="request timeout"
+    )
     group.add_argument(
         "--local",
         action="store_true",
-        default=None,
+        default=unset,
         help="use the offline engine (started as a child process) instead of a server",
     )
 
@@ -163,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reopen the last conversation",
     )
-    _connection_flags(parser)
+    _connection_flags(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     chat = sub.add_parser(

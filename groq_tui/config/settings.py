@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,8 +23,17 @@ from pydantic_settings import (
 )
 
 from groq_tui.config.paths import config_file
+from groq_tui.config.problems import (
+    InvalidSettings,
+    SettingProblem,
+    SourceWithout,
+    describe_problems,
+)
 
 DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
+
+_LEFT_OUT: ContextVar[frozenset[str]] = ContextVar("_LEFT_OUT", default=frozenset())
+"""Settings that take their defaults whatever the sources say (their values were bad)."""
 
 
 class ConfigFileError(Exception):
@@ -89,7 +99,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+            raise ValueError("must start with http:// or https://")
         return value
 
     @classmethod
@@ -101,7 +111,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_file()))
+        sources = (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, config_file()),
+        )
+        if left_out := _LEFT_OUT.get():
+            return tuple(SourceWithout(settings_cls, source, left_out) for source in sources)
+        return sources
 
     @property
     def api_key_value(self) -> str | None:
@@ -110,14 +127,47 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the file and environment, with ``overrides`` (CLI flags; None = unset)."""
+    """Settings from the file and environment, with ``overrides`` (CLI flags; None = unset).
+
+    Raises:
+        ConfigFileError: The config file is not readable TOML.
+        InvalidSettings: Some values cannot be used (one line each, naming the source).
+    """
+    settings, problems = load_settings_leniently(**overrides)
+    if problems:
+        raise InvalidSettings(problems)
+    return settings
+
+
+def load_settings_leniently(**overrides: Any) -> tuple[Settings, list[SettingProblem]]:
+    """Like :func:`load_settings`, but a setting whose value cannot be used takes its
+    default instead; returns the settings and what was wrong (the app starts anyway).
+
+    Raises:
+        ConfigFileError: The config file is not readable TOML.
+        InvalidSettings: A problem that no setting's default mends.
+    """
     path = config_file()
+    file_values: dict[str, Any] = {}
     if path.exists():
         try:
-            tomllib.loads(path.read_text(encoding="utf-8"))
+            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigFileError(f"cannot read the config file {path}: {exc}") from exc
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given), []
+    except ValidationError as exc:
+        problems = describe_problems(exc, Settings.model_fields, given, file_values, path)
+    left_out = {problem.name for problem in problems} & Settings.model_fields.keys()
+    token = _LEFT_OUT.set(frozenset(left_out))
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if k not in left_out})
+    except ValidationError as exc:  # a problem no default can mend
+        raise InvalidSettings(problems) from exc
+    finally:
+        _LEFT_OUT.reset(token)
+    return settings, problems
 
 
 def config_file_too_open(path: Path | None = None) -> bool:

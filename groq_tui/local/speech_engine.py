@@ -159,9 +159,9 @@ class SpeechEngine:
         if not self.multilingual and language != "en":
             raise EngineError(
                 f"`{self.spec.id}` is an English-only Whisper model: it cannot "
-                f"{options.task} speech in {language!r}. Send English audio, or configure a "
-                "multilingual CTranslate2 Whisper model by path (whisper_path) for other "
-                "languages.",
+                f"{options.task} speech in {language!r}. Send English audio, or add a "
+                "multilingual CTranslate2 Whisper model for other languages: local_whisper "
+                "in the config file, or groq-tui serve --whisper DIR.",
                 param="language",
                 code="unsupported_language",
             )

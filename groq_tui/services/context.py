@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from groq_tui.config import Settings, data_dir
 from groq_tui.domain import ChatParameters, Conversation, Message
+from groq_tui.domain.wording import counted
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
 from groq_tui.services.context_files import AppFiles, read_tools
 from groq_tui.services.history_file import open_history, recover_periodically
@@ -162,11 +163,15 @@ class AppContext:
         self.services_ready.publish(ServicesReady(opened))
         if store.recovered_count:
             self.notify(
-                f"{store.recovered_count} reply(ies) were cut off when the app last stopped; "
-                "what had arrived is kept, marked interrupted.",
+                f"{counted(store.recovered_count, 'reply', 'replies')} "
+                f"{'was' if store.recovered_count == 1 else 'were'} cut off when the app last "
+                "stopped; what had arrived is kept, marked interrupted.",
                 timeout=10,
             )
         await self._connected()
+        checked = self.models and (self.model_given or not self.offline)
+        if checked and await self.model_offered(self.initial_model) is False:
+            self.notify(self._not_offered(self.initial_model), severity="warning", timeout=20)
 
     async def aclose(self) -> None:
         """Close the client, the history and the engine."""
@@ -283,6 +288,29 @@ class AppContext:
         self.models_error = None
         self.models_loaded.publish(None)
 
+    async def model_offered(self, model: str) -> bool | None:
+        """Whether the server offers ``model``; None if it cannot tell (or not started)."""
+        from groq_tui.services.model_offer import model_offered
+
+        if self.clients is None:
+            return None
+        with self.clients.lease() as client:
+            return await model_offered(client, self.models, model)
+
+    def _not_offered(self, model: str) -> str:
+        from groq_tui.services.model_offer import not_offered
+
+        return not_offered(self.host_label, self.chat_models, model)
+
+    async def remember_model(self, model: str) -> None:
+        """Keep ``model`` as the default chat model in the config file, unless the server
+        refused it (an id typed in the model picker may not exist)."""
+        if await self.model_offered(model) is False:
+            text = f"{self._not_offered(model)} {model} is not kept as the default model."
+            self.notify(text, severity="warning", timeout=15)
+            return
+        self.files.remember_setting("model", model)
+
     # -- comparisons ---------------------------------------------------------------------------
 
     def compare_run(self, models: list[str], parameters: ChatParameters) -> CompareRun:
@@ -320,7 +348,7 @@ class AppContext:
             return False
         if self.chat_service is not None:
             self.chat_service.tools = tools
-        self.notify(f"{len(tools)} tool(s) loaded from {path}.")
+        self.notify(f"{counted(len(tools), 'tool')} loaded from {path}.")
         return True
 
     # -- audio -----------------------------------------------------------------------------------

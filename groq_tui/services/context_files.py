@@ -18,6 +18,7 @@ from typing import Any
 from groq_tui.config import Settings
 from groq_tui.domain import Conversation
 from groq_tui.services.app_events import Notice
+from groq_tui.services.typed_path import typed_path
 
 
 class AppFiles:
@@ -94,8 +95,9 @@ def read_tools(path: str) -> list[dict[str, Any]]:
         ValueError: The file cannot be read or does not hold tool definitions; the message
             names the file and says why.
     """
+    file = typed_path(path)
     try:
-        data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+        data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValueError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     except ValueError as exc:
@@ -121,11 +123,21 @@ def export_name(conversation: Conversation, ext: str) -> str:
 
 
 def write_export_file(folder: Path, name: str, content: str) -> Path:
-    """Write ``content`` to ``folder/name`` (the folder is created); returns the path."""
+    """Write ``content`` to a new file ``folder/name`` (the folder is created); returns the
+    path. An existing file is never replaced: the name gets a number (``a-2.srt``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(content, encoding="utf-8")
-    return path
+    stem, suffix = Path(name).stem, Path(name).suffix
+    path, number = folder / name, 1
+    while True:
+        try:
+            # "x": created here or not at all, even if another export races for the name.
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(content)
+        except FileExistsError:
+            number += 1
+            path = folder / f"{stem}-{number}{suffix}"
+        else:
+            return path
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,6 @@ async def describe_error_with_models(
         except GroqError:
             return message
         ids = sorted(m.id for m in models.data if m.active is not False)
-        if ids:
+        if ids and not all(i in message for i in ids):  # the local engine names them already
             message += f" - available models: {', '.join(ids)}"
     return message

@@ -223,6 +223,8 @@ class LoopbackServer:
         if method == "GET" and path.startswith(f"{API_ROOT}/models/"):
             model_id = path.removeprefix(f"{API_ROOT}/models/")
             model = corpus.find_model(model_id)
+            if model is None and chat.chunks_model(model_id):  # unlisted, but it answers
+                model = {"id": model_id, "object": "model", "owned_by": "loopback", "active": True}
             if model is None:
                 raise wire.model_not_found(model_id)
             return ex.json(200, model)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 
+from groq_tui.domain.wording import counted
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.routing import OpenSavedCompare
 from groq_tui.ui.screens.dialogs import ConfirmDialog, TextPrompt
@@ -101,7 +102,7 @@ class HistoryScreen(SettlingScreen[None]):
         else:
             summaries = await service.store.list_conversations()
             items = [
-                SidebarItem(s.id, s.title, f"{s.model} · {s.message_count} messages")
+                SidebarItem(s.id, s.title, f"{s.model} · {counted(s.message_count, 'message')}")
                 for s in summaries
             ]
         self.query_one(ConversationSidebar).show(items, highlight=self.conversation.id)

@@ -92,7 +92,7 @@ class ModelSettingsScreen(HistoryScreen):
         if panel is not None:
             panel.set_max_tokens_limit(limit)
         self._model_options_changed()
-        self.context.files.remember_setting("model", model)
+        await self.context.remember_model(model)  # unless the server refuses it
         if self.service is not None:
             await self.service.save_settings(self.conversation)
 

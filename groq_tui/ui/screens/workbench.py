@@ -26,12 +26,14 @@ from textual.widgets import (
     TextArea,
 )
 
+from groq_tui.domain.wording import counted
 from groq_tui.services.transcription import (
     DEFAULT_MAX_UPLOAD_BYTES,
     TranscriptionFailed,
     TranscriptionOptions,
     transcribe_file,
 )
+from groq_tui.services.typed_path import typed_path
 from groq_tui.subtitles import to_srt, to_vtt
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.fields import parse_language, parse_temperature
@@ -66,7 +68,10 @@ def export_content(result: Transcription, fmt: ExportFormat) -> str:
 
 def _start_folder(text: str) -> Path:
     """Where the file picker opens: the typed path's folder, else the working directory."""
-    path = Path(text).expanduser() if text.strip() else Path.cwd()
+    try:
+        path = typed_path(text)
+    except ValueError:
+        path = Path.cwd()
     if path.is_dir():
         return path
     if path.parent.is_dir():
@@ -195,10 +200,14 @@ class WorkbenchScreen(SettlingScreen[None]):
         if self.running:
             self.notify("Still working on the last file.", timeout=3)
             return
-        path = self.path_text
-        if not path:
+        if not self.path_text:
             self._set_status("Choose an audio file first (ctrl+o to browse).", error=True)
             self.query_one("#path", Input).focus()
+            return
+        try:
+            path = str(typed_path(self.path_text))  # ~, quotes, file:// URLs as pasted
+        except ValueError as exc:
+            self._set_status(f"Not run: {exc}", error=True)
             return
         if self.context.clients is None:
             self._set_status("Not connected yet: wait for the app to start, then Run.", error=True)
@@ -263,15 +272,15 @@ class WorkbenchScreen(SettlingScreen[None]):
         self.set_class(plain, "-plain")
         self.query_one("#text", TextArea).load_text(result.text.strip())
         self.query_one(TranscriptTable).show(segments, words)
-        parts = [f"{len(segments)} segments"] if segments else []
+        parts = [counted(len(segments), "segment")] if segments else []
         if words:
-            parts.append(f"{len(words)} words")
+            parts.append(counted(len(words), "word"))
         if result.duration:
             parts.append(clock(result.duration))
         if result.language:
             parts.append(result.language)
         if pieces > 1:
-            parts.append(f"{pieces} pieces")
+            parts.append(counted(pieces, "piece"))
         if not result.text.strip():
             self._set_status(f"{source.name}: no speech was heard in it", error=True)
             return

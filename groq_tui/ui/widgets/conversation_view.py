@@ -31,6 +31,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Button
 
 from groq_tui.domain import Message
+from groq_tui.domain.wording import counted
 from groq_tui.ui.widgets.messages import MessageView
 
 if TYPE_CHECKING:
@@ -277,5 +278,5 @@ class ConversationView(VerticalScroll):
     def _changed(self) -> None:
         self.set_class(not self.messages, "-empty")
         button = self.query_one("#load-earlier", Button)
-        button.label = f"show {min(self.PAGE, self.hidden_before)} earlier messages"
+        button.label = f"show {counted(min(self.PAGE, self.hidden_before), 'earlier message')}"
         button.set_class(self.hidden_before == 0, "-none")

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from groq_tui.domain.wording import counted
+
 RecorderState = Literal["idle", "recording", "transcribing"]
 
 METER_CELLS = 16
@@ -109,7 +111,7 @@ class RecorderBar(Widget):
             text.append(f"  · {self.hint} stop · {mode}", "dim")
             return text
         if self.state == "transcribing":
-            left = f"{self.pending} segment(s) left" if self.pending else "finishing"
+            left = f"{counted(self.pending, 'segment')} left" if self.pending else "finishing"
             return Text.assemble(("◌ Transcribing… ", "bold"), left)
         return Text.assemble(
             ("○ ", "dim"),
