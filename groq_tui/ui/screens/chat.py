@@ -33,8 +33,9 @@ from groq_tui.services.app_events import Connection, ServicesReady
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
-from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
 from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.speech_commands import SpeechCommands
+from groq_tui.ui.speech_screen import SpeakingScreen
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.messages import MessageView
@@ -46,11 +47,14 @@ if TYPE_CHECKING:
     from groq_tui.ui.dictation import DictationController
 
 
-class ChatScreen(ModelSettingsScreen):
+class ChatScreen(SpeakingScreen):
     """The main screen."""
 
     CSS_PATH = "chat.tcss"
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DictationCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        DictationCommands,
+        SpeechCommands,
+    }
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),  # the conversation alone (side panels on demand)
         (100, "-medium"),  # with the history
@@ -231,7 +235,7 @@ class ChatScreen(ModelSettingsScreen):
         status = self.query_one(StatusBar)
         view: MessageView | None = None
         history = list(self.messages)
-        events = service.reply(self.conversation, history)
+        events = self.with_speech(service.reply(self.conversation, history))
         lease = self.context.lease_client()  # a server switch leaves this reply its client
         try:
             async for event in events:
@@ -319,6 +323,8 @@ class ChatScreen(ModelSettingsScreen):
 
     def action_stop(self) -> None:
         """Stop the reply that is streaming; what arrived is kept, marked stopped."""
+        if self.stop_speech() and not self.streaming:
+            return
         if self._dictation is not None and self._dictation.recording and not self.streaming:
             self._dictation.stop()
             return

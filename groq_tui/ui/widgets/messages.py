@@ -118,6 +118,7 @@ class MessageView(Vertical, can_focus=True):
         Binding("d", "delete", "Delete", id="message.delete"),
         Binding("r", "regenerate", "Regenerate", id="message.regenerate"),
         Binding("t", "tool_result", "Tool result", id="message.tool_result"),
+        Binding("s", "read_aloud", "Read aloud", id="message.read_aloud"),
     ]
 
     class EditRequested(MessageRequest):
@@ -131,6 +132,9 @@ class MessageView(Vertical, can_focus=True):
 
     class ToolResultRequested(MessageRequest):
         """The user wants to give the result of this reply's tool calls."""
+
+    class ReadAloudRequested(MessageRequest):
+        """The user wants this message read aloud."""
 
     def __init__(self, message: Message) -> None:
         super().__init__(classes=f"-{message.role}")
@@ -223,6 +227,8 @@ class MessageView(Vertical, can_focus=True):
             return message.role == "assistant" and self._is_last_reply()
         if action == "tool_result":
             return message.role == "assistant" and bool(message.tool_calls)
+        if action == "read_aloud":
+            return bool(message.content.strip())
         return True
 
     def _is_last_reply(self) -> bool:
@@ -262,3 +268,7 @@ class MessageView(Vertical, can_focus=True):
     def action_tool_result(self) -> None:
         """Give the result of the tool calls of this reply."""
         self.post_message(self.ToolResultRequested(self))
+
+    def action_read_aloud(self) -> None:
+        """Read this message aloud."""
+        self.post_message(self.ReadAloudRequested(self))
