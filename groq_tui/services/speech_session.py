@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -39,7 +40,10 @@ if TYPE_CHECKING:
 
 SpeechPhase = Literal["idle", "waiting", "playing", "paused"]
 
-_SENTENCE_MARKS = frozenset(".!?…\n")
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"')\]”’]*\s|\n")
+"""A sentence end followed by white space, or a line break: where a sentence may end."""
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"')\]”’]*\s+$")
+_FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -56,32 +60,37 @@ class SpeechState:
 class SentenceStream:
     """Markdown arriving in pieces in; each speakable sentence out once it is complete.
 
-    A sentence is complete when text follows its end (a space after the full stop, a blank
-    line); the last one comes out at :meth:`finish`. Code blocks and tables are summarised
-    (:func:`~groq_tui.services.speakable.speakable`), so an open code fence holds back
-    only its own summary.
+    A sentence is complete when white space follows its end (a space after the full stop, a
+    line break); the last one comes out at :meth:`finish`. Code blocks and tables are
+    summarised (:func:`~groq_tui.services.speakable.speakable`); an open code fence holds
+    back its summary until it closes.
     """
 
     def __init__(self) -> None:
         self._parts: list[str] = []
+        self._last = ""
         self._given = 0
-
-    def _sentences(self) -> list[str]:
-        return split_sentences(speakable("".join(self._parts)))
 
     def feed(self, text: str) -> list[str]:
         """Add ``text``; the sentences it completed."""
+        if not text:
+            return []
+        boundary = self._last[-2:] + text
         self._parts.append(text)
-        if not _SENTENCE_MARKS.intersection(text) and not text[:1].isspace():
-            return []  # nothing can have ended: no need to look again
-        sentences = self._sentences()[:-1]
+        self._last = text
+        if not _SENTENCE_BREAK.search(boundary):
+            return []  # no sentence can have ended here: no need to look again
+        raw = "".join(self._parts)
+        sentences = split_sentences(speakable(raw))
+        if len(_FENCE_LINE.findall(raw)) % 2 or not _ENDS_SENTENCE.search(raw):
+            sentences = sentences[:-1]  # the last one may still grow
         new = sentences[self._given :]
         self._given = max(self._given, len(sentences))
         return new
 
     def finish(self) -> list[str]:
         """The sentences not given yet (the text has ended)."""
-        sentences = self._sentences()
+        sentences = split_sentences(speakable("".join(self._parts)))
         new = sentences[self._given :]
         self._given = len(sentences)
         return new

@@ -40,7 +40,7 @@ class SpeechSettings:
         barge = "on" if self.context.settings.voice_barge_in else "off"
         return [
             ("Read the last reply aloud", screen.action_read_aloud_last,
-             "Or focus a message and press s (f7)"),
+             "Or focus a message and press s (f2)"),
             ("Start or end a voice conversation", screen.action_voice_conversation,
              "Listen, send at your pause, speak the reply, listen again (f9)"),
             (f"Toggle auto-read (now {auto})", screen.toggle_auto_read,

@@ -30,7 +30,7 @@ class SpeakingScreen(ModelSettingsScreen):
     """A chat screen that speaks: replies read aloud, and a hands-free voice conversation."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f7", "read_aloud_last", "Read aloud", show=False, id="chat.read_aloud"),
+        Binding("f2", "read_aloud_last", "Read aloud", show=False, id="chat.read_aloud"),
         Binding("f8", "pause_speech", "Pause speech", show=False, id="chat.speech_pause"),
         Binding("f9", "voice_conversation", "Voice", show=False, id="chat.voice"),
     ]

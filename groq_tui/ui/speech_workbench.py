@@ -28,7 +28,7 @@ def speak_text(screen: Screen[None], text: str) -> None:
         screen.notify("Stopped speaking.", timeout=2)
         return
     narration = narrator.say(text, "Transcript")
-    screen.notify("Speaking the transcript (press Speak or f7 again to stop).", timeout=4)
+    screen.notify("Speaking the transcript (press Speak or f2 again to stop).", timeout=4)
 
     async def told_if_failed() -> None:
         await narration.finished()

@@ -89,7 +89,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("ctrl+s", "export('srt')", "SRT", id="workbench.export_srt"),
         Binding("ctrl+y", "copy", "Copy", id="workbench.copy"),
         Binding("ctrl+k", "send_to_chat", "To chat", id="workbench.send"),
-        Binding("f7", "speak", "Speak", show=False, id="workbench.speak"),
+        Binding("f2", "speak", "Speak", show=False, id="workbench.speak"),
     ]
 
     DEFAULT_CSS = """
@@ -376,7 +376,7 @@ class WorkbenchScreen(Screen[None]):
             self.post_message(InsertIntoComposer(text))
 
     def action_speak(self) -> None:
-        """Read the transcript aloud (esc on the chat screen, or f7 again, stops it)."""
+        """Read the transcript aloud (esc on the chat screen, or f2 again, stops it)."""
         self.speak(to_file=False)
 
     def speak(self, *, to_file: bool) -> None:
