@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 import soundfile as sf
 
 from groq_tui.app import GroqApp
@@ -24,7 +23,7 @@ from tests.loopback.replies import Reply
 from tests.test_cli_speak import heard_share, transcribe
 
 if TYPE_CHECKING:
-    from tests.virtual_mic import VirtualMic
+    from tests.virtual_mic import SpeakerRecording, VirtualMic
 
 pytest_plugins = ("tests.virtual_mic",)  # the session's one virtual microphone and speaker
 
@@ -60,9 +59,9 @@ def chat_stream(text_pieces: list[str], model: str = "llama-3.1-8b-instant") -> 
     return "".join(events)
 
 
-async def heard(recording: object, seconds: float) -> str:
+async def heard(recording: SpeakerRecording, seconds: float) -> str:
     """Wait until the speaker played ``seconds`` of sound and fell silent; what Whisper hears."""
-    samples = await asyncio.to_thread(recording.wait_for_silence_after, seconds, 60.0)  # type: ignore[attr-defined]
+    samples = await asyncio.to_thread(recording.wait_for_silence_after, seconds, 60.0)
     return await asyncio.to_thread(transcribe, samples)
 
 

@@ -74,8 +74,7 @@ class SpeakingScreen(ModelSettingsScreen):
             narrator = narrator_for(self.context)
             narrator.changed.unsubscribe(self._speech_changed)
             narrator.stop()
-        if self.voice_conversation is not None:
-            self.voice_conversation.stop()
+        # A voice conversation ends with its worker, which closing the screen cancels.
 
     def _speech_changed(self, state: SpeechState) -> None:
         bar = self._speech_bar
