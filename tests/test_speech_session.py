@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from groq_tui.local.voice_engine import BUNDLED_VOICE, BUNDLED_VOICE_MODEL_ID
-from groq_tui.services.speech_settings import OFFLINE_VOICE, OFFLINE_VOICE_MODEL
 from groq_tui.services.speech_session import SentenceStream
+from groq_tui.services.speech_settings import OFFLINE_VOICE, OFFLINE_VOICE_MODEL
 
 
 def fed(pieces: list[str]) -> list[list[str]]:
@@ -30,7 +30,8 @@ def test_an_open_code_block_is_summarised_once_it_closes() -> None:
 
 
 def test_markdown_is_read_as_words() -> None:
-    said = [s for step in fed(["**Bold** and [a link](https://x.org). ", "`code` too."]) for s in step]
+    steps = fed(["**Bold** and [a link](https://x.org). ", "`code` too."])
+    said = [sentence for step in steps for sentence in step]
     assert said == ["Bold and a link.", "code too."]
 
 
