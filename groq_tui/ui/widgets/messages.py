@@ -228,7 +228,7 @@ class MessageView(Vertical, can_focus=True):
         if action == "tool_result":
             return message.role == "assistant" and bool(message.tool_calls)
         if action == "read_aloud":
-            return bool(message.content.strip())
+            return message.role == "assistant" and bool(message.content.strip())
         return True
 
     def _is_last_reply(self) -> bool:
