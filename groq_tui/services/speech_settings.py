@@ -50,13 +50,6 @@ def narrator_for(context: AppContext) -> Narrator:
     return narrator
 
 
-async def close_narrator(context: AppContext) -> None:
-    """Stop the app's speaker, if it was ever made."""
-    narrator = _NARRATORS.pop(context, None)
-    if narrator is not None:
-        await narrator.aclose()
-
-
 async def output_devices() -> list[tuple[str, str]]:
     """PortAudio's output devices as (name, description); raises AudioUnavailable."""
     from groq_tui.audio.playback import list_output_devices
