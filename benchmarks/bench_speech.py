@@ -227,8 +227,6 @@ async def one_voice_turn(
     def phase(now: str) -> None:
         if now == "listening":
             listening.set()
-            if narrator.current is not None:
-                conversation.stop()  # one turn
 
     conversation.phase_changed.subscribe(phase)
     running = asyncio.create_task(conversation.run())
@@ -236,12 +234,18 @@ async def one_voice_turn(
     await asyncio.sleep(0.5)  # the microphone is open
     await asyncio.to_thread(mic.play, speech)
     said_at = time.monotonic()
-    await running
-    await asyncio.gather(*replies)
-    player = narrator.player
-    assert player is not None
-    assert player.first_audio_at is not None
-    return player.first_audio_at, said_at
+    # One turn, up to the reply's first sound: the rest of it is not measured.
+    while narrator.player is None or narrator.player.first_audio_at is None:
+        if running.done():
+            running.result()
+            raise RuntimeError("the turn ended without a spoken reply")
+        await asyncio.sleep(0.005)
+    first_audio = narrator.player.first_audio_at
+    conversation.stop()
+    for task in replies:
+        task.cancel()
+    await asyncio.gather(running, *replies, return_exceptions=True)
+    return first_audio, said_at
 
 
 async def app_speech(runs: int) -> None:
