@@ -4,7 +4,8 @@ The screen owns the workers that call the chat service; widgets only render and 
 messages. Replies stream into a :class:`MessageView` whose markdown widget coalesces renders,
 so the event loop stays free for keys while thousands of tokens a second arrive; the
 :class:`ConversationView` keeps the end in view. The history sidebar's side is in
-:mod:`.chat_history`, dictation's palette commands in :mod:`groq_tui.ui.dictation_commands`.
+:mod:`.chat_history`, dictation's palette commands in :mod:`groq_tui.ui.dictation_commands`,
+speech (read aloud, auto-read, the voice conversation) in :mod:`groq_tui.ui.speech_screen`.
 """
 
 from __future__ import annotations
