@@ -548,7 +548,7 @@ async def test_a_message_offers_only_the_actions_that_apply_to_it(
             return {b.binding.action for b in bindings if b.node is view and b.enabled}
 
         assert await offered(prompt) == {"copy", "edit", "delete"}
-        assert await offered(reply) == {"copy", "copy_code", "delete", "regenerate"}
+        assert await offered(reply) == {"copy", "copy_code", "delete", "regenerate", "read_aloud"}
         await send(pilot, "second")
         await wait_reply_done(pilot, screen, count=2)
         assert "regenerate" not in await offered(reply)  # only the last reply is asked again

@@ -167,7 +167,7 @@ def test_speak_plays_on_the_default_output_until_the_end(
     capsys: pytest.CaptureFixture[str],
     virtual_mic: VirtualMic,
 ) -> None:
-    text = "Please send the quarterly report to the finance team before the meeting on Friday."
+    text = "Please send the quarterly report to the whole team before the meeting on Friday."
     heard = virtual_mic.listen()
     try:
         code, out, err = cli(capsys, "speak", text)
@@ -176,9 +176,9 @@ def test_speak_plays_on_the_default_output_until_the_end(
     finally:
         heard.stop()
     assert len(cli_env.requests) == 1
-    # Whisper tiny hears espeak-ng's "finance team" as "financing" now and then (on the
-    # server's file too), which is 12 of 14 words.
-    assert heard_share(text, transcribe(samples)) >= 0.85
+    # Not "finance team": Whisper tiny heard espeak-ng's rendering of it as "financing" now
+    # and then (on the server's file too, so not a fault of playback).
+    assert heard_share(text, transcribe(samples)) >= 0.9
 
 
 def test_long_text_plays_every_piece_in_order(

@@ -19,6 +19,7 @@ import collections
 import contextlib
 import io
 import threading
+import time
 from collections.abc import AsyncIterable
 from typing import Any
 
@@ -92,6 +93,29 @@ def find_output_device(wanted: str | int | None) -> int | None:
     raise AudioUnavailable(f"{wanted!r} {many}; output devices: {listed}")
 
 
+def list_output_devices() -> list[tuple[str, str]]:
+    """PortAudio's output devices as (name, description), the default first.
+
+    Raises:
+        AudioUnavailable: PortAudio cannot be loaded.
+    """
+    sd = load_sounddevice()
+    try:
+        default = int(sd.default.device[1])
+    except (TypeError, ValueError, IndexError):
+        default = -1
+    devices: list[tuple[int, str, str]] = []
+    for info in sd.query_devices():
+        if int(info["max_output_channels"]) <= 0:
+            continue
+        index, name = int(info["index"]), str(info["name"])
+        rate = int(float(info["default_samplerate"]))
+        mark = " (default)" if index == default else ""
+        devices.append((index, name, f"{index}: {name}{mark} · {rate} Hz"))
+    devices.sort(key=lambda device: device[0] != default)
+    return [(name, description) for _, name, description in devices]
+
+
 class _Buffer:
     """Samples waiting to be played, filled by the loop, drained by PortAudio's thread."""
 
@@ -105,6 +129,8 @@ class _Buffer:
         """Samples handed to PortAudio so far (silence while paused or starved excluded)."""
         self.queued = 0
         """Samples of audio queued so far (the closing silence excluded)."""
+        self.first_played_at: float | None = None
+        """``time.monotonic()`` when the first samples were handed to the device."""
 
     def put(self, samples: Samples, *, audio: bool = True) -> None:
         if len(samples):
@@ -127,6 +153,8 @@ class _Buffer:
                     self._blocks.popleft()
                     self._offset = 0
             self.played += done
+            if done and self.first_played_at is None:
+                self.first_played_at = time.monotonic()
             empty = not self._blocks
         out[done:] = 0.0
         return not (empty and self.finished)
@@ -169,6 +197,12 @@ class Player:
         if self._buffer is None or not self.samplerate:
             return 0.0
         return min(self._buffer.played, self._buffer.queued) / self.samplerate
+
+    @property
+    def first_audio_at(self) -> float | None:
+        """``time.monotonic()`` when the current (or last) playback's first samples went to
+        the device (None before): what a latency figure ends on."""
+        return None if self._buffer is None else self._buffer.first_played_at
 
     def stop(self) -> None:
         """Stop at once (the running ``play`` returns); safe from any thread, idempotent."""

@@ -88,8 +88,25 @@ class Settings(BaseSettings):
     """The service's upload limit: longer audio is split at silences into smaller pieces."""
     thinking_display: Literal["show", "collapse", "hide"] = "collapse"
     """How the app shows a reply's reasoning: always, folded once the answer starts, or not."""
+    # -- speech (text to speech) -------------------------------------------------------
+    speech_model: str = "canopylabs/orpheus-v1-english"
+    """The service's text-to-speech model (offline, the bundled Piper voice is used)."""
+    speech_voice: str = "autumn"
+    """The service's voice for ``speech_model``."""
+    speech_speed: float = Field(default=1.0, ge=0.5, le=5.0)
+    """Speaking speed (1 is the voice's own)."""
+    output_device: str | None = None
+    """The speaker: an output device's index, name or part of its name (default: the
+    system's default output)."""
+    auto_read: bool = False
+    """Read replies aloud sentence by sentence while they stream."""
+    voice_barge_in: bool = True
+    """In a voice conversation, speaking while a reply plays stops it (turn off when the
+    microphone hears the loudspeaker)."""
 
-    @field_validator("audio_device", "dictation_language", "dictation_prompt", mode="before")
+    @field_validator(
+        "audio_device", "dictation_language", "dictation_prompt", "output_device", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

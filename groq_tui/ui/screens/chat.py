@@ -4,7 +4,8 @@ The screen owns the workers that call the chat service; widgets only render and 
 messages. Replies stream into a :class:`MessageView` whose markdown widget coalesces renders,
 so the event loop stays free for keys while thousands of tokens a second arrive; the
 :class:`ConversationView` keeps the end in view. The history sidebar's side is in
-:mod:`.chat_history`, dictation's palette commands in :mod:`groq_tui.ui.dictation_commands`.
+:mod:`.chat_history`, dictation's palette commands in :mod:`groq_tui.ui.dictation_commands`,
+speech (read aloud, auto-read, the voice conversation) in :mod:`groq_tui.ui.speech_screen`.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from groq_tui.services.app_events import Connection, ServicesReady
 from groq_tui.ui.app_context import host_of
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
-from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY, ModelSettingsScreen
+from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY
 from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.speech_commands import SpeechCommands
+from groq_tui.ui.speech_screen import SpeakingScreen
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.key_footer import KeyFooter
@@ -48,11 +51,14 @@ if TYPE_CHECKING:
     from groq_tui.ui.dictation import DictationController
 
 
-class ChatScreen(ModelSettingsScreen):
+class ChatScreen(SpeakingScreen):
     """The main screen."""
 
     CSS_PATH = "chat.tcss"
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DictationCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        DictationCommands,
+        SpeechCommands,
+    }
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),  # the conversation alone (side panels on demand)
         (100, "-medium"),  # with the history
@@ -233,7 +239,7 @@ class ChatScreen(ModelSettingsScreen):
         status = self.query_one(StatusBar)
         view: MessageView | None = None
         history = list(self.messages)
-        events = service.reply(self.conversation, history)
+        events = self.with_speech(service.reply(self.conversation, history))
         lease = self.context.lease_client()  # a server switch leaves this reply its client
         try:
             async for event in events:
@@ -327,6 +333,8 @@ class ChatScreen(ModelSettingsScreen):
 
     def action_stop(self) -> None:
         """Stop the reply that is streaming; what arrived is kept, marked stopped."""
+        if self.stop_speech() and not self.streaming:
+            return
         if self._dictation is not None and self._dictation.recording and not self.streaming:
             self._dictation.stop()
             return

@@ -94,6 +94,7 @@ class WorkbenchScreen(SettlingScreen[None]):
         Binding("ctrl+s", "export('srt')", "SRT", id="workbench.export_srt"),
         Binding("ctrl+y", "copy", "Copy", id="workbench.copy"),
         Binding("ctrl+k", "send_to_chat", "To chat", id="workbench.send"),
+        Binding("f2", "speak", "Speak", show=False, id="workbench.speak"),
     ]
 
     DEFAULT_CSS = """
@@ -177,6 +178,8 @@ class WorkbenchScreen(SettlingScreen[None]):
                 yield Button(fmt.upper(), id=f"export-{fmt}", compact=True)
             yield Button("Copy", id="copy", compact=True)
             yield Button("To chat", id="send", compact=True)
+            yield Button("Speak", id="speak", compact=True)
+            yield Button("Speech WAV", id="export-speech", compact=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -351,7 +354,9 @@ class WorkbenchScreen(SettlingScreen[None]):
     @on(Button.Pressed, "#actions Button")
     def _action_pressed(self, event: Button.Pressed) -> None:
         name = event.button.id or ""
-        if name.startswith("export-"):
+        if name in ("speak", "export-speech"):
+            self.speak(to_file=name == "export-speech")
+        elif name.startswith("export-"):
             fmt = name.removeprefix("export-")
             assert fmt in ("txt", "srt", "vtt", "json")
             self.action_export(fmt)
@@ -388,6 +393,23 @@ class WorkbenchScreen(SettlingScreen[None]):
         text = self._text()
         if text is not None:
             self.post_message(InsertIntoComposer(text))
+
+    def action_speak(self) -> None:
+        """Read the transcript aloud (esc on the chat screen, or f2 again, stops it)."""
+        self.speak(to_file=False)
+
+    def speak(self, *, to_file: bool) -> None:
+        """Read the transcript aloud, or write its speech to a WAV file in the exports."""
+        from groq_tui.ui.speech_workbench import export_speech_of, speak_text
+
+        text = self._text()
+        if text is None:
+            return
+        if to_file:
+            stem = self.result_source.stem if self.result_source else "transcript"
+            self.run_worker(export_speech_of(self, text, f"{stem}.speech.wav"), group="export")
+        else:
+            speak_text(self, text)
 
     def action_close(self) -> None:
         """Back to where the workbench was opened from (a running transcription stops)."""

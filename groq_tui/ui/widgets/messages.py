@@ -147,6 +147,7 @@ class MessageView(Vertical, can_focus=True):
         Binding("r", "regenerate", "Regenerate", id="message.regenerate"),
         Binding("t", "tool_result", "Tool result", id="message.tool_result"),
         Binding("z", "toggle_thinking", "Thinking", id="message.thinking"),
+        Binding("s", "read_aloud", "Read aloud", id="message.read_aloud"),
     ]
 
     class EditRequested(MessageRequest):
@@ -160,6 +161,9 @@ class MessageView(Vertical, can_focus=True):
 
     class ToolResultRequested(MessageRequest):
         """The user wants to give the result of this reply's tool calls."""
+
+    class ReadAloudRequested(MessageRequest):
+        """The user wants this message read aloud."""
 
     def __init__(self, message: Message, *, thinking_display: ThinkingDisplay = "collapse") -> None:
         super().__init__(classes=f"-{message.role}")
@@ -316,6 +320,8 @@ class MessageView(Vertical, can_focus=True):
             return message.role == "assistant" and self._has_unanswered_tool_calls()
         if action == "toggle_thinking":
             return self.thinking is not None
+        if action == "read_aloud":
+            return message.role == "assistant" and bool(message.content.strip())
         return True
 
     def _has_unanswered_tool_calls(self) -> bool:
@@ -373,3 +379,7 @@ class MessageView(Vertical, can_focus=True):
     def action_tool_result(self) -> None:
         """Give the result of the tool calls of this reply."""
         self.post_message(self.ToolResultRequested(self))
+
+    def action_read_aloud(self) -> None:
+        """Read this message aloud."""
+        self.post_message(self.ReadAloudRequested(self))
