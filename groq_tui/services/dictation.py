@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from groq_tui.api import GroqClient
-from groq_tui.audio.archive import RecordingArchive, SavedRecording
+from groq_tui.audio.archive import DictationJournal, RecordingArchive, SavedRecording
 from groq_tui.audio.encoding import UPLOAD_RATE
 from groq_tui.audio.recorder import Recorder, Recording
 from groq_tui.audio.resample import Samples, StreamResampler
@@ -89,7 +89,9 @@ class LiveDictation:
         segmenter: Cuts speech at pauses (default: :class:`SpeechSegmenter` defaults).
         max_seconds: Stop after recording this long.
         stop_after_silence: Stop after this many seconds without speech.
-        archive: Where recordings are kept; without one, none is kept.
+        archive: Where recordings are kept; without one, none is kept. With one, a
+            journal there keeps the recording and the text so far while it runs, for
+            :meth:`RecordingArchive.recover_unfinished` after a kill.
         keep_recording: Keep the recording (with its transcript) in ``archive``. It is
             kept anyway if the device was lost mid-way.
         on_segment: Called on the loop as each segment closes (before it is sent).
@@ -119,6 +121,7 @@ class LiveDictation:
         self.reason: StopReason | None = None
         self._error: Exception | None = None
         self._stopping: asyncio.Task[Recording] | None = None
+        self._journal: DictationJournal | None = None
 
     @property
     def level(self) -> float:
@@ -146,10 +149,21 @@ class LiveDictation:
             AudioUnavailable: recording cannot start (no PortAudio, no such device).
         """
         blocks = self.recorder.blocks()
-        await self.recorder.start()
+        if self.archive is not None:
+            self._journal = await asyncio.to_thread(self.archive.begin_dictation)
+        try:
+            await self.recorder.start()
+        except BaseException:
+            await self._close_journal()
+            raise
         capture = asyncio.create_task(self._capture(blocks), name="dictation-capture")
         try:
+            if self._journal is not None and self.recorder.path is not None:
+                await asyncio.to_thread(self._journal.record_audio, self.recorder.path)
             async for event in self.session.events():
+                if isinstance(event, SegmentText) and self._journal is not None:
+                    # On disk before it is shown: what the user saw typed survives a kill.
+                    await asyncio.to_thread(self._journal.record_text, self.session.text)
                 yield event
                 if isinstance(event, SegmentFailed) and event.fatal and self._error is None:
                     self._error = event.error
@@ -160,8 +174,18 @@ class LiveDictation:
             await self.session.cancel()
             with contextlib.suppress(Exception):
                 (await self.recorder.stop()).discard()
+            await self._close_journal()
             raise
-        yield await self._finish(recording)
+        try:
+            finished = await self._finish(recording)
+        finally:
+            await self._close_journal()
+        yield finished
+
+    async def _close_journal(self) -> None:
+        if self._journal is not None:
+            journal, self._journal = self._journal, None
+            await asyncio.to_thread(journal.close)
 
     async def _capture(self, blocks: AsyncIterator[Samples]) -> Recording:
         """Feed the recorder's blocks to the segmenter until the recording ends."""
