@@ -53,7 +53,9 @@ async def backoff(server: LoopbackServer, runs: int) -> None:
     for _ in range(runs):
         server.reset()
         server.enqueue(Reply.error(500, "a"), Reply.error(500, "b"))
-        async with GroqClient(api_key="test-key", base_url=server.base_url, max_retries=2) as client:
+        async with GroqClient(
+            api_key="test-key", base_url=server.base_url, max_retries=2
+        ) as client:
             await client.models.list()
         arrivals = [request.received_at for request in server.requests]
         first.append(arrivals[1] - arrivals[0])
