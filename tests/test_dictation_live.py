@@ -22,6 +22,7 @@ from groq_tui.api import GroqClient
 from groq_tui.audio.archive import RecordingArchive
 from groq_tui.audio.encoding import audio_info
 from groq_tui.audio.errors import DeviceLost
+from groq_tui.audio.recorder import Recorder
 from groq_tui.config import data_dir
 from groq_tui.services.dictation import (
     DictationFinished,
@@ -177,6 +178,32 @@ async def test_translate_with_a_time_limit_keeps_the_recording(
     assert kept.audio == finished.saved.audio
     assert kept.transcript.strip() == "The market."
     assert kept.duration == pytest.approx(finished.duration, abs=0.01)
+
+
+async def test_a_data_dir_that_cannot_be_written_still_dictates(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, client: GroqClient, tmp_path: Path
+) -> None:
+    # A file where the recordings folder should be: no journal, no recording kept there
+    # (as on a read-only or full disk), and the dictation goes on as before.
+    blocked = tmp_path / "recordings"
+    blocked.write_text("not a folder")
+    archive = RecordingArchive(blocked)
+    loopback.enqueue(text_reply("Still heard."))
+    dictation = LiveDictation(
+        client,
+        DictationOptions(),
+        recorder=Recorder(directory=archive.unfinished_directory),
+        archive=archive,
+        max_seconds=4,
+    )
+    speaker = asyncio.create_task(asyncio.to_thread(virtual_mic.say, "Still heard, anyway."))
+    events = [event async for event in dictation.events()]
+    await speaker
+    *texts, finished = events
+    assert [e.text for e in texts if isinstance(e, SegmentText)] == ["Still heard."]
+    assert isinstance(finished, DictationFinished)
+    assert (finished.reason, finished.saved, finished.error) == (StopReason.TIME_LIMIT, None, None)
+    assert blocked.read_text() == "not a folder"
 
 
 async def test_a_lost_microphone_keeps_the_text_and_the_recording(

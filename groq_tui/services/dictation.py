@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from groq_tui.api import GroqClient
 from groq_tui.audio.archive import DictationJournal, RecordingArchive, SavedRecording
@@ -77,6 +78,7 @@ class DictationFinished:
 
 
 LiveEvent = SegmentText | SegmentFailed | DictationFinished
+_T = TypeVar("_T")
 
 
 class LiveDictation:
@@ -150,7 +152,8 @@ class LiveDictation:
         """
         blocks = self.recorder.blocks()
         if self.archive is not None:
-            self._journal = await asyncio.to_thread(self.archive.begin_dictation)
+            with contextlib.suppress(OSError):  # a read-only or full data dir: no journal
+                self._journal = await asyncio.to_thread(self.archive.begin_dictation)
         try:
             await self.recorder.start()
         except BaseException:
@@ -158,12 +161,12 @@ class LiveDictation:
             raise
         capture = asyncio.create_task(self._capture(blocks), name="dictation-capture")
         try:
-            if self._journal is not None and self.recorder.path is not None:
-                await asyncio.to_thread(self._journal.record_audio, self.recorder.path)
+            if self.recorder.path is not None:
+                await self._note(DictationJournal.record_audio, self.recorder.path)
             async for event in self.session.events():
-                if isinstance(event, SegmentText) and self._journal is not None:
+                if isinstance(event, SegmentText):
                     # On disk before it is shown: what the user saw typed survives a kill.
-                    await asyncio.to_thread(self._journal.record_text, self.session.text)
+                    await self._note(DictationJournal.record_text, self.session.text)
                 yield event
                 if isinstance(event, SegmentFailed) and event.fatal and self._error is None:
                     self._error = event.error
@@ -182,10 +185,17 @@ class LiveDictation:
             await self._close_journal()
         yield finished
 
+    async def _note(self, entry: Callable[[DictationJournal, _T], None], value: _T) -> None:
+        """Add an entry to the journal; a disk that fills up meanwhile costs only that."""
+        if self._journal is not None:
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(entry, self._journal, value)
+
     async def _close_journal(self) -> None:
         if self._journal is not None:
             journal, self._journal = self._journal, None
-            await asyncio.to_thread(journal.close)
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(journal.close)
 
     async def _capture(self, blocks: AsyncIterator[Samples]) -> Recording:
         """Feed the recorder's blocks to the segmenter until the recording ends."""
