@@ -27,10 +27,13 @@ def make_app(
     *,
     api_key: str | None = "test-key",
     continue_last: bool = False,
-    model: str = "llama-3.1-8b-instant",
+    model: str | None = "llama-3.1-8b-instant",
     offline: bool = False,
 ) -> GroqApp:
-    """The real app, pointed at the loopback server, keeping its data under ``data_path``."""
+    """The real app, pointed at the loopback server, keeping its data under ``data_path``.
+
+    ``model`` is the ``-m`` flag; None starts the app as without one (the server's or the
+    settings' model is used)."""
     settings = load_settings(
         api_key=api_key, base_url=loopback.base_url, max_retries=0, timeout=10, model=model
     )

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from groq_tui.config import load_settings
+from groq_tui.config import Settings, load_settings
 from groq_tui.domain import MessageStatus
+from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.screens.dialogs import ModelPicker, TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.messages import MessageView, ToolCallBlock
@@ -231,18 +232,19 @@ async def test_parameters_are_sent_exactly_as_shown(
         top_p = screen.query_one("#top_p", Slider)
         top_p.focus()
         await pilot.press("end", "left")
-        screen.query_one("#seed").value = "1234"  # type: ignore[attr-defined]
-        screen.query_one("#stop-0").value = "END"  # type: ignore[attr-defined]
+        screen.query_one("#seed").focus()
+        await pilot.press(*"1234")
+        screen.query_one("#stop-0").focus()
+        await pilot.press(*"END")
         await pilot.click("#json_mode")
         await pilot.pause()
-        shown = screen.conversation.parameters
-        assert shown.temperature == pytest.approx(temperature.value)
+        # What the sliders show on screen is what is sent.
+        assert str(temperature.render()).endswith(" 0.80")
+        assert str(top_p.render()).endswith(" 0.99")
         await send(pilot, "params")
         await wait_reply_done(pilot, screen)
         sent = loopback.requests[-1].json
-        assert sent["temperature"] == pytest.approx(temperature.value)
         assert sent["temperature"] == pytest.approx(0.8)
-        assert sent["top_p"] == pytest.approx(top_p.value)
         assert sent["top_p"] == pytest.approx(0.99)
         assert sent["seed"] == 1234
         assert sent["stop"] == ["END"]
@@ -277,11 +279,16 @@ async def test_history_sidebar_search_and_continue(
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.conversation.title == "tell me about zebras")
         assert screen.messages[0].content == "tell me about zebras"
+        await send(pilot, "more zebras")  # the older conversation is now the latest
+        await wait_reply_done(pilot, screen, count=2)
     again = make_app(loopback, tmp_path, continue_last=True)
     async with again.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        await wait_for(pilot, lambda: len(screen.messages) == 2)
-        assert screen.messages[0].content in ("tell me about zebras", "and now giraffes")
+        await wait_for(pilot, lambda: len(screen.messages) == 4)
+        assert [m.content for m in screen.messages if m.role == "user"] == [
+            "tell me about zebras",
+            "more zebras",
+        ]
 
 
 @pytest.mark.parametrize(
@@ -432,19 +439,42 @@ async def test_theme_is_remembered(
         assert again.theme == "nord"
 
 
+def laid_out_within(screen: ChatScreen, width: int, height: int) -> bool:
+    """Whether the composer and the conversation are on screen, inside ``width`` x
+    ``height``, and every message fits the conversation's width (no sideways overflow)."""
+    composer = screen.query_one(Composer).region
+    pane = screen.query_one("#conversation").region
+    return (
+        composer.height > 0
+        and composer.right <= width
+        and composer.bottom <= height
+        and pane.width > 0
+        and pane.right <= width
+        and all(view.region.width <= pane.width for view in screen.views.values())
+    )
+
+
 async def test_small_terminal_resize_and_huge_paste(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    loopback.enqueue(Reply.stream_chunks(1500, rate=1500, path="/chat/"))
+    loopback.enqueue(Reply.stream_chunks(3000, rate=300, path="/chat/"))  # 10 s
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(40, 12)) as pilot:
         screen = await ready(pilot)
+        sidebar = screen.query_one("#sidebar")
         await send(pilot, "stream")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen.streaming)
+        assert laid_out_within(screen, 40, 12) and not sidebar.display
         await pilot.resize_terminal(100, 30)
-        await pilot.pause(0.2)
+        # Mid-stream, the layout follows: the history joins, everything fits the new size.
+        await wait_for(pilot, lambda: screen.has_class("-medium") and sidebar.display)
+        await wait_for(pilot, lambda: laid_out_within(screen, 100, 30))
+        assert screen.query_one(Composer).region.width > 40
         await pilot.resize_terminal(40, 12)
+        await wait_for(pilot, lambda: screen.has_class("-narrow") and not sidebar.display)
+        await pilot.press("escape")
         await wait_reply_done(pilot, screen)
+        await wait_for(pilot, lambda: laid_out_within(screen, 40, 12))
         big = "x" * 1_000_000
         composer = screen.query_one(Composer)
         composer.focus()
@@ -465,8 +495,7 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
     F5 takes a key, stores it privately when asked, and moves to the service."""
     config = tmp_path / "config.toml"
     monkeypatch.setenv("GROQ_TUI_CONFIG", str(config))
-    app = make_app(loopback, tmp_path, api_key=None)
-    app.context.model_given = False
+    app = make_app(loopback, tmp_path, api_key=None, model=None)  # no -m: the engine's model
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         status = screen.query_one(StatusBar)
@@ -492,7 +521,8 @@ async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_servic
         view = await wait_reply_done(pilot, screen, count=2)
         assert view.message.status is MessageStatus.COMPLETE
         assert loopback.requests[-1].headers["authorization"] == "Bearer test-key"
-        assert loopback.requests[-1].json["model"] == "llama-3.1-8b-instant"
+        # No -m was given: online, the chat takes the settings' model (the default one).
+        assert loopback.requests[-1].json["model"] == Settings().model == "llama-3.3-70b-versatile"
     assert 'api_key = "test-key"' in config.read_text()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,40 +86,27 @@ def test_missing_portaudio_is_a_clear_message(
 
 
 def test_no_input_device_at_all(tmp_path: Path) -> None:
-    # No sound server and no sound card: PortAudio lists nothing. A fresh process, since
+    # No sound server and no sound card: PortAudio lists nothing. Fresh processes, since
     # PortAudio lists devices once.
-    script = textwrap.dedent(
-        """
-        import asyncio, argparse, sys
-        from groq_tui.cli.dictate import run_devices, run_dictate
-        from groq_tui.config import load_settings
-        settings = load_settings(api_key="k", base_url="http://127.0.0.1:9")
-        print("devices", run_devices(None, settings))
-        args = argparse.Namespace(translate=False, language=None, prompt=None, max_seconds=5,
-                                  stop_after_silence=None, device=None)
-        print("dictate", asyncio.run(run_dictate(args, settings)))
-        """
-    )
     env = {
         **os.environ,
         "PULSE_SERVER": f"unix:{tmp_path}/nothing",
         "XDG_RUNTIME_DIR": str(tmp_path),
+        "GROQ_API_KEY": "k",
+        "GROQ_BASE_URL": "http://127.0.0.1:9",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.split() == ["devices", "1", "dictate", "1"]
-    errors = [line for line in result.stderr.splitlines() if line.startswith("groq-tui:")]
-    assert (
-        errors
-        == [
+    for command in (["devices"], ["dictate", "--max-seconds", "5"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "groq_tui", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (result.returncode, result.stdout) == (1, ""), command
+        errors = [line for line in result.stderr.splitlines() if line.startswith("groq-tui:")]
+        assert errors == [
             "groq-tui: no microphone found: PortAudio lists no input device (is one plugged in, "
             "and is the sound server - PulseAudio or PipeWire - running?)"
-        ]
-        * 2
-    )
+        ], command

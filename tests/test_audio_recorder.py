@@ -37,10 +37,14 @@ async def test_records_what_is_said_to_a_private_flac(virtual_mic: VirtualMic) -
             received.append(block)
 
     collector = asyncio.create_task(collect())
-    await asyncio.sleep(0.3)
-    await asyncio.to_thread(virtual_mic.play, speech)
-    await asyncio.sleep(0.3)
-    peak_level = recorder.level
+    await asyncio.sleep(0.3)  # leading silence in the recording, not synchronisation
+    levels: list[float] = []  # the meter, sampled while the speech plays
+    player = asyncio.create_task(asyncio.to_thread(virtual_mic.play, speech))
+    while not player.done():
+        levels.append(recorder.level)
+        await asyncio.sleep(0.01)
+    await player
+    await asyncio.sleep(0.3)  # trailing silence
     recording = await recorder.stop()
     await collector
 
@@ -51,7 +55,7 @@ async def test_records_what_is_said_to_a_private_flac(virtual_mic: VirtualMic) -
     assert said + 0.3 < recording.duration < said + 2.0
     assert recording.frames == sum(block.size for block in received)
     assert all(block.dtype == np.float32 and block.ndim == 1 for block in received)
-    assert peak_level <= 0
+    assert -40 < max(levels) <= 0  # speech shows on the meter, in dBFS
     samples, _rate = read_mono(recording.path)
     assert np.max(np.abs(samples)) > 0.1  # the speech is there, not silence
     recording.discard()
@@ -82,13 +86,12 @@ async def test_a_device_that_disappears_keeps_what_was_recorded(virtual_mic: Vir
     recorded = recorder.elapsed
     try:
         virtual_mic.kill_server()
-        lost_at = time.monotonic()
         await asyncio.wait_for(recorder.wait(), 10)
-        noticed = time.monotonic() - lost_at
         recording = await recorder.stop()
     finally:
         virtual_mic.start()
-    assert noticed < 1
+    # Noticed from PortAudio's end of stream, not from the 5 s stall timeout (how fast it is
+    # noticed is measured in benchmarks/bench_timings.py, not asserted here).
     assert isinstance(recording.error, DeviceLost)
     assert "stopped delivering audio" in str(recording.error)
     assert recording.error.path == recording.path

@@ -240,15 +240,36 @@ def test_transcribe_text(
     assert sent.form["response_format"] == ["text"]
 
 
+# The loopback hears its transcript_text in two segments over the 3 s file: the first
+# four words from 0 to 1.35 s (90 % of its half), the rest from 1.5 to 3 s.
+SRT = """\
+1
+00:00:00,000 --> 00:00:01,350
+The quick brown fox
+
+2
+00:00:01,500 --> 00:00:03,000
+jumps over the lazy dog.
+"""
+VTT = """\
+WEBVTT
+
+00:00:00.000 --> 00:00:01.350
+The quick brown fox
+
+00:00:01.500 --> 00:00:03.000
+jumps over the lazy dog.
+"""
+
+
 @pytest.mark.parametrize("command", ["transcribe", "translate"])
 def test_subtitles(
     cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str], wav: Path, command: str
 ) -> None:
-    code, out, _ = cli(capsys, command, str(wav), "--format", "srt")
-    assert code == 0
-    assert out.startswith("1\n00:00:00,000 --> ")
-    code, out, _ = cli(capsys, command, str(wav), "--format", "vtt")
-    assert out.startswith("WEBVTT\n\n00:00:00.000 --> ")
+    assert cli_env.transcript_text == "The quick brown fox jumps over the lazy dog."
+    assert cli(capsys, command, str(wav), "--format", "srt") == (0, SRT, "")
+    assert cli_env.requests[-1].form["response_format"] == ["verbose_json"]
+    assert cli(capsys, command, str(wav), "--format", "vtt") == (0, VTT, "")
     assert cli_env.requests[-1].form["response_format"] == ["verbose_json"]
 
 

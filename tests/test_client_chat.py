@@ -14,6 +14,7 @@ from groq_tui.api import (
     InvalidRequestParameter,
 )
 from tests.loopback import LoopbackServer
+from tests.loopback.wire import LIMIT_REQUESTS, LIMIT_TOKENS
 
 MODEL = "llama-3.1-8b-instant"
 USER = [{"role": "user", "content": "hello there"}]
@@ -33,8 +34,14 @@ async def test_plain_completion(client: GroqClient, loopback: LoopbackServer) ->
     assert reply.usage is not None and reply.usage.completion_tokens > 0
     assert reply.usage.total_time is not None
     assert reply.request_id
-    assert reply.rate_limits.remaining_requests is not None
-    assert reply.rate_limits.reset_tokens is not None
+    # The rate-limit headers, parsed: the loopback spends one request and the reply's tokens.
+    limits = reply.rate_limits
+    assert (limits.limit_requests, limits.limit_tokens) == (LIMIT_REQUESTS, LIMIT_TOKENS)
+    assert limits.remaining_tokens == LIMIT_TOKENS - reply.usage.total_tokens
+    assert limits.reset_tokens == pytest.approx(reply.usage.total_tokens / LIMIT_TOKENS * 60)
+    again = await client.chat.completions.create(model=MODEL, messages=USER)
+    assert limits.remaining_requests is not None
+    assert again.rate_limits.remaining_requests == limits.remaining_requests - 1
     sent = loopback.requests[-1]
     assert sent.headers["authorization"] == "Bearer test-key"
     assert sent.json == {"model": MODEL, "messages": USER}

@@ -295,8 +295,7 @@ async def test_offline_dictation_is_transcribed_by_the_bundled_whisper(
     virtual_mic: VirtualMic, loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     """No key: speech goes to the local engine's Whisper tiny.en, for real."""
-    app = make_app(loopback, tmp_path, api_key=None)
-    app.context.model_given = False
+    app = make_app(loopback, tmp_path, api_key=None, model=None)  # no -m: the engine's model
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         assert app.context.offline and app.context.audio_model == "whisper-tiny.en"

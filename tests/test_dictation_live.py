@@ -3,13 +3,12 @@ the loopback server, and the text back out - in order, while the speaker still s
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import io
 import os
 import signal
 import sys
-import textwrap
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,12 +17,13 @@ from typing import TYPE_CHECKING
 import pytest
 import soundfile as sf
 
+from groq_tui.__main__ import main
 from groq_tui.api import GroqClient
 from groq_tui.audio.archive import RecordingArchive
 from groq_tui.audio.encoding import audio_info
 from groq_tui.audio.errors import DeviceLost
-from groq_tui.cli.dictate import run_dictate
-from groq_tui.config import load_settings
+from groq_tui.audio.recorder import Recorder
+from groq_tui.config import data_dir
 from groq_tui.services.dictation import (
     DictationFinished,
     DictationOptions,
@@ -64,18 +64,13 @@ def text_reply(text: str) -> Reply:
     return Reply.json(200, {"text": " " + text}, path="/audio/")
 
 
-def dictate_args(**overrides: object) -> argparse.Namespace:
-    values: dict[str, object] = {
-        "translate": False,
-        "language": None,
-        "prompt": None,
-        "max_seconds": 30.0,
-        "stop_after_silence": None,
-        "device": None,
-        "model": None,
-    }
-    values.update(overrides)
-    return argparse.Namespace(**values)
+@pytest.fixture
+def cli_env(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> LoopbackServer:
+    """``groq-tui dictate`` in this process talks to the loopback server."""
+    monkeypatch.setenv("GROQ_API_KEY", "test-key")
+    monkeypatch.setenv("GROQ_BASE_URL", loopback.base_url)
+    monkeypatch.setenv("GROQ_TUI_MAX_RETRIES", "0")
+    return loopback
 
 
 @pytest.fixture
@@ -84,35 +79,41 @@ async def client(loopback: LoopbackServer) -> AsyncIterator[GroqClient]:
         yield c
 
 
-async def test_dictate_prints_each_segment_while_the_speaker_goes_on(
+def test_dictate_prints_each_segment_while_the_speaker_goes_on(
     virtual_mic: VirtualMic,
-    loopback: LoopbackServer,
+    cli_env: LoopbackServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    loopback = cli_env
     first, second = virtual_mic.render(FIRST), virtual_mic.render(SECOND)
     loopback.enqueue(text_reply("Mild weather today."), text_reply("Market, prices, people."))
     stdout = TimedStdout()
     monkeypatch.setattr(sys, "stdout", stdout)
     spoken: dict[str, float] = {}
 
-    async def speak() -> None:
-        await asyncio.sleep(0.5)
-        await asyncio.to_thread(virtual_mic.play, first)
-        await asyncio.sleep(1.0)
-        await asyncio.to_thread(virtual_mic.play, second)
+    def speak() -> None:
+        time.sleep(0.5)  # a pause before speaking, part of the scene
+        virtual_mic.play(first)
+        time.sleep(1.0)  # the pause that closes the first segment
+        virtual_mic.play(second)
         spoken["second ended"] = time.monotonic()
 
-    speaker = asyncio.create_task(speak())
-    args = dictate_args(language="en", prompt="Groq", stop_after_silence=2.0)
-    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
-    code = await run_dictate(args, settings)
-    await speaker
+    speaker = threading.Thread(target=speak)
+    speaker.start()
+    try:
+        code = main(
+            ["dictate", "--language", "en", "--prompt", "Groq", "--stop-after-silence", "2",
+             "--model", "whisper-large-v3-turbo", "--temperature", "0.2", "--keep"]
+        )  # fmt: skip
+    finally:
+        speaker.join()
 
-    assert code == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 0, err
     assert stdout.lines == ["Mild weather today.", "Market, prices, people."]
     # the first text was out before the speaker had finished the second sentence
-    assert stdout.times[0] < spoken["second ended"] - 1.0
+    assert stdout.times[0] < spoken["second ended"]
     # what reached the server
     assert len(loopback.requests) == 2
     for request, wav, prompt in zip(
@@ -123,9 +124,10 @@ async def test_dictate_prints_each_segment_while_the_speaker_goes_on(
     ):
         assert request.path.endswith("/audio/transcriptions")
         assert request.form == {
-            "model": [settings.audio_model],
+            "model": ["whisper-large-v3-turbo"],
             "language": ["en"],
             "prompt": prompt,
+            "temperature": ["0.2"],
             "response_format": ["verbose_json"],
         }
         info = sf.info(io.BytesIO(request.files["file"].data))
@@ -133,6 +135,12 @@ async def test_dictate_prints_each_segment_while_the_speaker_goes_on(
         said = audio_info(wav.read_bytes()).duration  # espeak's own silence included
         assert said - 0.6 < info.duration < said + 0.6
     assert loopback.requests[0].received_at < loopback.requests[1].received_at
+    # --keep: the whole recording and its transcript, in the data dir's recordings/
+    (kept,) = RecordingArchive(data_dir() / "recordings").list()
+    assert err == f"groq-tui: recording kept in {kept.audio}\n"
+    assert kept.transcript == "Mild weather today. Market, prices, people.\n"
+    both = audio_info(first.read_bytes()).duration + audio_info(second.read_bytes()).duration
+    assert kept.duration > both + 1.0  # the pauses too
 
 
 async def test_translate_with_a_time_limit_keeps_the_recording(
@@ -172,6 +180,32 @@ async def test_translate_with_a_time_limit_keeps_the_recording(
     assert kept.duration == pytest.approx(finished.duration, abs=0.01)
 
 
+async def test_a_data_dir_that_cannot_be_written_still_dictates(
+    virtual_mic: VirtualMic, loopback: LoopbackServer, client: GroqClient, tmp_path: Path
+) -> None:
+    # A file where the recordings folder should be: no journal, no recording kept there
+    # (as on a read-only or full disk), and the dictation goes on as before.
+    blocked = tmp_path / "recordings"
+    blocked.write_text("not a folder")
+    archive = RecordingArchive(blocked)
+    loopback.enqueue(text_reply("Still heard."))
+    dictation = LiveDictation(
+        client,
+        DictationOptions(),
+        recorder=Recorder(directory=archive.unfinished_directory),
+        archive=archive,
+        max_seconds=4,
+    )
+    speaker = asyncio.create_task(asyncio.to_thread(virtual_mic.say, "Still heard, anyway."))
+    events = [event async for event in dictation.events()]
+    await speaker
+    *texts, finished = events
+    assert [e.text for e in texts if isinstance(e, SegmentText)] == ["Still heard."]
+    assert isinstance(finished, DictationFinished)
+    assert (finished.reason, finished.saved, finished.error) == (StopReason.TIME_LIMIT, None, None)
+    assert blocked.read_text() == "not a folder"
+
+
 async def test_a_lost_microphone_keeps_the_text_and_the_recording(
     virtual_mic: VirtualMic, loopback: LoopbackServer, client: GroqClient, tmp_path: Path
 ) -> None:
@@ -206,25 +240,20 @@ async def test_ctrl_c_stops_and_the_last_segment_is_still_printed(
     virtual_mic: VirtualMic, loopback: LoopbackServer
 ) -> None:
     loopback.enqueue(text_reply("Cut short."))
-    script = textwrap.dedent(
-        """
-        import argparse, asyncio, sys
-        from groq_tui.cli.dictate import run_dictate
-        from groq_tui.config import load_settings
-        args = argparse.Namespace(translate=False, language=None, prompt=None, max_seconds=30,
-                                  stop_after_silence=None, device=None)
-        settings = load_settings(api_key="test-key", base_url=sys.argv[1])
-        sys.exit(asyncio.run(run_dictate(args, settings)))
-        """
-    )
     speech = virtual_mic.render(FIRST)
     before = virtual_mic.recording_clients()
     env = {**os.environ, **virtual_mic.env}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-c",
-        script,
+        "-m",
+        "groq_tui",
+        "dictate",
+        "--max-seconds",
+        "30",
+        "--base-url",
         loopback.base_url,
+        "--api-key",
+        "test-key",
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -238,7 +267,7 @@ async def test_ctrl_c_stops_and_the_last_segment_is_still_printed(
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("dictate never started recording")
-        await asyncio.sleep(0.2)  # past the signal handler's installation
+        # Ctrl+C's handler is installed before the recorder starts: no wait needed here.
         player = await asyncio.create_subprocess_exec("paplay", "-d", "vmic", str(speech), env=env)
         await asyncio.sleep(1.5)  # mid-sentence
         process.send_signal(signal.SIGINT)
@@ -254,16 +283,18 @@ async def test_ctrl_c_stops_and_the_last_segment_is_still_printed(
     assert 0.5 < sf.info(io.BytesIO(request.files["file"].data)).duration < 2.2
 
 
-async def test_a_rejected_key_stops_dictation_with_one_message(
-    virtual_mic: VirtualMic, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+def test_a_rejected_key_stops_dictation_with_one_message(
+    virtual_mic: VirtualMic, cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    speaker = asyncio.create_task(asyncio.to_thread(virtual_mic.say, "Hello."))
-    settings = load_settings(api_key="wrong-key", base_url=loopback.base_url)
+    speaker = threading.Thread(target=virtual_mic.say, args=("Hello.",))
+    speaker.start()
     started = time.monotonic()
-    code = await run_dictate(dictate_args(max_seconds=15), settings)
-    await speaker
+    try:
+        code = main(["dictate", "--api-key", "wrong-key", "--max-seconds", "60"])
+    finally:
+        speaker.join()
     assert code == 1
-    assert time.monotonic() - started < 8  # stopped at the failure, not at the time limit
+    assert time.monotonic() - started < 60  # stopped at the failure, not at the time limit
     captured = capsys.readouterr()
     assert captured.out == ""
     errors = captured.err.splitlines()
@@ -271,30 +302,30 @@ async def test_a_rejected_key_stops_dictation_with_one_message(
     assert errors[0].startswith("groq-tui: segment 1 (") and "API key" in errors[0]
 
 
-async def test_an_unknown_device_is_one_line_and_nothing_recorded(
-    virtual_mic: VirtualMic, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+def test_an_unknown_device_is_one_line_and_nothing_recorded(
+    virtual_mic: VirtualMic, cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
-    assert await run_dictate(dictate_args(device="usb headset"), settings) == 1
+    assert main(["dictate", "--device", "usb headset"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("groq-tui: no input device matches 'usb headset'; input devices: ")
-    assert loopback.requests == []
+    assert cli_env.requests == []
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("flags", "message"),
     [
-        ({"language": "english"}, "invalid --language: must be an ISO-639-1 code"),
-        ({"max_seconds": 0.0}, "invalid --max-seconds: must be more than 0 seconds"),
-        ({"stop_after_silence": -1.0}, "invalid --stop-after-silence: must be more than 0"),
+        (["--language", "english"], "invalid --language: must be an ISO-639-1 code"),
+        (["--max-seconds", "0"], "invalid --max-seconds: must be more than 0 seconds"),
+        (["--stop-after-silence=-1"], "invalid --stop-after-silence: must be more than 0"),
+        (["--temperature", "1.5"], "invalid --temperature"),
     ],
 )
-async def test_bad_flags_are_refused_before_recording(
-    loopback: LoopbackServer,
+def test_bad_flags_are_refused_before_recording(
+    cli_env: LoopbackServer,
     capsys: pytest.CaptureFixture[str],
-    overrides: dict[str, object],
+    flags: list[str],
     message: str,
 ) -> None:
-    settings = load_settings(api_key="test-key", base_url=loopback.base_url)
-    assert await run_dictate(dictate_args(**overrides), settings) == 2
+    assert main(["dictate", *flags]) == 2
     assert capsys.readouterr().err.startswith(f"groq-tui: {message}")
+    assert cli_env.requests == []

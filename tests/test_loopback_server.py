@@ -476,11 +476,9 @@ def test_recorded_rejects_ambiguous_names() -> None:
 
 def test_stream_chunks_is_fast_and_complete(http: httpx.Client, loopback: LoopbackServer) -> None:
     loopback.enqueue(Reply.stream_chunks(10_000))
-    started = time.monotonic()
+    # How fast (typically ~0.1 s) is measured in benchmarks/bench_timings.py.
     with http.stream("POST", "/chat/completions", json={"model": MODEL}) as response:
         text = response.read().decode()
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0  # typically ~0.1 s: the server is never the bottleneck
     parsed = chunks(text)
     assert len(parsed) == 10_002
     assert content(text) == "".join(markdown_reply(10_000))
@@ -522,11 +520,9 @@ def test_reset_mid_stream(http: httpx.Client, loopback: LoopbackServer) -> None:
 def test_stall_mid_stream(http: httpx.Client, loopback: LoopbackServer) -> None:
     loopback.enqueue(Reply.fault("stall_mid_stream", after_chunks=2, stall_seconds=5))
     received: list[str] = []
-    started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # the client's 0.3 s, not the 5 s stall's end
         stream_lines(http, received, timeout=0.3)
     assert len(received) == 2
-    assert time.monotonic() - started < 2
 
 
 def test_stall_ends_with_the_rest_of_the_stream(

@@ -139,7 +139,40 @@ class VirtualMic:
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
         )
-        time.sleep(2.1)  # the sink's first idle wake-up, after which it follows parec
+        self._wait_until_the_sink_follows()
+
+    def _wait_until_the_sink_follows(self, timeout: float = 10) -> None:
+        """Wait until audio flows from the microphone's monitor (the sink has woken up).
+
+        An idle null sink renders only every 2 s; once the keep-alive reader is connected,
+        its next wake-up brings the sink to the reader's 20 ms pace. A probe reader that
+        receives samples shows that wake-up has happened: from then on, a recording's first
+        audio arrives at once.
+        """
+        assert self._keepalive is not None
+        probe_file = self.root / "probe.raw"
+        with probe_file.open("wb") as sink:
+            probe = subprocess.Popen(
+                ["parec", "-d", SOURCE, "--latency-msec=20", "--raw"],
+                env=self._tool_env(),
+                stdout=sink,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+        try:
+            deadline = time.monotonic() + timeout
+            while probe_file.stat().st_size == 0:
+                if self._keepalive.poll() is not None or probe.poll() is not None:
+                    self.stop()
+                    raise VirtualMicError("parec could not read the virtual microphone")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise VirtualMicError(f"no audio from {SOURCE} within {timeout:g} s")
+                time.sleep(0.02)  # polling interval, not synchronisation
+        finally:
+            probe.kill()
+            probe.wait(timeout=10)
+            probe_file.unlink(missing_ok=True)
 
     def kill_server(self) -> None:
         """Kill PulseAudio now, as if the microphone vanished (recordings lose their device)."""

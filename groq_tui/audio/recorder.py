@@ -64,8 +64,14 @@ class Recording:
 
 
 def private_temp_path(suffix: str, directory: Path | None = None) -> Path:
-    """A new empty file only its owner can read (mode 0600), for audio in transit."""
-    fd, name = tempfile.mkstemp(prefix="groq-tui-", suffix=suffix, dir=directory)
+    """A new empty file only its owner can read (mode 0600), for audio in transit; in the
+    system's temp dir when ``directory`` cannot take it (missing, read-only, full)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix="groq-tui-", suffix=suffix, dir=directory)
+    except OSError:
+        if directory is None:
+            raise
+        fd, name = tempfile.mkstemp(prefix="groq-tui-", suffix=suffix)
     os.close(fd)
     os.chmod(name, 0o600)  # mkstemp's default already; explicit, whatever the platform
     return Path(name)
@@ -80,7 +86,8 @@ class Recorder:
         samplerate: The rate to open the device at; None for its own default (resampling
             to the upload rate is done afterwards, in numpy).
         block_seconds: How much audio each callback carries.
-        directory: Where the temporary file goes (default: the system's temp dir).
+        directory: Where the temporary file goes (default, or when it cannot be written:
+            the system's temp dir).
         stall_timeout: Seconds without a buffer after which the device counts as lost.
     """
 

@@ -168,6 +168,7 @@ class AppContext:
                 "stopped; what had arrived is kept, marked interrupted.",
                 timeout=10,
             )
+        await self._recover_dictations()
         await self._connected()
         checked = self.models and (self.model_given or not self.offline)
         if checked and await self.model_offered(self.initial_model) is False:
@@ -366,13 +367,29 @@ class AppContext:
         from groq_tui.audio.recorder import Recorder
         from groq_tui.services.dictation import LiveDictation
 
+        archive = RecordingArchive(self.files.recordings_dir)
         return LiveDictation(
             client,
             options,
-            recorder=Recorder(device=self.settings.audio_device),
-            archive=RecordingArchive(self.files.recordings_dir),
+            # In the data dir, not the system's temp dir: it outlives a kill mid-dictation.
+            recorder=Recorder(
+                device=self.settings.audio_device, directory=archive.unfinished_directory
+            ),
+            archive=archive,
             keep_recording=self.settings.keep_recordings,
         )
+
+    async def _recover_dictations(self) -> None:
+        """Keep the dictations cut off by a kill or a crash, with the text they had."""
+        from groq_tui.audio.archive import RecordingArchive
+
+        archive = RecordingArchive(self.files.recordings_dir)
+        for saved in await asyncio.to_thread(archive.recover_unfinished):
+            self.notify(
+                "A dictation was cut off when the app last stopped: its recording and the "
+                f"text so far are kept in {saved.audio}.",
+                timeout=12,
+            )
 
     # -- telling the user ------------------------------------------------------------------------
 

@@ -19,9 +19,10 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from groq_tui.api import GroqClient
-from groq_tui.audio.archive import RecordingArchive, SavedRecording
+from groq_tui.audio.archive import DictationJournal, RecordingArchive, SavedRecording
 from groq_tui.audio.encoding import UPLOAD_RATE
 from groq_tui.audio.recorder import Recorder, Recording
 from groq_tui.audio.resample import Samples, StreamResampler
@@ -77,6 +78,7 @@ class DictationFinished:
 
 
 LiveEvent = SegmentText | SegmentFailed | DictationFinished
+_T = TypeVar("_T")
 
 
 class LiveDictation:
@@ -89,7 +91,9 @@ class LiveDictation:
         segmenter: Cuts speech at pauses (default: :class:`SpeechSegmenter` defaults).
         max_seconds: Stop after recording this long.
         stop_after_silence: Stop after this many seconds without speech.
-        archive: Where recordings are kept; without one, none is kept.
+        archive: Where recordings are kept; without one, none is kept. With one, a
+            journal there keeps the recording and the text so far while it runs, for
+            :meth:`RecordingArchive.recover_unfinished` after a kill.
         keep_recording: Keep the recording (with its transcript) in ``archive``. It is
             kept anyway if the device was lost mid-way.
         on_segment: Called on the loop as each segment closes (before it is sent).
@@ -119,6 +123,7 @@ class LiveDictation:
         self.reason: StopReason | None = None
         self._error: Exception | None = None
         self._stopping: asyncio.Task[Recording] | None = None
+        self._journal: DictationJournal | None = None
 
     @property
     def level(self) -> float:
@@ -146,10 +151,22 @@ class LiveDictation:
             AudioUnavailable: recording cannot start (no PortAudio, no such device).
         """
         blocks = self.recorder.blocks()
-        await self.recorder.start()
+        if self.archive is not None:
+            with contextlib.suppress(OSError):  # a read-only or full data dir: no journal
+                self._journal = await asyncio.to_thread(self.archive.begin_dictation)
+        try:
+            await self.recorder.start()
+        except BaseException:
+            await self._close_journal()
+            raise
         capture = asyncio.create_task(self._capture(blocks), name="dictation-capture")
         try:
+            if self.recorder.path is not None:
+                await self._note(DictationJournal.record_audio, self.recorder.path)
             async for event in self.session.events():
+                if isinstance(event, SegmentText):
+                    # On disk before it is shown: what the user saw typed survives a kill.
+                    await self._note(DictationJournal.record_text, self.session.text)
                 yield event
                 if isinstance(event, SegmentFailed) and event.fatal and self._error is None:
                     self._error = event.error
@@ -160,8 +177,25 @@ class LiveDictation:
             await self.session.cancel()
             with contextlib.suppress(Exception):
                 (await self.recorder.stop()).discard()
+            await self._close_journal()
             raise
-        yield await self._finish(recording)
+        try:
+            finished = await self._finish(recording)
+        finally:
+            await self._close_journal()
+        yield finished
+
+    async def _note(self, entry: Callable[[DictationJournal, _T], None], value: _T) -> None:
+        """Add an entry to the journal; a disk that fills up meanwhile costs only that."""
+        if self._journal is not None:
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(entry, self._journal, value)
+
+    async def _close_journal(self) -> None:
+        if self._journal is not None:
+            journal, self._journal = self._journal, None
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(journal.close)
 
     async def _capture(self, blocks: AsyncIterator[Samples]) -> Recording:
         """Feed the recorder's blocks to the segmenter until the recording ends."""
