@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,18 @@ def speech_pieces(text: str, options: SpeechOptions) -> list[str]:
     return pieces
 
 
+async def speak_piece(client: GroqClient, piece: str, options: SpeechOptions) -> SpeechAudio:
+    """The audio of one piece of text that fits the service's input limit."""
+    return await client.audio.speech.create(
+        model=options.model,
+        input=piece,
+        voice=options.voice,
+        response_format=options.response_format,
+        speed=options.speed,
+        sample_rate=options.sample_rate,
+    )
+
+
 async def synthesize(
     client: GroqClient, text: str, options: SpeechOptions
 ) -> AsyncGenerator[SpeechAudio, None]:
@@ -72,15 +84,8 @@ async def synthesize(
     """
     pieces = speech_pieces(text, options)
 
-    async def fetch(piece: str) -> SpeechAudio:
-        return await client.audio.speech.create(
-            model=options.model,
-            input=piece,
-            voice=options.voice,
-            response_format=options.response_format,
-            speed=options.speed,
-            sample_rate=options.sample_rate,
-        )
+    def fetch(piece: str) -> Coroutine[None, None, SpeechAudio]:
+        return speak_piece(client, piece, options)
 
     pending: asyncio.Task[SpeechAudio] | None = asyncio.create_task(fetch(pieces[0]))
     try:

@@ -31,7 +31,7 @@ from groq_tui.domain import ReplyDelta, ReplyDone, ReplyEvent, ReplyFailed, Repl
 from groq_tui.services.app_events import Observers
 from groq_tui.services.errors import describe_error
 from groq_tui.services.speakable import pieces_for_speech, speakable, split_sentences
-from groq_tui.services.speech import SpeechOptions
+from groq_tui.services.speech import SpeechOptions, speak_piece
 
 if TYPE_CHECKING:
     from groq_tui.api import GroqClient
@@ -281,16 +281,7 @@ class Narrator:
         try:
             while (sentence := await narration.next_sentence()) is not None:
                 for piece in pieces_for_speech(sentence, options.limit):
-                    await audio.put(
-                        await client.audio.speech.create(
-                            model=options.model,
-                            input=piece,
-                            voice=options.voice,
-                            response_format=options.response_format,
-                            speed=options.speed,
-                            sample_rate=options.sample_rate,
-                        )
-                    )
+                    await audio.put(await speak_piece(client, piece, options))
         finally:
             audio.put_nowait(None)  # the player ends after what was fetched
 
