@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from groq_tui.domain import (
     Conversation,
@@ -37,6 +37,7 @@ from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
 from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.conversation_view import ConversationView
+from groq_tui.ui.widgets.footer import KeyFooter
 from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.recorder_bar import RecorderBar
 from groq_tui.ui.widgets.sidebar import ConversationSidebar
@@ -50,6 +51,8 @@ class ChatScreen(ModelSettingsScreen):
     """The main screen."""
 
     CSS_PATH = "chat.tcss"
+    AUTO_FOCUS = "#composer"
+    """Focused first (not the history's search box): the footer is built once, for it."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DictationCommands}
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),  # the conversation alone (side panels on demand)
@@ -99,10 +102,10 @@ class ChatScreen(ModelSettingsScreen):
                 )
                 yield Composer(id="composer", placeholder="Message (Enter to send)")
                 yield RecorderBar(id="recorder")
-            # The parameter panel is mounted when first shown (see _show_parameters): most
-            # start-ups on a laptop-sized terminal never need its twenty widgets.
+            # The parameter panel, if the screen starts wide; else mounted when first shown.
+            yield from self._parameters_at_start()
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_dictation_keys()

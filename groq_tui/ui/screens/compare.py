@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from groq_tui.domain import ChatParameters, MessageStatus
 from groq_tui.ui.app_context import host_of
@@ -26,6 +26,7 @@ from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.composer import Composer
+from groq_tui.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from groq_tui.services.compare import CompareRun
@@ -98,7 +99,7 @@ class CompareScreen(Screen[None]):
                 yield CompareColumn(index, column.model, column.overrides.describe())
         yield Static("", id="summary")
         yield Composer(id="compare-composer", placeholder="Prompt for every model (Enter)")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Composer).focus()
