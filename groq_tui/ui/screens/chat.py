@@ -203,14 +203,15 @@ class ChatScreen(ModelSettingsScreen):
         await self.send(text)
 
     async def send(self, text: str) -> None:
-        """Save the prompt, show it, and start the reply."""
+        """Save the prompt, show it, and start the reply (its request goes out meanwhile)."""
         assert self.service is not None
         was_new = self.conversation.id is None
         message = await self.service.add_user_message(self.conversation, text)
-        await self._append_view(message)
+        shown = self.conversation_view.append(message)
+        self.start_reply()
+        await shown
         if was_new:
             self.refresh_sidebar()
-        self.start_reply()
 
     def _tell_not_saved(self, reason: str | None) -> None:
         """Once per reply whose saving failed (a full disk): it stays on screen only."""

@@ -20,6 +20,7 @@ widgets (:meth:`add`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import ClassVar
 
 from textual import on
@@ -169,10 +170,19 @@ class ConversationView(VerticalScroll):
         else:
             self.follow()
 
-    async def append(self, message: Message) -> MessageView:
-        """Add a message at the end, and follow the end again."""
+    def append(self, message: Message) -> Awaitable[MessageView]:
+        """Add a message at the end, and follow the end again; await its view.
+
+        The message is one of :attr:`messages`, and its view mounting, on return: a reply
+        started before the view is mounted already answers it.
+        """
         self.messages.append(message)
-        (view,) = await self._mount([message])
+        view = MessageView(message)
+        return self._appended(view, self.content.mount(view))
+
+    async def _appended(self, view: MessageView, mounting: AwaitMount) -> MessageView:
+        await mounting
+        self._mounted([view])
         self._changed()
         self.follow()
         return view
@@ -214,10 +224,13 @@ class ConversationView(VerticalScroll):
         views = [MessageView(m) for m in messages]
         if views:
             await self.content.mount_all(views, before=before)
+        self._mounted(views)
+        return views
+
+    def _mounted(self, views: list[MessageView]) -> None:
         for view in views:
             if view.message.id is not None:
                 self.views[view.message.id] = view
-        return views
 
     def _changed(self) -> None:
         self.set_class(not self.messages, "-empty")
