@@ -144,3 +144,21 @@ async def test_long_conversations_open_at_the_end_and_page_earlier_messages() ->
         assert pane.hidden_before == 2
         assert app.focused is pane.views[3]
         assert not pane.following
+
+
+async def test_an_appended_message_joins_the_conversation_before_its_view_is_mounted() -> None:
+    # The chat screen starts the reply (whose request reads the conversation) as soon as the
+    # prompt is appended, and its view mounts meanwhile.
+    app = ViewApp()
+    async with app.run_test(size=(80, 30)):
+        pane = app.query_one(ConversationView)
+        await pane.show(_messages(2))
+        prompt, reply = _messages(4)[2:]
+        shown = pane.append(prompt)
+        assert pane.messages[-1] is prompt  # at once
+        next_view = pane.append(reply)
+        view, later = await shown, await next_view
+        assert view.is_mounted and view.message is prompt and pane.views[3] is view
+        assert later.is_mounted and pane.views[4] is later
+        assert [v.message.id for v in pane.query(MessageView)] == [1, 2, 3, 4]
+        assert pane.following

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
@@ -133,6 +134,29 @@ async def test_stopping_after_any_event_leaves_no_reply_streaming(
     assert (saved.stats is not None) is bool(delivered or ended)
     [row] = [m for m in await store.messages(conversation.id or 0) if m.role == "assistant"]
     assert row.content.startswith(delivered) and row.stats == saved.stats
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_the_request_goes_out_while_the_consumer_shows_the_reply(
+    loopback: LoopbackServer, client: GroqClient, store: ObservedStore, stream: bool
+) -> None:
+    # The reply's first text waits for the server, not for the consumer's work on
+    # ReplyStarted (the chat screen mounts the reply's view then) nor for the row's write.
+    service = ChatService(client, store)
+    conversation, history = await start_turn(service)
+    conversation.parameters.stream = stream
+    async with contextlib.aclosing(service.reply(conversation, history)) as events:
+        started = await anext(events)
+        assert isinstance(started, ReplyStarted)
+        deadline = time.monotonic() + 10
+        while not loopback.requests:  # the consumer is still busy with ReplyStarted
+            assert time.monotonic() < deadline, "no request until the consumer asked for more"
+            await asyncio.sleep(0.01)
+        rest = [event async for event in events]
+    assert len(loopback.requests) == 1
+    done = rest[-1]
+    assert isinstance(done, ReplyDone) and done.message.content == "Echo: hello"
+    assert await statuses(store, conversation.id) == [MessageStatus.COMPLETE]
 
 
 @pytest.mark.parametrize("call", range(2 + DELTAS))

@@ -1,11 +1,15 @@
-"""What every subcommand shares: settings from flags, the client, one-line errors."""
+"""What every subcommand shares: settings from flags, the client, one-line errors.
+
+The client and the error descriptions (httpx, pydantic models: about 0.1 s) are imported
+when used: the app imports this module for its settings, before its first frame.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from groq_tui.api import GroqClient, InvalidRequestParameter
 from groq_tui.config import (
     ConfigFileError,
     SettingProblem,
@@ -13,7 +17,9 @@ from groq_tui.config import (
     load_settings,
     load_settings_leniently,
 )
-from groq_tui.services import errors as services_errors
+
+if TYPE_CHECKING:
+    from groq_tui.api import GroqClient
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -43,6 +49,8 @@ def settings_from(
 
 def client_from(settings: Settings) -> GroqClient:
     """The API client for these settings."""
+    from groq_tui.api import GroqClient
+
     return GroqClient(
         api_key=settings.api_key_value,
         base_url=settings.base_url,
@@ -60,6 +68,8 @@ def fail(message: str, code: int = EXIT_FAILURE) -> int:
 
 def describe_error(exc: BaseException, settings: Settings | None = None) -> str:
     """One line saying what went wrong and what to do about it (flags named as flags)."""
+    from groq_tui.services import errors as services_errors
+
     if isinstance(exc, ConfigFileError):
         return f"{exc} - fix or remove it"
     return services_errors.describe_error(exc, settings.base_url if settings else None, cli=True)
@@ -69,6 +79,8 @@ async def describe_error_async(
     exc: BaseException, client: GroqClient | None, settings: Settings | None
 ) -> str:
     """Like :func:`describe_error`, adding the available models to an unknown-model error."""
+    from groq_tui.services import errors as services_errors
+
     return await services_errors.describe_error_with_models(
         exc, client, settings.base_url if settings else None, cli=True
     )
@@ -76,6 +88,8 @@ async def describe_error_async(
 
 def exit_code_for(exc: BaseException) -> int:
     """2 for input the user must fix before anything is sent, else 1."""
+    from groq_tui.api import InvalidRequestParameter
+
     if isinstance(exc, InvalidRequestParameter | ConfigFileError):
         return EXIT_USAGE
     return EXIT_FAILURE

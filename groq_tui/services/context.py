@@ -154,7 +154,7 @@ class AppContext:
             self.connection_changed.publish(self.connection)
         store = await open_history(self.data_dir / "history.db", self.notify)
         self._recovery = asyncio.create_task(recover_periodically(store))
-        self.clients = SharedClient(self.server.make_client())
+        self.clients = SharedClient(await self._new_client())
         service = ChatService(self.clients.current, store, self.base_url)
         self.chat_service = service
         if self.settings.tools_file:
@@ -252,7 +252,7 @@ class AppContext:
         """A new client for the server in use; work on the old one finishes on it."""
         if self.clients is None:
             return
-        client = self.server.make_client()
+        client = await self._new_client()
         await self.clients.replace(client)
         for user in [self.chat_service, *self._compare_runs]:
             if user is not None:
@@ -260,6 +260,11 @@ class AppContext:
                 user.base_url = self.base_url
         self.models = []
         await self._connected()
+
+    async def _new_client(self) -> GroqClient:
+        """A client for the server in use, made on a thread: httpx loads the certificate
+        store (50-90 ms, most of it without the GIL) while the event loop draws."""
+        return await asyncio.to_thread(self.server.make_client)
 
     async def _connected(self) -> None:
         """Load the server's models; then say which server and chat model are in use."""

@@ -8,8 +8,9 @@ Two layers:
   :class:`ReplyEnded` saying how it ended (complete, interrupted or failed) with everything
   the reply brought (text, reasoning, tool calls, built-in tool runs, usage, tier, figures,
   rate limits). It saves nothing.
-- :func:`saved_reply` wraps it with persistence: the assistant message is saved as STREAMING
-  before the request goes out, its text and reasoning are checkpointed every
+- :func:`saved_reply` wraps it with persistence: the request goes out first, and while the
+  server thinks the assistant message is saved as STREAMING and the consumer shows it (the
+  reply's first text waits for neither); its text and reasoning are checkpointed every
   :data:`CHECKPOINT_SECONDS`, and its end is saved. Its ``finally`` settles the message
   whatever ends the reply: a normal end, the consumer cancelled (``CancelledError``), the
   consumer closing it (``GeneratorExit`` from ``aclose()``), or any other exception. Consume it with
@@ -33,9 +34,10 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from groq_tui.api import APIError, ChatCompletion, GroqClient, GroqError, StreamInterrupted
+from groq_tui.api.streaming import ChatStream
 from groq_tui.api.thinking import ThinkSplitter, split_think
 from groq_tui.domain import (
     ExecutedTool,
@@ -114,8 +116,25 @@ class ReplyEnded:
         return self.error.rate_limits.retry_after if isinstance(self.error, APIError) else None
 
 
+async def open_reply(client: GroqClient, request: ReplyRequest) -> ChatStream | ChatCompletion:
+    """Send ``request``: the open stream, or the whole completion if not streamed."""
+    params = request.parameters.to_request()
+    if request.stream:
+        return await client.chat.completions.create(
+            model=request.model, messages=request.messages, stream=True, **params
+        )
+    completion: ChatCompletion = await client.chat.completions.create(
+        model=request.model, messages=request.messages, **params
+    )
+    return completion
+
+
 async def read_reply(
-    client: GroqClient, request: ReplyRequest, progress: Progress | None = None
+    client: GroqClient,
+    request: ReplyRequest,
+    progress: Progress | None = None,
+    *,
+    opening: asyncio.Future[ChatStream | ChatCompletion] | None = None,
 ) -> AsyncGenerator[ReplyReasoning | ReplyDelta | ReplyEnded, None]:
     """Send ``request`` and yield its reasoning and text as they come, then how it ended.
 
@@ -124,6 +143,8 @@ async def read_reply(
         request: Model, messages and parameters.
         progress: Where the text and timings accumulate (for a caller that reads them
             while the reply streams or after it was stopped); a new one if omitted.
+        opening: The request already sent (:func:`open_reply` in a task, started when
+            ``progress.started`` was set); None: sent here.
 
     Yields:
         :class:`ReplyReasoning` for each piece of reasoning and :class:`ReplyDelta` for each
@@ -136,12 +157,12 @@ async def read_reply(
     reasoning_parts = progress.reasoning_parts
     params = request.parameters.to_request()
     keep_content_as_sent = params.get("reasoning_format") == "raw"
-    progress.started = time.perf_counter()
+    if opening is None:
+        progress.started = time.perf_counter()
     try:
+        opened = await (opening if opening is not None else open_reply(client, request))
         if request.stream:
-            stream = await client.chat.completions.create(
-                model=request.model, messages=request.messages, stream=True, **params
-            )
+            stream = cast(ChatStream, opened)
             # Looks for a <think> block opening the content; dropped once the answer begins,
             # so that the content path costs one comparison more than plain text.
             splitter = None if keep_content_as_sent else ThinkSplitter()
@@ -200,9 +221,7 @@ async def read_reply(
                 service_tier=stream.service_tier,
             )
         else:
-            completion = await client.chat.completions.create(
-                model=request.model, messages=request.messages, **params
-            )
+            completion = cast(ChatCompletion, opened)
             # Nothing streamed: no time to first token, and no thinking time to tell.
             reasoning = completion.reasoning
             text = completion.text
@@ -276,22 +295,27 @@ async def saved_reply(
         stops early (cancelled, or ``aclose()``), the message is saved as STOPPED with its
         text, reasoning and figures.
     """
+    # The request goes out first: the row is written and the consumer shows the reply while
+    # the server works on it (which takes longer than both).
+    progress = progress or Progress()
+    progress.started = time.perf_counter()
+    opening = asyncio.ensure_future(open_reply(client, request))
     # The store's message once a write failed (a full disk): saving stops, the reply goes on.
     not_saved: str | None = None
     message = draft
-    if store is not None:
-        try:
-            message = await _add_streaming(store, draft)
-        except StoreError as exc:
-            not_saved = str(exc)
-    progress = progress or Progress()
     settled = False
     ended_by: BaseException | None = None
     try:
+        if store is not None:
+            try:
+                message = await _add_streaming(store, draft)
+            except StoreError as exc:
+                not_saved = str(exc)
         yield ReplyStarted(message, progress)
         ended: ReplyEnded | None = None
         last_checkpoint = time.monotonic()
-        async with contextlib.aclosing(read_reply(client, request, progress)) as events:
+        reading = read_reply(client, request, progress, opening=opening)
+        async with contextlib.aclosing(reading) as events:
             async for event in events:
                 if type(event) is ReplyDelta or type(event) is ReplyReasoning:
                     yield event
@@ -352,8 +376,21 @@ async def saved_reply(
         ended_by = exc
         raise
     finally:
+        await _close_unread(opening)
         if not settled:
             await _settle(store, message, progress, ended_by)
+
+
+async def _close_unread(opening: asyncio.Future[ChatStream | ChatCompletion]) -> None:
+    """Stop a request whose reply was not read to its end (the consumer stopped first)."""
+    if not opening.done():
+        opening.cancel()
+        await asyncio.wait([opening])
+    if opening.cancelled() or opening.exception() is not None:
+        return  # (an error that nothing read is dropped here, not logged as unretrieved)
+    opened = opening.result()
+    if isinstance(opened, ChatStream):
+        await opened.aclose()  # idempotent: read_reply may have closed it
 
 
 async def _settle(

@@ -9,17 +9,49 @@
 
 The widget that draws these lines on screen is
 :class:`groq_tui.ui.widgets.streaming_markdown.StreamingMarkdown`.
+
+The names are imported when first used: the chat screen needs only :class:`RenderBudget` for
+its first frame, and markdown-it and Rich's Markdown (about 40 ms) are imported on a thread
+after it (see ``groq_tui.app.warm_up_markdown``).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from groq_tui.ui.markdown.budget import RenderBudget
-from groq_tui.ui.markdown.lines import MarkdownLines, View
-from groq_tui.ui.markdown.rendering import (
-    DARK_CODE_THEME,
-    LIGHT_CODE_THEME,
-    BlockMarkdown,
-    Line,
-    code_theme_for,
-)
+
+if TYPE_CHECKING:
+    from groq_tui.ui.markdown.lines import MarkdownLines, View
+    from groq_tui.ui.markdown.rendering import (
+        DARK_CODE_THEME,
+        LIGHT_CODE_THEME,
+        BlockMarkdown,
+        Line,
+        code_theme_for,
+    )
+
+_LAZY = {
+    "MarkdownLines": "lines",
+    "View": "lines",
+    "DARK_CODE_THEME": "rendering",
+    "LIGHT_CODE_THEME": "rendering",
+    "BlockMarkdown": "rendering",
+    "Line": "rendering",
+    "code_theme_for": "rendering",
+}
+"""The names imported on first use, and their modules."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DARK_CODE_THEME",

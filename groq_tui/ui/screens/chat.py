@@ -55,6 +55,8 @@ class ChatScreen(SpeakingScreen):
     """The main screen."""
 
     CSS_PATH = "chat.tcss"
+    AUTO_FOCUS = "#composer"
+    """Focused first (not the history's search box): the footer is built once, for it."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
         DictationCommands,
         SpeechCommands,
@@ -107,8 +109,8 @@ class ChatScreen(SpeakingScreen):
                 )
                 yield Composer(id="composer", placeholder="Message (Enter to send)")
                 yield RecorderBar(id="recorder")
-            # The parameter panel is mounted when first shown (see _show_parameters): most
-            # start-ups on a laptop-sized terminal never need its twenty widgets.
+            # The parameter panel, if the screen starts wide; else mounted when first shown.
+            yield from self._parameters_at_start()
         yield StatusBar(id="status")
         yield KeyFooter()
 
@@ -206,14 +208,15 @@ class ChatScreen(SpeakingScreen):
         await self.send(text)
 
     async def send(self, text: str) -> None:
-        """Save the prompt, show it, and start the reply."""
+        """Save the prompt, show it, and start the reply (its request goes out meanwhile)."""
         assert self.service is not None
         was_new = self.conversation.id is None
         message = await self.service.add_user_message(self.conversation, text)
-        await self._append_view(message)
+        shown = self.conversation_view.append(message)
+        self.start_reply()
+        await shown
         if was_new:
             self.refresh_sidebar()
-        self.start_reply()
 
     def _tell_not_saved(self, reason: str | None) -> None:
         """Once per reply whose saving failed (a full disk): it stays on screen only."""

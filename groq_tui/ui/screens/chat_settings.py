@@ -49,20 +49,33 @@ class ModelSettingsScreen(HistoryScreen):
         return panels.first() if panels else None  # type: ignore[return-value]
 
     def _show_parameters(self) -> None:
-        # Imported when first shown: the panel is not part of the first frame.
+        if self.parameter_panel is None:
+            self.query_one("#main", Horizontal).mount(self._new_parameter_panel())
+
+    def _parameters_at_start(self) -> list[ParameterPanel]:
+        """The parameter panel if the screen starts wide, to compose with the screen.
+
+        Mounted after the first frame instead, it cost a second layout of the whole screen,
+        and the screen was complete only after it. On a narrower screen it is mounted when
+        first shown, and most start-ups never need its twenty widgets.
+        """
+        width = self.app.size.width
+        widths = [name for least, name in self.HORIZONTAL_BREAKPOINTS or () if width >= least]
+        return [self._new_parameter_panel()] if widths[-1:] == ["-wide"] else []
+
+    def _new_parameter_panel(self) -> ParameterPanel:
+        # Imported when first shown: narrow start-ups never import it.
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
-        if self.parameter_panel is None:
-            controls = reasoning_controls(self.conversation.model)
-            panel = ParameterPanel(
-                self.conversation.parameters,
-                max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
-                efforts=controls.efforts if controls is not None else (),
-                takes_reasoning=controls is not None,
-                refusal=self.refusal(),
-                id="parameters",
-            )
-            self.query_one("#main", Horizontal).mount(panel)
+        controls = reasoning_controls(self.conversation.model)
+        return ParameterPanel(
+            self.conversation.parameters,
+            max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
+            efforts=controls.efforts if controls is not None else (),
+            takes_reasoning=controls is not None,
+            refusal=self.refusal(),
+            id="parameters",
+        )
 
     def action_pick_model(self) -> None:
         """Choose the conversation's model."""

@@ -20,6 +20,7 @@ widgets (:meth:`add`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -212,10 +213,19 @@ class ConversationView(VerticalScroll):
         else:
             self.follow()
 
-    async def append(self, message: Message) -> MessageView:
-        """Add a message at the end, and follow the end again."""
+    def append(self, message: Message) -> Awaitable[MessageView]:
+        """Add a message at the end, and follow the end again; await its view.
+
+        The message is one of :attr:`messages`, and its view mounting, on return: a reply
+        started before the view is mounted already answers it.
+        """
         self.messages.append(message)
-        (view,) = await self._mount([message])
+        view = MessageView(message)
+        return self._appended(view, self.content.mount(view))
+
+    async def _appended(self, view: MessageView, mounting: AwaitMount) -> MessageView:
+        await mounting
+        self._mounted([view])
         self._changed()
         self.follow()
         return view
@@ -270,10 +280,13 @@ class ConversationView(VerticalScroll):
         views = [MessageView(m, thinking_display=self.thinking_display) for m in messages]
         if views:
             await self.content.mount_all(views, before=before)
+        self._mounted(views)
+        return views
+
+    def _mounted(self, views: list[MessageView]) -> None:
         for view in views:
             if view.message.id is not None:
                 self.views[view.message.id] = view
-        return views
 
     def _changed(self) -> None:
         self.set_class(not self.messages, "-empty")

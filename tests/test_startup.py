@@ -1,0 +1,180 @@
+"""Start-up does only what the first frame needs; what it defers is there when needed.
+
+The first frame waits for every module imported before it and every layout done before it
+(benchmarks/bench_startup.py measures the time). These tests pin what makes it fast: the app's
+start path imports no client, store, audio, engine or Markdown renderer; the parameter panel
+is composed with a wide screen instead of mounted after its first frame; the footer is built
+once and rebuilt only when its keys change. And they check that what is deferred still works.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input
+
+from groq_tui.ui.widgets.key_footer import KeyFooter
+from tests.app_support import make_app, ready
+from tests.loopback import LoopbackServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFERRED = (
+    "httpx",
+    "groq_tui.api",
+    "groq_tui.store",
+    "sqlite3",
+    "groq_tui.audio",
+    "sounddevice",
+    "numpy",
+    "groq_tui.local",
+    "faster_whisper",
+    "groq_tui.services.chat",
+    "markdown_it",
+    "rich.markdown",
+    "pygments",
+)
+"""Modules the first frame does not need: imported after it, on a thread, or when used."""
+
+
+def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: Path) -> None:
+    # The real entry point, with the app's run replaced by a look at what was imported.
+    code = (
+        "import sys\n"
+        "from groq_tui.app import GroqApp\n"
+        "def run(self, *args, **kwargs):\n"
+        f"    print([m for m in {DEFERRED!r} if m in sys.modules])\n"
+        "GroqApp.run = run\n"
+        "from groq_tui.__main__ import main\n"
+        "main([])\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GROQ_API_KEY": "test-key",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_markdown_package_gives_every_name_when_first_used() -> None:
+    # Its names are imported on first use (the chat screen's first frame needs RenderBudget
+    # alone); each must still be there, and an unknown name is still an AttributeError.
+    code = (
+        "import sys, groq_tui.ui.markdown as markdown\n"
+        "assert 'markdown_it' not in sys.modules\n"
+        "from groq_tui.ui.markdown.lines import MarkdownLines\n"
+        "from groq_tui.ui.markdown import rendering\n"
+        "assert markdown.MarkdownLines is MarkdownLines\n"
+        "assert markdown.BlockMarkdown is rendering.BlockMarkdown\n"
+        "assert markdown.code_theme_for is rendering.code_theme_for\n"
+        "for name in markdown.__all__:\n"
+        "    getattr(markdown, name)\n"
+        "try:\n"
+        "    markdown.NoSuchName\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("width", "composed"), [(160, True), (120, False)])
+async def test_a_wide_start_composes_the_parameter_panel_with_the_screen(
+    loopback: LoopbackServer, tmp_path: Path, width: int, composed: bool
+) -> None:
+    app = make_app(loopback, tmp_path)
+    at_first_layout: list[bool] = []
+
+    def hook(message: Message) -> None:
+        # The first Resize once the screen is mounted comes with its first layout (the
+        # screen's Resize handler mounts the panel when it is not composed).
+        chat = app.chat_screen
+        if isinstance(message, Resize) and chat is not None and chat.is_mounted:
+            at_first_layout.append(chat.parameter_panel is not None)
+
+    async with app.run_test(size=(width, 45), message_hook=hook) as pilot:
+        screen = await ready(pilot)
+        assert at_first_layout[0] is composed
+        if not composed:  # mounted when first shown
+            assert screen.parameter_panel is None
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+        panel = screen.parameter_panel
+        assert panel is not None and panel.display
+
+
+class FooterApp(App[None]):
+    """A screen's bindings in a KeyFooter, and three widgets to focus: two without bindings
+    of their own, one with a key shown in the footer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "nothing", "Everywhere")]
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Input(id="second")
+        yield KeyedButton("keyed", id="keyed")
+        yield KeyFooter()
+
+    def action_nothing(self) -> None:
+        """Bound to a key, does nothing."""
+
+
+class KeyedButton(Button):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f2", "press", "Press me")]
+
+
+def footer_keys(app: App[None]) -> list[Widget]:
+    """The footer's key widgets (Textual's FooterKey, not a public name)."""
+    return list(app.query_one(KeyFooter).query("FooterKey"))
+
+
+def key_names(app: App[None]) -> list[str]:
+    return [str(vars(key)["key"]) for key in footer_keys(app)]
+
+
+async def test_the_footer_is_built_once_and_rebuilt_only_when_its_keys_change() -> None:
+    app = FooterApp()
+    async with app.run_test() as pilot:
+        app.query_one("#first", Input).focus()
+        await pilot.pause()
+        shown = footer_keys(app)
+        assert key_names(app) == ["f9", "ctrl+p"]
+
+        app.query_one("#second", Input).focus()  # no key of its own: same keys
+        await pilot.pause()
+        await pilot.pause()
+        assert footer_keys(app) == shown  # the same widgets: not rebuilt
+
+        app.query_one("#keyed", KeyedButton).focus()  # its key joins the footer
+        await pilot.pause()
+        await pilot.pause()
+        assert key_names(app) == ["f2", "f9", "ctrl+p"]
+
+        app.query_one("#first", Input).focus()  # and leaves it
+        await pilot.pause()
+        await pilot.pause()
+        assert key_names(app) == ["f9", "ctrl+p"]
