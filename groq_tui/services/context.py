@@ -24,7 +24,6 @@ from groq_tui.domain.wording import counted
 from groq_tui.services.app_events import Connection, Notice, Observers, ServicesReady, Severity
 from groq_tui.services.context_files import AppFiles, read_tools
 from groq_tui.services.history_file import open_history, recover_periodically
-from groq_tui.services.model_options import max_tokens_limit
 from groq_tui.services.server import ServerChoice, engine_installed
 
 if TYPE_CHECKING:
@@ -121,6 +120,10 @@ class AppContext:
     def max_tokens_limit(self, model: str) -> int:
         """The upper end of the max_tokens slider: the model's own limit (see
         :func:`~groq_tui.services.model_options.max_tokens_limit`)."""
+        # Imported when used: it reads the client's parameter rules (the client's package
+        # loads httpx), which the first frame does not need.
+        from groq_tui.services.model_options import max_tokens_limit
+
         return max_tokens_limit(next((m for m in self.models if m.id == model), None))
 
     def lease_client(self) -> ClientLease:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal
 
-from groq_tui.services.model_options import reasoning_controls, refusal
 from groq_tui.ui.screens.chat_history import HistoryScreen
 from groq_tui.ui.screens.dialogs import RETRY, ChoicePicker, ModelChoice, ModelPicker
 from groq_tui.ui.widgets.status_bar import StatusBar
@@ -65,6 +64,7 @@ class ModelSettingsScreen(HistoryScreen):
 
     def _new_parameter_panel(self) -> ParameterPanel:
         # Imported when first shown: narrow start-ups never import it.
+        from groq_tui.services.model_options import reasoning_controls
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
         controls = reasoning_controls(self.conversation.model)
@@ -181,6 +181,8 @@ class ModelSettingsScreen(HistoryScreen):
         """Show the reasoning fields the conversation's model takes, and what is refused."""
         panel = self.parameter_panel
         if panel is not None and panel.is_mounted:
+            from groq_tui.services.model_options import reasoning_controls
+
             controls = reasoning_controls(self.conversation.model)
             efforts = controls.efforts if controls is not None else ()
             panel.set_reasoning_choices(efforts, takes_reasoning=controls is not None)
@@ -189,6 +191,9 @@ class ModelSettingsScreen(HistoryScreen):
     def refusal(self) -> str | None:
         """Why the service would refuse the conversation's settings, or None."""
         tools = self.service.tools if self.service is not None else None
+        # Imported when used: the model rules are the client's (its package loads httpx).
+        from groq_tui.services.model_options import refusal
+
         return refusal(self.conversation.model, self.conversation.parameters, tools)
 
     def _show_refusal(self) -> None:
