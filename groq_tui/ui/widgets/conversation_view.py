@@ -220,7 +220,7 @@ class ConversationView(VerticalScroll):
         started before the view is mounted already answers it.
         """
         self.messages.append(message)
-        view = MessageView(message)
+        view = MessageView(message, thinking_display=self.thinking_display)
         return self._appended(view, self.content.mount(view))
 
     async def _appended(self, view: MessageView, mounting: AwaitMount) -> MessageView:
