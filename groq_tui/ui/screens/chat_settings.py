@@ -64,7 +64,7 @@ class ModelSettingsScreen(HistoryScreen):
 
     def _new_parameter_panel(self) -> ParameterPanel:
         # Imported when first shown: narrow start-ups never import it.
-        from groq_tui.services.model_options import reasoning_controls
+        from groq_tui.services.model_options import reasoning_controls, takes_search_settings
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
         controls = reasoning_controls(self.conversation.model)
@@ -73,6 +73,7 @@ class ModelSettingsScreen(HistoryScreen):
             max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
             efforts=controls.efforts if controls is not None else (),
             takes_reasoning=controls is not None,
+            takes_search=takes_search_settings(self.conversation.model),
             refusal=self.refusal(),
             id="parameters",
         )
@@ -178,14 +179,16 @@ class ModelSettingsScreen(HistoryScreen):
         self.app.push_screen(ChoicePicker(title, choices, ON_DEMAND), chosen)
 
     def _model_options_changed(self) -> None:
-        """Show the reasoning fields the conversation's model takes, and what is refused."""
+        """Show the reasoning and search fields the conversation's model takes, and what is
+        refused."""
         panel = self.parameter_panel
         if panel is not None and panel.is_mounted:
-            from groq_tui.services.model_options import reasoning_controls
+            from groq_tui.services.model_options import reasoning_controls, takes_search_settings
 
             controls = reasoning_controls(self.conversation.model)
             efforts = controls.efforts if controls is not None else ()
             panel.set_reasoning_choices(efforts, takes_reasoning=controls is not None)
+            panel.show_search_settings(takes_search_settings(self.conversation.model))
         self._show_refusal()
 
     def refusal(self) -> str | None:
