@@ -73,7 +73,7 @@ async def test_a_compound_models_search_settings_are_sent_as_typed_and_saved(
         assert screen.conversation.parameters.search_exclude_domains == ["example.com"]
 
 
-async def test_a_model_that_does_not_search_shows_no_search_fields(
+async def test_a_model_that_does_not_search_shows_and_sends_no_search_settings(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     app = make_app(loopback, tmp_path, model="groq/compound-mini")
@@ -82,9 +82,14 @@ async def test_a_model_that_does_not_search_shows_no_search_fields(
         panel = await shown_panel(pilot, screen)
         search = panel.query_one("#search")
         assert panel.takes_search and search.display
+        await type_into(pilot, panel, "search_include_domains", "arxiv.org")
+        await wait_for(pilot, lambda: screen.conversation.parameters.search_settings() is not None)
         await screen.set_model("openai/gpt-oss-20b")
         await pilot.pause()
         assert not panel.takes_search and not search.display
+        # What the hidden fields held goes with them: nothing hidden is sent.
+        assert screen.conversation.parameters.search_settings() is None
+        assert panel.query_one("#search_include_domains", Input).value == ""
         await send(pilot, "no search")
         await wait_reply_done(pilot, screen)
         assert "search_settings" not in loopback.requests[-1].json

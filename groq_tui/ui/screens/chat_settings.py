@@ -105,10 +105,29 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
+        self._drop_search_settings_unless_searching(model)
         self._model_options_changed()
         await self.context.remember_model(model)  # unless the server refuses it
         if self.service is not None:
             await self.service.save_settings(self.conversation)
+
+    def _drop_search_settings_unless_searching(self, model: str) -> None:
+        """A model that does not search hides the search fields: their values go too, so
+        that nothing hidden is sent."""
+        from groq_tui.services.model_options import takes_search_settings
+
+        parameters = self.conversation.parameters
+        if takes_search_settings(model) or parameters.search_settings() is None:
+            return
+        self.apply_parameters(
+            dataclasses.replace(
+                parameters,
+                stop=list(parameters.stop),
+                search_include_domains=[],
+                search_exclude_domains=[],
+                search_country=None,
+            )
+        )
 
     def on_parameter_panel_changed(self, event: ParameterPanel.Changed) -> None:
         """The user changed a parameter: it belongs to the conversation (saved shortly)."""
