@@ -199,7 +199,7 @@ async def test_stats_show_reasoning_tokens_thinking_time_and_tier(
         assert usage is not None and usage.reasoning_tokens
         assert f"{usage.reasoning_tokens} reasoning" in line
         assert "thinking " in line and "answering " in line
-        assert "tier" not in line  # a stream without usage chunk does not name it
+        assert "tier on_demand" in line  # named by the stream's usage chunk
         shown = str(view.query_one(".message--stats", Static).render())
         assert shown == line
         screen.apply_parameters(
@@ -210,6 +210,25 @@ async def test_stats_show_reasoning_tokens_thinking_time_and_tier(
         assert whole.message.service_tier == "on_demand"
         assert "tier on_demand" in stats_line(whole.message)
         assert "thinking " not in stats_line(whole.message)  # no stream, no thinking time
+
+
+async def test_a_streamed_reply_shows_the_tier_the_stream_names(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        screen.apply_parameters(
+            dataclasses.replace(screen.conversation.parameters, service_tier="auto")
+        )
+        await send(pilot, "which tier")
+        view = await wait_reply_done(pilot, screen)
+        # The stream asks for the usage chunk, the one chunk that names the tier (051-055).
+        assert loopback.requests[-1].json["stream_options"] == {"include_usage": True}
+        assert view.message.service_tier == "on_demand"  # the tier used, not "auto" asked
+        line = stats_line(view.message)
+        assert "tier on_demand" in line and "(asked)" not in line
+        assert str(view.query_one(".message--stats", Static).render()) == line
 
 
 async def test_a_compound_reply_lists_its_tool_runs_with_links(

@@ -36,6 +36,7 @@ from groq_tui.store import (
     StoreError,
     StoreOpenError,
 )
+from groq_tui.store.codec import chat_parameters_to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,6 +173,26 @@ async def test_conversation_round_trip(store: HistoryStore) -> None:
     assert loaded == saved
     assert loaded.parameters == parameters
     assert await store.get_conversation(saved.id + 1000) is None
+
+
+async def test_search_settings_round_trip_and_are_saved_only_when_set(
+    store: HistoryStore,
+) -> None:
+    parameters = ChatParameters(
+        search_include_domains=["arxiv.org", "*.edu"],
+        search_exclude_domains=["example.com"],
+        search_country="germany",
+        include_reasoning=False,
+    )
+    saved = await store.create_conversation(
+        Conversation(title="search", model="groq/compound", parameters=parameters)
+    )
+    assert saved.id is not None
+    loaded = await store.get_conversation(saved.id)
+    assert loaded is not None and loaded.parameters == parameters
+    assert chat_parameters_to_json(parameters)["include_reasoning"] is False
+    unset = chat_parameters_to_json(ChatParameters())
+    assert not {"search_include_domains", "search_exclude_domains", "search_country"} & set(unset)
 
 
 async def test_creating_a_saved_conversation_is_refused(store: HistoryStore) -> None:

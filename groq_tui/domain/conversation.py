@@ -31,8 +31,8 @@ class MessageStatus(StrEnum):
 class ChatParameters:
     """The sampling parameters of a conversation, sent exactly as shown in the panel.
 
-    ``max_tokens``, ``seed`` and the reasoning and tier settings of None are not sent (the
-    server's defaults apply).
+    ``max_tokens``, ``seed`` and the reasoning, tier and search settings of None (or empty)
+    are not sent (the server's defaults apply).
     """
 
     temperature: float = 1.0
@@ -52,6 +52,23 @@ class ChatParameters:
     include_reasoning: bool | None = None
     service_tier: str | None = None
     """``auto``, ``on_demand``, ``flex`` or ``performance``."""
+    search_include_domains: list[str] = field(default_factory=list)
+    """Compound models' web search: only these domains (``search_settings.include_domains``)."""
+    search_exclude_domains: list[str] = field(default_factory=list)
+    """Compound models' web search: never these domains (``exclude_domains``)."""
+    search_country: str | None = None
+    """Compound models' web search: favour results from this country (``country``)."""
+
+    def search_settings(self) -> dict[str, Any] | None:
+        """The ``search_settings`` these settings send, or None when none is set."""
+        settings: dict[str, Any] = {}
+        if self.search_include_domains:
+            settings["include_domains"] = list(self.search_include_domains)
+        if self.search_exclude_domains:
+            settings["exclude_domains"] = list(self.search_exclude_domains)
+        if self.search_country is not None:
+            settings["country"] = self.search_country
+        return settings or None
 
     def reply_parameters(self, tools: list[dict[str, Any]] | None = None) -> ReplyParameters:
         """The request parameters a reply made with these settings (and tools) is sent with."""
@@ -72,6 +89,7 @@ class ChatParameters:
                     ("reasoning_format", self.reasoning_format),
                     ("include_reasoning", self.include_reasoning),
                     ("service_tier", self.service_tier),
+                    ("search_settings", self.search_settings()),
                 )
                 if value is not None
             },

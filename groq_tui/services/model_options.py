@@ -1,5 +1,6 @@
 """What a model's requests can carry, for the parameter panel: reasoning controls per family,
-service tiers, the max_tokens bound, and the combinations the service refuses.
+service tiers, compound models' search settings, the max_tokens bound, and the combinations the
+service refuses.
 
 The values and the refusals are the client's own (:mod:`groq_tui.api.params`): the panel
 offers what the client would send and refuses what the client would refuse, with the same
@@ -18,6 +19,7 @@ from groq_tui.api.params import (
     REASONING_FORMATS,
     SERVICE_TIERS,
     check_reasoning,
+    check_search_settings,
     check_service_tier,
     reasoning_efforts,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "max_tokens_limit",
     "reasoning_controls",
     "refusal",
+    "takes_search_settings",
 ]
 
 DEFAULT_MAX_TOKENS_LIMIT = 8192
@@ -37,6 +40,10 @@ DEFAULT_MAX_TOKENS_LIMIT = 8192
 
 _REASONING_FAMILIES = ("gpt-oss", "qwen3", "deepseek-r1", "compound")
 """Model names that take the reasoning parameters (Groq's reasoning docs)."""
+
+_SEARCHING_FAMILY = "compound"
+"""Model names with the built-in web search, which take ``search_settings`` (``groq/compound``,
+``groq/compound-mini``, ``compound-beta`` and their successors)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +66,21 @@ def reasoning_controls(model: str) -> ReasoningControls | None:
     return ReasoningControls(() if efforts == REASONING_EFFORTS else efforts)
 
 
+def takes_search_settings(model: str) -> bool:
+    """Whether ``model`` searches the web itself and takes ``search_settings``."""
+    return _SEARCHING_FAMILY in model.lower()
+
+
 def refusal(
     model: str, parameters: ChatParameters, tools: Sequence[dict[str, Any]] | None = None
 ) -> str | None:
-    """Why the service would refuse these reasoning and tier settings (the client's own
-    message, naming the parameter), or None when it would take them."""
+    """Why the service would refuse these reasoning, tier and search settings (the client's
+    own message, naming the parameter), or None when it would take them."""
     body = {"model": model, **parameters.reply_parameters(list(tools or ())).to_request()}
     try:
         check_reasoning(body)
         check_service_tier(body.get("service_tier"))
+        check_search_settings(body.get("search_settings"))
     except InvalidRequestParameter as exc:
         return str(exc)
     return None

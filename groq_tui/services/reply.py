@@ -71,6 +71,9 @@ __all__ = [
 CHECKPOINT_SECONDS = 0.5
 """How often a streaming reply's text is written to the database."""
 
+STREAM_OPTIONS = {"include_usage": True}
+"""Asked of every stream: its last chunk then carries the usage and the tier that served it."""
+
 T = TypeVar("T")
 
 
@@ -120,6 +123,9 @@ async def open_reply(client: GroqClient, request: ReplyRequest) -> ChatStream | 
     """Send ``request``: the open stream, or the whole completion if not streamed."""
     params = request.parameters.to_request()
     if request.stream:
+        # The usage chunk is the only one of a stream that names the tier used (051-055);
+        # stream_options the parameters carry themselves are sent as they are.
+        params = {"stream_options": STREAM_OPTIONS, **params}
         return await client.chat.completions.create(
             model=request.model, messages=request.messages, stream=True, **params
         )

@@ -50,15 +50,18 @@ _SETTINGS_SAVED_WHEN_SET = (
     "reasoning_format",
     "include_reasoning",
     "service_tier",
+    "search_include_domains",
+    "search_exclude_domains",
+    "search_country",
 )
 
 
 def chat_parameters_to_json(parameters: ChatParameters) -> JSONObject:
-    """A conversation's settings as saved (the reasoning and tier settings only when set, so
-    that settings saved before they existed read the same)."""
+    """A conversation's settings as saved (the reasoning, tier and search settings only when
+    set, so that settings saved before they existed read the same)."""
     data = dataclasses.asdict(parameters)
     for name in _SETTINGS_SAVED_WHEN_SET:
-        if data[name] is None:
+        if data[name] is None or data[name] == []:
             del data[name]
     return data
 

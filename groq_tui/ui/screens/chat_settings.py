@@ -64,7 +64,7 @@ class ModelSettingsScreen(HistoryScreen):
 
     def _new_parameter_panel(self) -> ParameterPanel:
         # Imported when first shown: narrow start-ups never import it.
-        from groq_tui.services.model_options import reasoning_controls
+        from groq_tui.services.model_options import reasoning_controls, takes_search_settings
         from groq_tui.ui.widgets.parameters import ParameterPanel
 
         controls = reasoning_controls(self.conversation.model)
@@ -73,6 +73,7 @@ class ModelSettingsScreen(HistoryScreen):
             max_tokens_limit=self.context.max_tokens_limit(self.conversation.model),
             efforts=controls.efforts if controls is not None else (),
             takes_reasoning=controls is not None,
+            takes_search=takes_search_settings(self.conversation.model),
             refusal=self.refusal(),
             id="parameters",
         )
@@ -104,10 +105,29 @@ class ModelSettingsScreen(HistoryScreen):
         panel = self.parameter_panel
         if panel is not None:
             panel.set_max_tokens_limit(limit)
+        self._drop_search_settings_unless_searching(model)
         self._model_options_changed()
         await self.context.remember_model(model)  # unless the server refuses it
         if self.service is not None:
             await self.service.save_settings(self.conversation)
+
+    def _drop_search_settings_unless_searching(self, model: str) -> None:
+        """A model that does not search hides the search fields: their values go too, so
+        that nothing hidden is sent."""
+        from groq_tui.services.model_options import takes_search_settings
+
+        parameters = self.conversation.parameters
+        if takes_search_settings(model) or parameters.search_settings() is None:
+            return
+        self.apply_parameters(
+            dataclasses.replace(
+                parameters,
+                stop=list(parameters.stop),
+                search_include_domains=[],
+                search_exclude_domains=[],
+                search_country=None,
+            )
+        )
 
     def on_parameter_panel_changed(self, event: ParameterPanel.Changed) -> None:
         """The user changed a parameter: it belongs to the conversation (saved shortly)."""
@@ -178,14 +198,16 @@ class ModelSettingsScreen(HistoryScreen):
         self.app.push_screen(ChoicePicker(title, choices, ON_DEMAND), chosen)
 
     def _model_options_changed(self) -> None:
-        """Show the reasoning fields the conversation's model takes, and what is refused."""
+        """Show the reasoning and search fields the conversation's model takes, and what is
+        refused."""
         panel = self.parameter_panel
         if panel is not None and panel.is_mounted:
-            from groq_tui.services.model_options import reasoning_controls
+            from groq_tui.services.model_options import reasoning_controls, takes_search_settings
 
             controls = reasoning_controls(self.conversation.model)
             efforts = controls.efforts if controls is not None else ()
             panel.set_reasoning_choices(efforts, takes_reasoning=controls is not None)
+            panel.show_search_settings(takes_search_settings(self.conversation.model))
         self._show_refusal()
 
     def refusal(self) -> str | None:

@@ -3,8 +3,9 @@
 It shows a :class:`~groq_tui.domain.ChatParameters` and posts
 :class:`ParameterPanel.Changed` with a new one whenever the user changes anything; what it
 shows is exactly what is sent. The reasoning controls show for models that take them, with
-the values the screen gives for the model's family; a combination the service refuses is
-named under them (:meth:`ParameterPanel.show_refusal`), and the screen does not send it.
+the values the screen gives for the model's family, and the web search's settings for the
+models that search (compound); a combination the service refuses is named under them
+(:meth:`ParameterPanel.show_refusal`), and the screen does not send it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,17 @@ SERVICE_TIERS = ("auto", "on_demand", "flex", "performance")
 REASONING_FORMATS = ("hidden", "raw", "parsed")
 _CHOICES = ("reasoning_effort", "reasoning_format", "include_reasoning", "service_tier")
 """The panel's Select fields, by the parameter they set (blank: not sent)."""
+_SEARCH_DOMAINS = ("search_include_domains", "search_exclude_domains")
+"""The panel's domain list fields (comma-separated), by the parameter they set."""
 
 
 def _options(values: Sequence[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in values]
+
+
+def domains(text: str) -> list[str]:
+    """The domains of a comma-separated list, each as typed (spaces around commas aside)."""
+    return [domain for part in text.split(",") if (domain := part.strip())]
 
 
 def _tokens(value: float) -> str:
@@ -54,6 +62,8 @@ class ParameterPanel(VerticalScroll):
     ParameterPanel #system-prompt { height: 6; }
     ParameterPanel #reasoning { height: auto; }
     ParameterPanel #reasoning.-none { display: none; }
+    ParameterPanel #search { height: auto; }
+    ParameterPanel #search.-none { display: none; }
     ParameterPanel #refusal { color: $error; height: auto; }
     """
 
@@ -76,6 +86,7 @@ class ParameterPanel(VerticalScroll):
         max_tokens_limit: int = 8192,
         efforts: Sequence[str] = (),
         takes_reasoning: bool = False,
+        takes_search: bool = False,
         refusal: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -87,6 +98,8 @@ class ParameterPanel(VerticalScroll):
         """The reasoning_effort values the model's family takes."""
         self.takes_reasoning = takes_reasoning
         """Whether the model takes the reasoning parameters (their fields show)."""
+        self.takes_search = takes_search
+        """Whether the model searches the web itself (the search settings' fields show)."""
         self._refusal = refusal
 
     def compose(self) -> ComposeResult:
@@ -131,6 +144,13 @@ class ParameterPanel(VerticalScroll):
             yield self._select("reasoning_format", REASONING_FORMATS)
             yield Label("include_reasoning")
             yield self._select("include_reasoning", ("true", "false"))
+        with Vertical(id="search", classes="" if self.takes_search else "-none"):
+            yield Label("web search: only these domains")
+            yield self._search_input("search_include_domains", "arxiv.org, *.edu")
+            yield Label("web search: never these domains")
+            yield self._search_input("search_exclude_domains", "example.com")
+            yield Label("web search: country")
+            yield self._search_input("search_country", "any")
         yield Static(self._refusal_text(self._refusal), id="refusal")
         yield Label("system prompt")
         yield TextArea(p.system_prompt, id="system-prompt", soft_wrap=True)
@@ -155,6 +175,8 @@ class ParameterPanel(VerticalScroll):
             self.query_one("#system-prompt", TextArea).load_text(p.system_prompt)
             for name in _CHOICES:
                 self.query_one(f"#{name}", Select).value = self._choice_value(name)
+            for name in (*_SEARCH_DOMAINS, "search_country"):
+                self.query_one(f"#{name}", Input).value = self._search_text(name)
             self.query_one("#max-tokens-label", Label).update(self._max_tokens_label())
         finally:
             self.call_after_refresh(self._done_loading)
@@ -164,6 +186,16 @@ class ParameterPanel(VerticalScroll):
         if isinstance(value, bool):
             return "true" if value else "false"
         return Select.NULL if value is None else value
+
+    def _search_text(self, name: str) -> str:
+        value = getattr(self.parameters, name)
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value or ""
+
+    def _search_input(self, name: str, placeholder: str) -> Input:
+        text = self._search_text(name)
+        return Input(text, id=name, placeholder=placeholder, classes="search")
 
     def _select(self, name: str, values: Sequence[str]) -> Select[str]:
         options = _options(values)
@@ -185,6 +217,11 @@ class ParameterPanel(VerticalScroll):
                 effort.value = self.parameters.reasoning_effort
         finally:
             self.call_after_refresh(self._done_loading)
+
+    def show_search_settings(self, shown: bool) -> None:
+        """The model changed: show the web search's fields for a model that searches."""
+        self.takes_search = shown
+        self.query_one("#search").set_class(not shown, "-none")
 
     def show_refusal(self, refusal: str | None) -> None:
         """Name the combination the service refuses (None: nothing refused)."""
@@ -251,6 +288,15 @@ class ParameterPanel(VerticalScroll):
             if self.query_one(f"#stop-{i}", Input).value
         ]
         self._changed(stop=stops)
+
+    @on(Input.Changed, ".search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        name = event.input.id or ""
+        if name in _SEARCH_DOMAINS:
+            self._changed(**{name: domains(event.value)})
+        elif name == "search_country":
+            self._changed(search_country=event.value.strip() or None)
 
     @on(Switch.Changed)
     def _switch(self, event: Switch.Changed) -> None:
