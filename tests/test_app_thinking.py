@@ -65,6 +65,8 @@ async def test_reasoning_streams_open_with_a_clock_then_folds_to_one_line(
         assert view is not None
         block = block_of(view)
         assert block.thinking and block.expanded and block.display
+        # The block's title is composed once the block is mounted (the body may fill first).
+        await wait_for(pilot, lambda: bool(block.query(".thinking--title")))
         assert title_of(block).startswith("▼ Thinking…")
         view = await wait_reply_done(pilot, screen)
         block = block_of(view)
