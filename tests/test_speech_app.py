@@ -208,8 +208,12 @@ async def test_the_workbench_speaks_a_transcript_and_exports_its_speech(
         workbench.result_source = Path("river.flac")
         await pilot.click("#export-speech")
         target = tmp_path / "exports" / "river.speech.wav"
-        await wait_for(pilot, target.exists)
-        await wait_for(pilot, lambda: sf.info(str(target)).duration > 1.0)
+        # The file exists while it is being written (a half-written header is not yet a
+        # WAV file to soundfile): what ends the export is the notice that says where it is.
+        await wait_for(
+            pilot, lambda: any("Speech exported to" in n.message for n in app._notifications)
+        )
+        assert sf.info(str(target)).duration > 1.0
         recording = virtual_mic.listen()
         try:
             await pilot.click("#speak")
