@@ -227,3 +227,34 @@ def test_ctrl_c_stops_playback_at_once_and_exits_130(
     assert process.returncode == 130 and "interrupted" in err
     # The whole text is over half a minute of speech; the speaker fell silent long before.
     assert heard.heard_seconds() < 15
+
+
+def test_a_speaker_lost_while_playing_is_an_error_not_a_success(
+    cli_env: LoopbackServer, virtual_mic: VirtualMic
+) -> None:
+    # PortAudio ends the stream when the sound server goes away, as when the last sample
+    # was played: `speak` exited 0 although nothing, or a fraction, had been heard.
+    heard = virtual_mic.listen()
+    process = subprocess.Popen(
+        [SCRIPT, "speak", LONG_TEXT],
+        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": cli_env.base_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while heard.heard_seconds() < 0.5:
+            assert process.poll() is None and time.monotonic() < deadline, "nothing played"
+            time.sleep(0.05)  # polling interval, not synchronisation
+        virtual_mic.kill_server()
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        heard.stop()
+        virtual_mic.start()
+    assert process.returncode == 1, err
+    # PortAudio prints what failed on stderr first; the program's own message is the last line.
+    assert "output device stopped playing" in err.splitlines()[-1], err

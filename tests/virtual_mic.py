@@ -243,7 +243,9 @@ class VirtualMic:
     def listen(self) -> SpeakerRecording:
         """Start recording what programs play to the default output (``vspeaker``)."""
         self._count += 1
-        return SpeakerRecording(self._tool_env(), self.root / f"speaker-{self._count}.f32")
+        return SpeakerRecording(
+            self._tool_env(), self.root / f"speaker-{self._count}.f32", self.log
+        )
 
 
 class SpeakerRecording:
@@ -254,8 +256,9 @@ class SpeakerRecording:
     and PulseAudio drop whole seconds of what was played.
     """
 
-    def __init__(self, env: dict[str, str], path: Path) -> None:
+    def __init__(self, env: dict[str, str], path: Path, server_log: Path) -> None:
         self.path = path
+        self._server_log = server_log
         with path.open("wb") as sink:
             self._process = subprocess.Popen(
                 [
@@ -312,8 +315,15 @@ class SpeakerRecording:
             time.sleep(0.05)
         raise AssertionError(
             f"the speaker did not play {seconds:.2f} s of sound then fall silent "
-            f"(heard {self.heard_seconds():.2f} s: {self.describe()})"
+            f"(heard {self.heard_seconds():.2f} s: {self.describe()}); the sound server's "
+            f"log ends: {self._server_log_tail()!r}"
         )
+
+    def _server_log_tail(self) -> str:
+        try:
+            return self._server_log.read_text(errors="replace")[-1500:]
+        except OSError as exc:
+            return f"(unreadable: {exc})"
 
     def describe(self) -> str:
         """Where the sound is in the recording (for failure messages)."""

@@ -15,7 +15,8 @@ class AudioUnavailable(AudioError):
 
 
 class DeviceLost(AudioError):
-    """The input device stopped delivering audio while recording (unplugged, server gone).
+    """The device stopped delivering (recording) or taking (playing) audio: unplugged,
+    sound server gone.
 
     What was recorded before that is kept: ``path`` names the file holding it, if any.
     """

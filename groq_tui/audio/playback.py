@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from groq_tui.audio.errors import AudioDecodeError, AudioUnavailable
+from groq_tui.audio.errors import AudioDecodeError, AudioUnavailable, DeviceLost
 from groq_tui.audio.portaudio import load_sounddevice
 from groq_tui.audio.resample import resample
 
@@ -159,6 +159,12 @@ class _Buffer:
         out[done:] = 0.0
         return not (empty and self.finished)
 
+    @property
+    def drained(self) -> bool:
+        """Whether everything queued has been handed to the device and no more will come."""
+        with self._lock:
+            return self.finished and not self._blocks
+
 
 class Player:
     """Plays audio on one output device; one playback at a time.
@@ -246,6 +252,8 @@ class Player:
         Raises:
             AudioUnavailable: No PortAudio, or the device cannot be opened.
             AudioDecodeError: A piece is not audio.
+            DeviceLost: The device stopped playing before the end (unplugged, sound
+                server gone): the stream ended with audio still waiting.
             RuntimeError: The player is already playing.
         """
         if self._busy:
@@ -266,7 +274,15 @@ class Player:
                 feeder.result()  # a piece that is not audio, a device that cannot open
                 if streams:
                     await ended
-            return not self._stop.is_set()
+            if self._stop.is_set():
+                return False
+            if streams and not buffer.drained:  # PortAudio ended the stream on an error
+                raise DeviceLost(
+                    f"the output device stopped playing after {self.played_seconds:.1f} s "
+                    f"of {buffer.queued / (self.samplerate or 1):.1f} s "
+                    "(unplugged, or the sound server went away)"
+                )
+            return True
         finally:
             drain = not self._stop.is_set()  # played to the end: let the device finish it
             self._stop.set()  # the callback aborts at its next block (a cancelled caller)
