@@ -136,3 +136,70 @@ async def test_pause_holds_and_resume_continues(virtual_mic: VirtualMic) -> None
     player.resume()
     assert await task is True
     assert player.played_seconds == pytest.approx(1.5, abs=0.01)
+
+
+class _HiccupSoundDevice:
+    """A stand-in for sounddevice whose first output stream ends after one block, as PortAudio
+    ends a stream when the sound server drops it, and whose later streams play to the end.
+    Mocked because a sound server that fails once and then works cannot be made on demand
+    here (killing the virtual one takes seconds to restart: tests/test_cli_speak.py covers
+    that a server that stays gone is an error)."""
+
+    class CallbackStop(Exception):
+        pass
+
+    class CallbackAbort(Exception):
+        pass
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self) -> None:
+        self.opened = 0
+        self.played: list[np.ndarray] = []
+
+    def OutputStream(self, **kwargs: object) -> object:  # sounddevice's name
+        import threading
+        from types import SimpleNamespace
+
+        self.opened += 1
+        first = self.opened == 1
+        device = self
+        callback = kwargs["callback"]
+        finished = kwargs["finished_callback"]
+        blocksize = int(kwargs["blocksize"])  # type: ignore[call-overload]
+
+        def run() -> None:
+            status = SimpleNamespace(output_underflow=False)
+            try:
+                while True:
+                    out = np.zeros((blocksize, 1), dtype=np.float32)
+                    try:
+                        callback(out, blocksize, None, status)  # type: ignore[operator]
+                    finally:
+                        device.played.append(out[:, 0].copy())
+                    if first:
+                        break  # the server dropped the stream after one block
+            except (self.CallbackStop, self.CallbackAbort):
+                pass
+            finished()  # type: ignore[operator]
+
+        thread = threading.Thread(target=run, daemon=True)
+        return SimpleNamespace(
+            start=thread.start, stop=lambda: None, abort=lambda: None, close=lambda: None,
+            latency=0.01,
+        )  # fmt: skip
+
+
+async def test_a_stream_the_sound_server_drops_once_is_reopened_where_it_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = _HiccupSoundDevice()
+    monkeypatch.setattr("groq_tui.audio.playback.load_sounddevice", lambda: fake)
+    rate = 8000
+    ramp = np.linspace(0.1, 0.9, rate, dtype=np.float32)  # one second, every sample distinct
+    assert await Player().play(ramp, rate) is True
+    assert fake.opened == 2
+    heard = np.concatenate(fake.played)
+    start = int(np.flatnonzero(heard)[0])
+    assert np.array_equal(heard[start : start + rate], ramp)  # nothing lost, nothing twice

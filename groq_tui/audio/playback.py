@@ -268,21 +268,24 @@ class Player:
         self._loop = loop
         streams: list[Any] = []
         feeder = asyncio.create_task(self._feed(pieces, buffer, streams, ended))
+        reopened = False
         try:
-            await asyncio.wait({feeder, ended}, return_when=asyncio.FIRST_COMPLETED)
-            if feeder.done():
-                feeder.result()  # a piece that is not audio, a device that cannot open
-                if streams:
-                    await ended
-            if self._stop.is_set():
-                return False
-            if streams and not buffer.drained:  # PortAudio ended the stream on an error
-                raise DeviceLost(
-                    f"the output device stopped playing after {self.played_seconds:.1f} s "
-                    f"of {buffer.queued / (self.samplerate or 1):.1f} s "
-                    "(unplugged, or the sound server went away)"
-                )
-            return True
+            while True:
+                await asyncio.wait({feeder, ended}, return_when=asyncio.FIRST_COMPLETED)
+                if feeder.done():
+                    feeder.result()  # a piece that is not audio, a device that cannot open
+                    if streams:
+                        await ended
+                if self._stop.is_set():
+                    return False
+                if not streams or buffer.drained:
+                    return True
+                # PortAudio ended the stream on an error with audio still waiting. A sound
+                # server that hiccuped takes a new stream: once, from where it stopped.
+                if reopened:
+                    raise self._lost(buffer)
+                reopened = True
+                ended = await self._reopen(buffer, streams, loop)
         finally:
             drain = not self._stop.is_set()  # played to the end: let the device finish it
             self._stop.set()  # the callback aborts at its next block (a cancelled caller)
@@ -295,6 +298,25 @@ class Player:
                 await asyncio.shield(asyncio.to_thread(_close, streams[0], drain))
             self._busy = False
             self._ended = None
+
+    def _lost(self, buffer: _Buffer) -> DeviceLost:
+        return DeviceLost(
+            f"the output device stopped playing after {self.played_seconds:.1f} s "
+            f"of {buffer.queued / (self.samplerate or 1):.1f} s "
+            "(unplugged, or the sound server went away)"
+        )
+
+    async def _reopen(
+        self, buffer: _Buffer, streams: list[Any], loop: asyncio.AbstractEventLoop
+    ) -> asyncio.Future[None]:
+        """Close the stream PortAudio ended and play the rest of ``buffer`` on a new one."""
+        await asyncio.shield(asyncio.to_thread(_close, streams[0], False))
+        self._ended = ended = loop.create_future()
+        try:
+            streams[0] = await asyncio.to_thread(self._open, buffer, loop, ended)
+        except AudioUnavailable as exc:
+            raise self._lost(buffer) from exc
+        return ended
 
     async def _feed(
         self,
