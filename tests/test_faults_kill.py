@@ -41,8 +41,10 @@ STILL_SPEAKING = "The second one talks about the market, and the prices there, a
 
 
 def _streaming_with_text(tmp_path: Path, count: int) -> bool:
+    """At least ``count`` replies are streaming with text saved (in a comparison, two columns
+    can be at once: exactly one never came in a CI run, and the wait timed out)."""
     live = [text for _, status, text in reply_rows(tmp_path) if status == "streaming" and text]
-    return len(live) == count
+    return len(live) >= count
 
 
 def _kill(terminal: Terminal) -> None:
