@@ -29,6 +29,7 @@ from groq_tui.cli.common import (
 from groq_tui.cli.terminal import control_stream
 from groq_tui.config import Settings
 from groq_tui.domain import ExecutedTool, ReplyDelta, ReplyParameters, ReplyReasoning, ToolCall
+from groq_tui.domain.conversation import search_settings
 from groq_tui.services.reply import ReplyEnded, ReplyRequest, read_reply
 from groq_tui.services.typed_path import typed_path
 
@@ -140,14 +141,9 @@ def chat_params(args: argparse.Namespace) -> dict[str, Any]:
 
 def _search_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     """``search_settings`` from the --search-* flags, or None when none was given."""
-    settings: dict[str, Any] = {}
-    if args.search_include:
-        settings["include_domains"] = list(args.search_include)
-    if args.search_exclude:
-        settings["exclude_domains"] = list(args.search_exclude)
-    if args.search_country is not None:
-        settings["country"] = args.search_country
-    return settings or None
+    return search_settings(
+        args.search_include or (), args.search_exclude or (), args.search_country
+    )
 
 
 def refusal(exc: InvalidRequestParameter) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -25,6 +26,21 @@ class MessageStatus(StrEnum):
     """The connection or the app died mid-reply; the partial text is kept."""
     FAILED = "failed"
     """The request failed; ``error`` says why."""
+
+
+def search_settings(
+    include: Sequence[str], exclude: Sequence[str], country: str | None
+) -> dict[str, Any] | None:
+    """Compound models' ``search_settings`` for these domains and country, or None when
+    nothing is set (the panel's and the CLI's flags both send it this way)."""
+    settings: dict[str, Any] = {}
+    if include:
+        settings["include_domains"] = list(include)
+    if exclude:
+        settings["exclude_domains"] = list(exclude)
+    if country is not None:
+        settings["country"] = country
+    return settings or None
 
 
 @dataclass(slots=True)
@@ -61,14 +77,9 @@ class ChatParameters:
 
     def search_settings(self) -> dict[str, Any] | None:
         """The ``search_settings`` these settings send, or None when none is set."""
-        settings: dict[str, Any] = {}
-        if self.search_include_domains:
-            settings["include_domains"] = list(self.search_include_domains)
-        if self.search_exclude_domains:
-            settings["exclude_domains"] = list(self.search_exclude_domains)
-        if self.search_country is not None:
-            settings["country"] = self.search_country
-        return settings or None
+        return search_settings(
+            self.search_include_domains, self.search_exclude_domains, self.search_country
+        )
 
     def reply_parameters(self, tools: list[dict[str, Any]] | None = None) -> ReplyParameters:
         """The request parameters a reply made with these settings (and tools) is sent with."""
