@@ -42,12 +42,14 @@ async def test_a_request_cancelled_while_queued_never_runs() -> None:
     first = asyncio.create_task(worker.run(hold))
     await asyncio.to_thread(busy.wait, DEADLINE)  # the worker is taken: the next one queues
     queued = asyncio.create_task(worker.run(lambda: ran.append("left") or "left"))
-    await asyncio.sleep(0)  # let it reach the queue
+    await asyncio.sleep(0)  # one step: the task submits its job to the queue, then awaits it
     queued.cancel()
-    release.set()
-    assert await first == "first"
+    # The caller has left once its cancellation is delivered; only then may the worker move
+    # on (released earlier, the worker could reach the job before the loop delivers it).
     with pytest.raises(asyncio.CancelledError):
         await queued
+    release.set()
+    assert await first == "first"
     assert await worker.run(lambda: ran.append("next") or "next") == "next"
     assert ran == ["first", "next"]
     await worker.unload(lambda: None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -24,26 +23,11 @@ class ModelWorker:
     async def run(self, job: Callable[[], T]) -> T:
         """Run ``job`` after the requests queued before it; returns what it returns.
 
-        A caller cancelled while its job waits in the queue leaves nothing behind: the job
-        is skipped when its turn comes (one already running finishes, its result dropped).
+        A caller cancelled while its job waits in the queue leaves nothing behind: asyncio
+        cancels the queued job when the cancellation is delivered, and the executor skips it
+        (one already running finishes, its result dropped).
         """
-        abandoned = threading.Event()
-
-        def run_unless_abandoned() -> tuple[T] | None:
-            if abandoned.is_set():  # the client left while the request was queued
-                return None
-            return (job(),)
-
-        try:
-            result = await asyncio.get_running_loop().run_in_executor(
-                self._executor, run_unless_abandoned
-            )
-        except asyncio.CancelledError:
-            abandoned.set()
-            raise
-        if result is None:  # pragma: no cover - only a cancelled request is abandoned
-            raise asyncio.CancelledError
-        return result[0]
+        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
 
     def submit(self, job: Callable[[], None]) -> Future[None]:
         """Queue ``job`` without waiting for it (it reports its outcome its own way)."""
