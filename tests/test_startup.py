@@ -46,6 +46,14 @@ DEFERRED = (
 )
 """Modules the first frame does not need: imported after it, on a thread, or when used."""
 
+DEFERRED_BY_THE_FRAME = (
+    *(name for name in DEFERRED if name != "groq_tui.api"),
+    "groq_tui.api.client",
+    "groq_tui.api.types",
+)
+"""What drawing the first frame does not import: the parameter panel checks values with
+``groq_tui.api.params`` (and its errors), not with the client or the API models."""
+
 
 def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: Path) -> None:
     # The real entry point, with the app's run replaced by a look at what was imported.
@@ -70,6 +78,42 @@ def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_first_wide_frame_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+    # A wide start composes the parameter panel with the screen: drawing it must not load the
+    # client (httpx, the API models) either. The services are held back (they import the
+    # client and Markdown on threads, after the first frame): only the frame's own imports count.
+    code = (
+        "import sys\n"
+        "from groq_tui.app import GroqApp\n"
+        "async def start_services(self):\n"
+        "    pass\n"
+        "GroqApp.start_services = start_services\n"
+        "from textual.app import App\n"
+        "original = App.run\n"
+        "async def look(pilot):\n"
+        "    await pilot.pause()\n"
+        f"    print([m for m in {DEFERRED_BY_THE_FRAME!r} if m in sys.modules])\n"
+        "    pilot.app.exit()\n"
+        "def run(self, *args, **kwargs):\n"
+        "    return original(self, headless=True, size=(160, 45), auto_pilot=look)\n"
+        "App.run = run\n"
+        "from groq_tui.__main__ import main\n"
+        "main([])\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GROQ_API_KEY": "test-key",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_markdown_package_gives_every_name_when_first_used() -> None:

@@ -7,11 +7,12 @@ Every error raised from a server response carries the server's own ``message``, 
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from groq_tui.api.ratelimit import RateLimits
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class GroqError(Exception):
@@ -82,7 +83,11 @@ class APIError(GroqError):
         self.code = code
         self.param = param
         self.body = body
-        self.headers = headers if headers is not None else httpx.Headers()
+        if headers is None:
+            import httpx  # here: the app's first frame checks parameters without loading httpx
+
+            headers = httpx.Headers()
+        self.headers = headers
         self.rate_limits = RateLimits.from_headers(self.headers)
         self.request_id: str | None = self.headers.get("x-request-id")
 

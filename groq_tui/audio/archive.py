@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import soundfile  # type: ignore[import-untyped]
-
-from groq_tui.audio.encoding import audio_info
 from groq_tui.audio.errors import AudioDecodeError
 
 UNFINISHED = ".unfinished"
@@ -152,6 +149,8 @@ class RecordingArchive:
 
     @staticmethod
     def _entry(path: Path) -> SavedRecording:
+        from groq_tui.audio.encoding import audio_info  # numpy and libsndfile: when listing
+
         try:
             duration = audio_info(path).duration
         except AudioDecodeError:
@@ -223,6 +222,10 @@ def _complete_flac(audio: Path) -> Path | None:
     """A complete FLAC of what can be decoded from a recording its writer never closed
     (its header has no length; the encoder's last buffer is lost), next to it; None if
     nothing can be decoded."""
+    # Here, not at the top: the app looks for cut-off dictations at every start, and there
+    # is seldom one to repair (libsndfile and numpy cost about 0.1 s to load).
+    import soundfile  # type: ignore[import-untyped]
+
     target = audio.with_name(audio.stem + "-recovered.flac")
     frames = 0
     try:

@@ -28,6 +28,7 @@ from groq_tui.services.server import ServerChoice, engine_installed
 
 if TYPE_CHECKING:
     from groq_tui.api import GroqClient, Model
+    from groq_tui.audio.archive import SavedRecording
     from groq_tui.services.chat import ChatService
     from groq_tui.services.clients import ClientLease, SharedClient
     from groq_tui.services.compare import CompareRun
@@ -389,10 +390,13 @@ class AppContext:
 
     async def _recover_dictations(self) -> None:
         """Keep the dictations cut off by a kill or a crash, with the text they had."""
-        from groq_tui.audio.archive import RecordingArchive
 
-        archive = RecordingArchive(self.files.recordings_dir)
-        for saved in await asyncio.to_thread(archive.recover_unfinished):
+        def recover() -> list[SavedRecording]:
+            from groq_tui.audio.archive import RecordingArchive
+
+            return RecordingArchive(self.files.recordings_dir).recover_unfinished()
+
+        for saved in await asyncio.to_thread(recover):
             self.notify(
                 "A dictation was cut off when the app last stopped: its recording and the "
                 f"text so far are kept in {saved.audio}.",

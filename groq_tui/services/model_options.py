@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from groq_tui.api import InvalidRequestParameter, Model
+from groq_tui.api.errors import InvalidRequestParameter
 from groq_tui.api.params import (
     REASONING_EFFORTS,
     REASONING_FORMATS,
@@ -24,6 +24,9 @@ from groq_tui.api.params import (
     reasoning_efforts,
 )
 from groq_tui.domain import ChatParameters
+
+if TYPE_CHECKING:
+    from groq_tui.api.types import Model
 
 __all__ = [
     "DEFAULT_MAX_TOKENS_LIMIT",
