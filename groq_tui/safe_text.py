@@ -30,7 +30,9 @@ _UNSAFE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TABL
 
 def has_controls(text: str) -> bool:
     """Whether ``text`` holds anything :func:`visible_controls` would change."""
-    return _UNSAFE.search(text) is not None
+    # Every character it changes is a control (Cc) or a format character (Cf), which
+    # ``isprintable`` rejects: the common printable line needs no regex search.
+    return not text.isprintable() and _UNSAFE.search(text) is not None
 
 
 def visible_controls(text: str) -> str:

@@ -67,6 +67,16 @@ def test_controls_become_visible_stand_ins() -> None:
     assert visible_controls("a\r\nb\rc\x7f") == "a\nb␍c␡"
 
 
+def test_every_control_is_found_in_any_text_and_nothing_else_is() -> None:
+    # Every code point below U+0100 and the bidi range, inside plain and non-ASCII text: found
+    # exactly when visible_controls would change it (the check skips its search for printable
+    # text, so each control must be one that Python does not call printable).
+    for code in [*range(0x100), *range(0x2000, 0x2070)]:
+        for text in (f"a{chr(code)}b", f"é─{chr(code)}中"):
+            assert has_controls(text) == (visible_controls(text) != text), hex(code)
+    assert not has_controls("plain   no-break space, tab\tand ─ box drawing")
+
+
 def test_a_split_crlf_is_still_one_newline() -> None:
     neutralizer = ControlNeutralizer()
     assert neutralizer.feed("line\r") + neutralizer.feed("\nnext\r") + neutralizer.flush() == (
