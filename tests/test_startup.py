@@ -171,6 +171,40 @@ async def test_a_wide_start_composes_the_parameter_panel_with_the_screen(
         assert panel is not None and panel.display
 
 
+@pytest.mark.parametrize(
+    ("width", "width_class"), [(160, "-wide"), (110, "-medium"), (60, "-narrow")]
+)
+async def test_the_chat_screen_is_styled_once_at_start_with_its_width_class(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    width: int,
+    width_class: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Textual sets the width class at the screen's first Resize, after its widgets are
+    # styled: a second styling of the whole screen. Made with the class, the screen is styled
+    # once, when it is first shown.
+    from textual.screen import Screen
+
+    from groq_tui.ui.screens.chat import ChatScreen
+
+    styled: list[str] = []
+    original = Screen.update_node_styles
+
+    def update_node_styles(self: Screen[object], animate: bool = True) -> None:
+        if isinstance(self, ChatScreen):
+            styled.append(" ".join(sorted(self.classes)))
+        original(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", update_node_styles)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(width, 45)) as pilot:
+        screen = await ready(pilot)
+        assert screen.has_class(width_class)
+        assert len(styled) == 1, styled
+        assert width_class in styled[0].split()
+
+
 class FooterApp(App[None]):
     """A screen's bindings in a KeyFooter, and three widgets to focus: two without bindings
     of their own, one with a key shown in the footer."""

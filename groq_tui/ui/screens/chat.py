@@ -37,6 +37,7 @@ from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY
 from groq_tui.ui.screens.dialogs import TextPrompt
+from groq_tui.ui.screens.width_classes import set_width_classes
 from groq_tui.ui.speech_commands import SpeechCommands
 from groq_tui.ui.speech_screen import SpeakingScreen
 from groq_tui.ui.widgets.composer import Composer
@@ -84,6 +85,7 @@ class ChatScreen(SpeakingScreen):
 
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
+        set_width_classes(self)
         self.render_budget = RenderBudget()
         """One render time slice a frame for every reply on this screen."""
         self.conversation = conversation

@@ -58,9 +58,8 @@ class ModelSettingsScreen(HistoryScreen):
         and the screen was complete only after it. On a narrower screen it is mounted when
         first shown, and most start-ups never need its twenty widgets.
         """
-        width = self.app.size.width
-        widths = [name for least, name in self.HORIZONTAL_BREAKPOINTS or () if width >= least]
-        return [self._new_parameter_panel()] if widths[-1:] == ["-wide"] else []
+        # (The screen has its width class from the start: set_width_classes.)
+        return [self._new_parameter_panel()] if self.has_class("-wide") else []
 
     def _new_parameter_panel(self) -> ParameterPanel:
         # Imported when first shown: narrow start-ups never import it.

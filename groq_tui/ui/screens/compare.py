@@ -24,6 +24,7 @@ from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.compare_paging import PagedColumnsScreen
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
+from groq_tui.ui.screens.width_classes import set_width_classes
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.compare_summary import CompareSummary, saved_figures
 from groq_tui.ui.widgets.composer import Composer
@@ -68,6 +69,7 @@ class CompareScreen(PagedColumnsScreen):
 
     def __init__(self, run: CompareRun) -> None:
         super().__init__()
+        set_width_classes(self)
         self.render_budget = RenderBudget()
         """One render time slice a frame for every reply on this screen."""
         self.run = run

@@ -41,6 +41,7 @@ from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
 from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
+from groq_tui.ui.screens.width_classes import set_width_classes
 from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
@@ -150,6 +151,7 @@ class WorkbenchScreen(SettlingScreen[None]):
 
     def __init__(self, path: str | None = None, *, max_upload_mb: float | None = None) -> None:
         super().__init__()
+        set_width_classes(self)
         self.initial_path = path or ""
         if max_upload_mb is not None:
             self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)

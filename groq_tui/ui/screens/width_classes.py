@@ -1,0 +1,38 @@
+"""A screen's width class from its first frame.
+
+Textual gives a screen the class of its ``HORIZONTAL_BREAKPOINTS`` at the screen's first
+Resize, which comes after the screen's widgets have been composed and styled: the new class
+then styles the whole screen a second time (about 0.1 s of a wide start-up), and anything
+composed by width (the chat screen's parameter panel) had to work the class out for itself.
+Given the class as the screen is made, Textual's Resize finds it already set and does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual._context import NoActiveAppError
+from textual.screen import Screen
+
+
+def classes_for_width(screen: Screen[Any], width: int) -> dict[str, bool]:
+    """Each width class of ``screen``'s breakpoints, and whether ``width`` gives it (as
+    Textual decides: the class of the widest breakpoint that ``width`` reaches)."""
+    breakpoints = screen.HORIZONTAL_BREAKPOINTS
+    if breakpoints is None:
+        breakpoints = screen.app.HORIZONTAL_BREAKPOINTS
+    given = {name: False for _, name in breakpoints or ()}
+    for least, name in sorted(breakpoints or (), reverse=True):
+        if width >= least:
+            given[name] = True
+            break
+    return given
+
+
+def set_width_classes(screen: Screen[Any]) -> None:
+    """Give ``screen``, not yet composed, the width class of the terminal's width now."""
+    try:
+        width = screen.app.size.width
+    except NoActiveAppError:  # made outside a running app (nothing to style yet either)
+        return
+    screen.update_classes(classes_for_width(screen, width), update=False)
