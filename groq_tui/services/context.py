@@ -138,12 +138,15 @@ class AppContext:
 
     async def start(self) -> None:
         """Open the history and the client; then load the models."""
-        # Heavy imports on a thread: the first frame is already on screen and keys work.
-        await asyncio.to_thread(importlib.import_module, "groq_tui.services.chat")
+        # Heavy imports on a thread: the first frame is already on screen and keys work. The
+        # look for the engine (a walk of sys.path) goes on meanwhile, on another.
+        _, self.engine_available = await asyncio.gather(
+            asyncio.to_thread(importlib.import_module, "groq_tui.services.chat"),
+            asyncio.to_thread(engine_installed),
+        )
         from groq_tui.services.chat import ChatService
         from groq_tui.services.clients import SharedClient
 
-        self.engine_available = await asyncio.to_thread(engine_installed)
         if not self.server.has_key and not self.offline:
             if self.engine_available:
                 self.server.offline = True
@@ -156,9 +159,12 @@ class AppContext:
                 self.key_needed.publish(None)
         if self.offline and not await self._start_engine():
             self.connection_changed.publish(self.connection)
-        store = await open_history(self.data_dir / "history.db", self.notify)
+        # The history opens while the client loads its certificates (both mostly off the GIL).
+        store, client = await asyncio.gather(
+            open_history(self.data_dir / "history.db", self.notify), self._new_client()
+        )
         self._recovery = asyncio.create_task(recover_periodically(store))
-        self.clients = SharedClient(await self._new_client())
+        self.clients = SharedClient(client)
         service = ChatService(self.clients.current, store, self.base_url)
         self.chat_service = service
         if self.settings.tools_file:
