@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 import soundfile as sf
@@ -75,10 +76,11 @@ async def test_the_voice_is_listed_in_models(client: GroqClient) -> None:
 @pytest.mark.parametrize("fmt", ["wav", "flac"])
 async def test_speech_is_transcribed_back_by_whisper(client: GroqClient, fmt: str) -> None:
     # No voice is sent: the bundled one speaks (the engine's default).
-    response = await client._http.post(
-        f"{client.base_url}/audio/speech",
-        json={"model": VOICE_MODEL, "input": SENTENCE, "response_format": fmt},
-    )
+    async with httpx.AsyncClient(timeout=120) as http:  # the raw request, without a voice
+        response = await http.post(
+            f"{client.base_url}/audio/speech",
+            json={"model": VOICE_MODEL, "input": SENTENCE, "response_format": fmt},
+        )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == f"audio/{fmt}"
     assert sf.info(io.BytesIO(response.content)).format == fmt.upper()
@@ -130,7 +132,8 @@ async def test_what_the_voice_cannot_honour_is_refused_in_the_services_format(
     assert whisper.value.code == "model_not_supported"
     with pytest.raises(NotFoundError):
         await client.audio.speech.create(model="playai-tts", input="Hi.", voice="Fritz-PlayAI")
-    raw = await client._http.post(f"{client.base_url}/audio/speech", json={"model": VOICE_MODEL})
+    async with httpx.AsyncClient(timeout=120) as http:
+        raw = await http.post(f"{client.base_url}/audio/speech", json={"model": VOICE_MODEL})
     assert raw.status_code == 400 and raw.json()["error"]["param"] == "input"
 
 

@@ -84,6 +84,11 @@ class GroqClient(ClosedOnExit):
         # Never show the key, not even in a traceback's locals.
         return f"GroqClient(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed (requests would fail)."""
+        return self._http.is_closed
+
     async def aclose(self) -> None:
         """Close the connection pool (if this client created it)."""
         if self._owns_http:
