@@ -53,10 +53,6 @@ async def change_key(app: GroqApp) -> None:
     await app.context.use_key("test-key", save=False)
 
 
-def is_closed(client: GroqClient) -> bool:
-    return client._http.is_closed
-
-
 # -- the shared client on its own ------------------------------------------------------------
 
 
@@ -68,21 +64,21 @@ async def test_a_replaced_client_closes_when_its_last_lease_ends() -> None:
     assert lease.client is first
     assert await shared.replace(second) is first
     assert shared.current is second
-    assert not is_closed(first)  # two users still on it
+    assert not first.is_closed  # two users still on it
     lease.release()
     lease.release()  # twice is once
-    assert not is_closed(first)
+    assert not first.is_closed
     with shared.lease() as client:  # work that began on the new client holds the old too
         assert client is second
         other.release()
         await asyncio.sleep(0)
-        assert not is_closed(first)
-    await wait_until(lambda: is_closed(first))
-    assert not is_closed(second)
+        assert not first.is_closed
+    await wait_until(lambda: first.is_closed)
+    assert not second.is_closed
     await shared.replace(third)  # nobody holds it: closed at once
-    assert is_closed(second)
+    assert second.is_closed
     await shared.aclose()
-    assert is_closed(third)
+    assert third.is_closed
 
 
 async def wait_until(condition: Any, timeout: float = 5.0) -> None:
@@ -109,16 +105,20 @@ async def test_a_key_change_mid_stream_lets_the_reply_finish(
         screen = await ready(pilot)
         old = app.context.chat_service.client  # type: ignore[union-attr]
         await send(pilot, "one two three four five six seven eight nine ten")
-        await wait_for(pilot, lambda: any(m.role == "assistant" for m in screen.messages))
+        # The reply's row is there before its view is mounted: wait for the view.
+        await wait_for(
+            pilot,
+            lambda: any(m.role == "assistant" and m.id in screen.views for m in screen.messages),
+        )
         reply = next(m for m in screen.messages if m.role == "assistant")
         view = screen.views[reply.id]  # type: ignore[index]
         await wait_for(pilot, lambda: view.body.markdown)
         await change_key(app)
-        assert not is_closed(old)  # the reply still streams on it
+        assert not old.is_closed  # the reply still streams on it
         await wait_reply_done(pilot, screen)
         assert view.message.status is MessageStatus.COMPLETE, view.message.error
         assert view.message.content == "Echo: one two three four five six seven eight nine ten"
-        await wait_for(pilot, lambda: is_closed(old))
+        await wait_for(pilot, lambda: old.is_closed)
         await send(pilot, "and now on the new client")
         await wait_reply_done(pilot, screen, count=2)
         assert app.is_running
@@ -142,7 +142,7 @@ async def test_a_key_change_mid_transcription_lets_the_file_finish(
         assert len(audio_requests(loopback)) == 3
         assert screen.result is not None
         assert "First piece." in screen.result.text
-        await wait_for(pilot, lambda: is_closed(old))
+        await wait_for(pilot, lambda: old.is_closed)
         assert app.is_running
 
 
@@ -159,7 +159,7 @@ async def test_a_key_change_mid_comparison_lets_the_columns_finish(
         await wait_for(pilot, lambda: not compare.streaming)
         assert [c.figures.state for c in compare.columns] == ["done", "done"]
         assert compare.run.client is app.context.chat_service.client  # type: ignore[union-attr]
-        await wait_for(pilot, lambda: is_closed(old))
+        await wait_for(pilot, lambda: old.is_closed)
         assert app.is_running
 
 
@@ -188,7 +188,7 @@ async def test_a_key_change_mid_dictation_keeps_every_segment(
         failures = [n.message for n in app._notifications if "failed" in n.message]
         assert failures == []
         assert composer.text == "Before. After."
-        await wait_for(pilot, lambda: is_closed(old))
+        await wait_for(pilot, lambda: old.is_closed)
         assert app.is_running
 
 
