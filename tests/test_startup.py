@@ -116,23 +116,32 @@ def test_the_first_wide_frame_imports_nothing_it_does_not_need(tmp_path: Path) -
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_the_markdown_package_gives_every_name_when_first_used() -> None:
-    # Its names are imported on first use (the chat screen's first frame needs RenderBudget
-    # alone); each must still be there, and an unknown name is still an AttributeError.
+@pytest.mark.parametrize(
+    ("package", "heavy"),
+    [
+        ("groq_tui.ui.markdown", "markdown_it"),
+        ("groq_tui.api", "httpx"),
+        ("groq_tui.audio", "numpy"),
+        ("groq_tui.local", "aiohttp"),
+    ],
+)
+def test_a_lazy_package_gives_every_name_when_first_used(package: str, heavy: str) -> None:
+    # Importing the package loads none of its heavy library (the chat screen's first frame
+    # needs RenderBudget alone, the parameter panel api.params); each exported name is still
+    # there, the same object as in its module, and an unknown name is an AttributeError.
     code = (
-        "import sys, groq_tui.ui.markdown as markdown\n"
-        "assert 'markdown_it' not in sys.modules\n"
-        "from groq_tui.ui.markdown.lines import MarkdownLines\n"
-        "from groq_tui.ui.markdown import rendering\n"
-        "assert markdown.MarkdownLines is MarkdownLines\n"
-        "assert markdown.BlockMarkdown is rendering.BlockMarkdown\n"
-        "assert markdown.code_theme_for is rendering.code_theme_for\n"
-        "for name in markdown.__all__:\n"
-        "    getattr(markdown, name)\n"
+        "import importlib, sys\n"
+        f"package = importlib.import_module({package!r})\n"
+        f"assert {heavy!r} not in sys.modules, 'imported with the package'\n"
+        "for name in package.__all__:\n"
+        "    value = getattr(package, name)\n"
+        "    module = getattr(value, '__module__', None)\n"
+        "    if module and module.startswith(package.__name__ + '.'):\n"
+        "        assert getattr(sys.modules[module], name) is value, name\n"
         "try:\n"
-        "    markdown.NoSuchName\n"
-        "except AttributeError:\n"
-        "    pass\n"
+        "    package.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    assert 'NoSuchName' in str(exc)\n"
         "else:\n"
         "    raise AssertionError('no AttributeError')\n"
     )

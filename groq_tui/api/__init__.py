@@ -7,8 +7,9 @@ and every API model (the app's first frame needs the parameter limits, not the c
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from groq_tui.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from groq_tui.api.client import (
@@ -119,13 +120,7 @@ _LAZY = {
 """Each name, and the module of this package that holds it."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # the next look-up does not come here
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

@@ -17,10 +17,10 @@ the app works, and says why, without a sound card or PortAudio::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from groq_tui.audio.errors import AudioDecodeError, AudioError, AudioUnavailable, DeviceLost
+from groq_tui.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from groq_tui.audio.archive import RecordingArchive, SavedRecording
@@ -101,9 +101,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module defining ``name`` on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, _LAZY)

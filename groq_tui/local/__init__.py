@@ -18,9 +18,9 @@ an engine starts, so the rest of the app works without the ``local`` extra. Chec
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from groq_tui.lazy_names import lazy_names
 from groq_tui.local.binding import DEFAULT_HOST, DEFAULT_PORT, check_bind, is_loopback
 from groq_tui.local.errors import (
     EngineConfigError,
@@ -43,19 +43,14 @@ if TYPE_CHECKING:
     from groq_tui.local.server import RunningEngine, start_engine
 
 _LAZY = {
-    "LocalModels": "groq_tui.local.registry",
-    "RunningEngine": "groq_tui.local.server",
-    "start_engine": "groq_tui.local.server",
-    "run_serve": "groq_tui.local.serve",
+    "LocalModels": "registry",
+    "RunningEngine": "server",
+    "start_engine": "server",
+    "run_serve": "serve",
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import the heavier modules on first use of what they define."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

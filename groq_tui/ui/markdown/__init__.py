@@ -17,9 +17,9 @@ after it (see ``groq_tui.app.warm_up_markdown``).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from groq_tui.lazy_names import lazy_names
 from groq_tui.ui.markdown.budget import RenderBudget
 
 if TYPE_CHECKING:
@@ -44,13 +44,7 @@ _LAZY = {
 """The names imported on first use, and their modules."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [
