@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
-def lazy_names(package: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
-    """The ``__getattr__`` of ``package``: each name of ``modules`` (name -> module of the
-    package, e.g. ``"GroqClient": "client"``) is imported from its module when first used,
-    then kept in the package (the next look-up does not come here)."""
+def lazy_names(package: str, modules: Mapping[str, Iterable[str]]) -> Callable[[str], Any]:
+    """The ``__getattr__`` of ``package``: each name that ``modules`` lists under a module of
+    the package (``{"client": ("GroqClient",)}``) is imported from it when first used, then
+    kept in the package (the next look-up does not come here)."""
+    home = {name: module for module, names in modules.items() for name in names}
 
     def __getattr__(name: str) -> Any:
-        module = modules.get(name)
+        module = home.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(f"{package}.{module}"), name)

@@ -13,8 +13,7 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from groq_tui.api import APIResponseError, GroqClient
 from groq_tui.api.sse import ServerSentEvent, SSEDecoder

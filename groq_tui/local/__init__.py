@@ -43,10 +43,9 @@ if TYPE_CHECKING:
     from groq_tui.local.server import RunningEngine, start_engine
 
 _LAZY = {
-    "LocalModels": "registry",
-    "RunningEngine": "server",
-    "start_engine": "server",
-    "run_serve": "serve",
+    "registry": ("LocalModels",),
+    "server": ("RunningEngine", "start_engine"),
+    "serve": ("run_serve",),
 }
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from groq_tui.domain import Conversation
-from groq_tui.domain import Message as ChatMessage
+from groq_tui.domain import Conversation, Message as ChatMessage
 
 
 @dataclass

@@ -33,15 +33,10 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
-    "MarkdownLines": "lines",
-    "View": "lines",
-    "DARK_CODE_THEME": "rendering",
-    "LIGHT_CODE_THEME": "rendering",
-    "BlockMarkdown": "rendering",
-    "Line": "rendering",
-    "code_theme_for": "rendering",
+    "lines": ("MarkdownLines", "View"),
+    "rendering": ("DARK_CODE_THEME", "LIGHT_CODE_THEME", "BlockMarkdown", "Line", "code_theme_for"),
 }
-"""The names imported on first use, and their modules."""
+"""The names imported on first use, by the module of this package that holds them."""
 
 
 __getattr__ = lazy_names(__name__, _LAZY)
