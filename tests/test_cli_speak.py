@@ -200,13 +200,29 @@ def test_long_text_plays_every_piece_in_order(
     assert all(p >= 0 for p in positions) and positions == sorted(positions), transcript
 
 
+def exit_or_show_where_it_hangs(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """The process's stderr once it has exited; if it has not within ``timeout``, fail with
+    every thread's traceback (Python's fault handler prints them on SIGABRT)."""
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate(timeout=30)
+        pytest.fail(f"still running {timeout} s after Ctrl+C; its threads:\n{err}")
+
+
 def test_ctrl_c_stops_playback_at_once_and_exits_130(
     cli_env: LoopbackServer, virtual_mic: VirtualMic
 ) -> None:
     heard = virtual_mic.listen()
     process = subprocess.Popen(
         [SCRIPT, "speak", LONG_TEXT],
-        env={**os.environ, "GROQ_API_KEY": KEY, "GROQ_BASE_URL": cli_env.base_url},
+        env={
+            **os.environ,
+            "GROQ_API_KEY": KEY,
+            "GROQ_BASE_URL": cli_env.base_url,
+            "PYTHONFAULTHANDLER": "1",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -217,7 +233,7 @@ def test_ctrl_c_stops_playback_at_once_and_exits_130(
             assert process.poll() is None and time.monotonic() < deadline, "nothing played"
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        err = exit_or_show_where_it_hangs(process)
         heard.wait_for_silence_after(0.5)
     finally:
         if process.poll() is None:
