@@ -200,6 +200,18 @@ def test_long_text_plays_every_piece_in_order(
     assert all(p >= 0 for p in positions) and positions == sorted(positions), transcript
 
 
+AS_A_FOREGROUND_JOB = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+"""Runs the command after it with Ctrl+C's default handling, as a terminal's foreground job
+has it. A suite started as a background job (``cmd &`` in a script, as the stress run is)
+ignores SIGINT, and every child inherits that: Python then leaves SIGINT ignored, and the
+speaker played on to the end of the text."""
+
+
 def exit_or_show_where_it_hangs(process: subprocess.Popen[str], timeout: float = 30) -> str:
     """The process's stderr once it has exited; if it has not within ``timeout``, fail with
     every thread's traceback (Python's fault handler prints them on SIGABRT)."""
@@ -216,7 +228,7 @@ def test_ctrl_c_stops_playback_at_once_and_exits_130(
 ) -> None:
     heard = virtual_mic.listen()
     process = subprocess.Popen(
-        [SCRIPT, "speak", LONG_TEXT],
+        [*AS_A_FOREGROUND_JOB, SCRIPT, "speak", LONG_TEXT],
         env={
             **os.environ,
             "GROQ_API_KEY": KEY,
