@@ -42,9 +42,6 @@ OUTPUT_LATENCY = 0.2
 
 TAIL_SECONDS = 0.15
 """The least silence played after the audio, so that closing the device cuts nothing."""
-ABORT_SECONDS = 1.0
-"""How long a stopped stream may take to end on its own (its callback aborts at its next
-block) before PortAudio is asked to abort it."""
 
 
 def decode_audio(data: bytes) -> tuple[Samples, int]:
@@ -408,17 +405,10 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 
 def _close(stream: Any, drain: bool) -> None:
-    """Stop and close ``stream`` (blocking): played to the end (``drain``), or cut short."""
     with contextlib.suppress(Exception):
         if drain:
             stream.stop()
         else:
-            # Cut short, the callback aborts at its next block and PortAudio ends the stream on
-            # its own thread: wait for that, rather than have Pa_AbortStream cancel that thread
-            # in the middle of a call to the sound server (whose lock it may hold).
-            deadline = time.monotonic() + ABORT_SECONDS
-            while stream.active and time.monotonic() < deadline:
-                time.sleep(BLOCK_SECONDS / 4)
             stream.abort()
     with contextlib.suppress(Exception):
         stream.close()
