@@ -55,17 +55,9 @@ DEFERRED_BY_THE_FRAME = (
 ``groq_tui.api.params`` (and its errors), not with the client or the API models."""
 
 
-def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: Path) -> None:
-    # The real entry point, with the app's run replaced by a look at what was imported.
-    code = (
-        "import sys\n"
-        "from groq_tui.app import GroqApp\n"
-        "def run(self, *args, **kwargs):\n"
-        f"    print([m for m in {DEFERRED!r} if m in sys.modules])\n"
-        "GroqApp.run = run\n"
-        "from groq_tui.__main__ import main\n"
-        "main([])\n"
-    )
+def imported_by_the_entry_point(code: str, tmp_path: Path) -> str:
+    """What ``code`` (which patches the app, then runs the real entry point) printed, run in
+    a fresh interpreter with a key and a private config and data home."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -77,7 +69,21 @@ def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: 
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    return result.stdout.strip()
+
+
+def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: Path) -> None:
+    # The real entry point, with the app's run replaced by a look at what was imported.
+    code = (
+        "import sys\n"
+        "from groq_tui.app import GroqApp\n"
+        "def run(self, *args, **kwargs):\n"
+        f"    print([m for m in {DEFERRED!r} if m in sys.modules])\n"
+        "GroqApp.run = run\n"
+        "from groq_tui.__main__ import main\n"
+        "main([])\n"
+    )
+    assert imported_by_the_entry_point(code, tmp_path) == "[]"
 
 
 def test_the_first_wide_frame_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
@@ -102,18 +108,7 @@ def test_the_first_wide_frame_imports_nothing_it_does_not_need(tmp_path: Path) -
         "from groq_tui.__main__ import main\n"
         "main([])\n"
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "GROQ_API_KEY": "test-key",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert imported_by_the_entry_point(code, tmp_path).splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(
