@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual._context import NoActiveAppError
 from textual.screen import Screen
 
 
@@ -33,6 +32,6 @@ def set_width_classes(screen: Screen[Any]) -> None:
     """Give ``screen``, not yet composed, the width class of the terminal's width now."""
     try:
         width = screen.app.size.width
-    except NoActiveAppError:  # made outside a running app (nothing to style yet either)
+    except RuntimeError:  # no running app (Textual's NoActiveAppError): nothing to style yet
         return
     screen.update_classes(classes_for_width(screen, width), update=False)
