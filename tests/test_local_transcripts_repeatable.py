@@ -37,6 +37,18 @@ SENTENCES = [
     "We pocketed the change from the center table.",
 ]
 RUNS = 3
+# Two words of every other sentence, from the first to the last: a dropped 30 s window
+# loses several of these sentences whole. Either word will do, because Whisper tiny mishears
+# single words differently between environments ("the size is talking in hard to sell" for
+# "a large size in stockings is hard to sell", in one CI run; "stockings" in every run here).
+HEARD_ACROSS_THE_RECORDING = [
+    ("smooth", "planks"),
+    ("background", "blue"),
+    ("punch", "lemons"),
+    ("garbage", "hogs"),
+    ("stockings", "sell"),
+    ("table", "pocketed"),
+]
 
 
 def _recording(folder: Path, name: str, sentences: list[str]) -> Path:
@@ -97,8 +109,8 @@ async def test_a_45_second_recording_is_complete_and_repeatable(
     for result in results:
         _check_complete(result)
     text = str(results[0]["text"]).lower()
-    for word in ("smooth", "background", "punch", "garbage", "stockings", "table"):
-        assert word in text
+    missing = [words for words in HEARD_ACROSS_THE_RECORDING if not any(w in text for w in words)]
+    assert not missing, (missing, text)
 
 
 async def test_a_repeated_phrase_neither_loops_nor_drops_a_window(
