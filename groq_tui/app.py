@@ -82,6 +82,18 @@ def warm_up_markdown() -> None:
     console.print(BlockMarkdown(WARM_UP_MARKDOWN, code_theme=DARK_CODE_THEME))
 
 
+def settle_start_up_garbage() -> None:
+    """Once started: collect what start-up left (the entry point turned the collector off
+    for it), keep the rest out of later full passes, and turn the collector back on.
+
+    What start-up created lives as long as the app: frozen, it is not walked again every few
+    seconds while replies stream.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
 class GroqApp(App[None]):
     """groq-tui."""
 
@@ -161,13 +173,14 @@ class GroqApp(App[None]):
     @work(exclusive=True, group="services")
     async def start_services(self) -> None:
         """Start the context (history, client, models); then warm the Markdown caches."""
-        await self.context.start()
-        # The first code block of a session would otherwise load Pygments' lexers and
-        # styles on the event loop, mid-stream: a pause of 100-300 ms that a key would wait for.
-        await asyncio.to_thread(warm_up_markdown)
-        # What start-up created lives as long as the app: keep it out of the collector's
-        # full passes, which otherwise walk it all every few seconds while replies stream.
-        gc.freeze()
+        try:
+            await self.context.start()
+            # The first code block of a session would otherwise load Pygments' lexers and
+            # styles on the event loop, mid-stream: a pause of 100-300 ms that a key would
+            # wait for.
+            await asyncio.to_thread(warm_up_markdown)
+        finally:
+            settle_start_up_garbage()
 
     async def on_unmount(self) -> None:
         await self.context.aclose()
