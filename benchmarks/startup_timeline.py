@@ -51,6 +51,8 @@ VERBOSE = bool(os.environ.get("STARTUP_TIMELINE_VERBOSE"))
 PROFILE_MOUNT = os.environ.get("STARTUP_TIMELINE_PROFILE_MOUNT")
 """A file for cProfile's stats of the app's on_mount (the chat screen's compose and mount)."""
 STILL = 0.3
+TIMED = os.environ.get("STARTUP_TIMELINE_TIME", "")
+"""Methods to time at each call, e.g. ``textual.screen:Screen._on_screen_resume``."""
 RUN_FOR = 3.0
 """Seconds the launched app runs before it exits and reports."""
 
@@ -92,6 +94,8 @@ def child(report: Path) -> None:
         stamp(f"write {len(data)} chars {' '.join(seen)}".rstrip() + shown)
 
     LinuxDriver.write = write  # type: ignore[method-assign]
+    if TIMED:
+        _time_methods(TIMED.split(","), stamp)
     build_app = entry.build_app
 
     def build_and_watch(*args: Any) -> GroqApp:
@@ -125,6 +129,45 @@ def child(report: Path) -> None:
         entry.main([])
     finally:
         report.write_text(json.dumps(events))
+
+
+def _time_methods(names: list[str], stamp: Any) -> None:
+    import functools
+    import importlib
+    import inspect
+
+    for name in names:
+        module_name, _, qualified = name.partition(":")
+        owner_name, _, method_name = qualified.rpartition(".")
+        owner = importlib.import_module(module_name)
+        for part in owner_name.split("."):
+            owner = getattr(owner, part)
+        method = getattr(owner, method_name)
+
+        def timed(method: Any, label: str) -> Any:
+            if inspect.iscoroutinefunction(method):
+
+                @functools.wraps(method)
+                async def run_async(*args: Any, **kwargs: Any) -> Any:
+                    started = time.perf_counter()
+                    try:
+                        return await method(*args, **kwargs)
+                    finally:
+                        stamp(f"{label}: {(time.perf_counter() - started) * 1000:.1f} ms")
+
+                return run_async
+
+            @functools.wraps(method)
+            def run(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    stamp(f"{label}: {(time.perf_counter() - started) * 1000:.1f} ms")
+
+            return run
+
+        setattr(owner, method_name, timed(method, qualified))
 
 
 def launch(tmux: TmuxServer, report: Path) -> list[tuple[float, str]]:

@@ -103,8 +103,10 @@ class GroqApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         # Textual's keys panel, beside the screen: every key of the focused screen. ? where it
-        # does not type into a text box.
-        Binding("f1,question_mark", "toggle_help", "Help", id="app.help"),
+        # does not type into a text box; the footer names F1 only, so that its keys stay the
+        # same whether a text box has focus or not (a change of keys is a rebuild of it).
+        Binding("f1", "toggle_help", "Help", id="app.help"),
+        Binding("question_mark", "toggle_help", "Help", show=False, id="app.help_question_mark"),
         Binding("f5", "go_online", "Use Groq", show=False, id="app.online"),
         Binding("f4", "compare", "Compare", id="app.compare"),
         Binding("f3", "workbench", "Transcribe", id="app.workbench"),

@@ -178,7 +178,7 @@ async def test_a_wide_start_composes_the_parameter_panel_with_the_screen(
 @pytest.mark.parametrize(
     ("width", "width_class"), [(160, "-wide"), (110, "-medium"), (60, "-narrow")]
 )
-async def test_the_chat_screen_is_styled_once_at_start_with_its_width_class(
+async def test_the_chat_screen_is_styled_once_as_it_mounts_with_its_width_class(
     loopback: LoopbackServer,
     tmp_path: Path,
     width: int,
@@ -186,8 +186,9 @@ async def test_the_chat_screen_is_styled_once_at_start_with_its_width_class(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Textual sets the width class at the screen's first Resize, after its widgets are
-    # styled: a second styling of the whole screen. Made with the class, the screen is styled
-    # once, when it is first shown.
+    # styled: a second styling of the whole screen; and it restyles the whole screen when it
+    # is first shown, just after its mount styled every widget. Made with its class, the
+    # screen is styled once, as its widgets mount, and never again whole at start.
     from textual.screen import Screen
 
     from groq_tui.ui.screens.chat import ChatScreen
@@ -205,8 +206,11 @@ async def test_the_chat_screen_is_styled_once_at_start_with_its_width_class(
     async with app.run_test(size=(width, 45)) as pilot:
         screen = await ready(pilot)
         assert screen.has_class(width_class)
-        assert len(styled) == 1, styled
-        assert width_class in styled[0].split()
+        assert styled == []
+        # The styles are those of its width: the side panels as the class has them.
+        sidebar, panel = screen.query_one("#sidebar"), screen.parameter_panel
+        assert sidebar.display is (width_class != "-narrow")
+        assert (panel is not None and panel.display) is (width_class == "-wide")
 
 
 class FooterApp(App[None]):
@@ -260,3 +264,38 @@ async def test_the_footer_is_built_once_and_rebuilt_only_when_its_keys_change() 
         await pilot.pause()
         await pilot.pause()
         assert key_names(app) == ["f9", "ctrl+p"]
+
+
+async def test_the_chat_footer_is_built_once_at_start_and_its_keys_styled_once(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each rebuild is a dozen widgets styled, then a layout of the screen. Before: built
+    # three times at start (the keys changed as the composer took focus, and two changes
+    # before a refresh were two rebuilds), and each key styled twice more as it mounted.
+    from textual.dom import DOMNode
+
+    composed: list[int] = []
+    restyled: list[str] = []
+    original_compose = KeyFooter.compose
+    original_update = DOMNode.update_node_styles
+
+    def compose(self: KeyFooter) -> ComposeResult:
+        composed.append(1)
+        return original_compose(self)
+
+    def update_node_styles(self: DOMNode, animate: bool = True) -> None:
+        if isinstance(self.parent, KeyFooter):
+            restyled.append(type(self).__name__)
+        original_update(self, animate)
+
+    monkeypatch.setattr(KeyFooter, "compose", compose)
+    monkeypatch.setattr(DOMNode, "update_node_styles", update_node_styles)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await ready(pilot)
+        await pilot.pause()
+        await pilot.pause()
+        assert len(composed) == 1
+        assert restyled == []
+        footer = screen.query_one(KeyFooter)
+        assert [str(vars(key)["key"]) for key in footer.query("FooterKey")][:2] == ["ctrl+q", "f1"]

@@ -37,7 +37,7 @@ from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY
 from groq_tui.ui.screens.dialogs import TextPrompt
-from groq_tui.ui.screens.width_classes import set_width_classes
+from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
 from groq_tui.ui.speech_commands import SpeechCommands
 from groq_tui.ui.speech_screen import SpeakingScreen
 from groq_tui.ui.widgets.composer import Composer
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from groq_tui.ui.dictation import DictationController
 
 
-class ChatScreen(SpeakingScreen):
+class ChatScreen(StyledOnShow, SpeakingScreen):
     """The main screen."""
 
     CSS_PATH = "chat.tcss"

@@ -24,7 +24,7 @@ from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.compare_paging import PagedColumnsScreen
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
-from groq_tui.ui.screens.width_classes import set_width_classes
+from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.compare_summary import CompareSummary, saved_figures
 from groq_tui.ui.widgets.composer import Composer
@@ -54,7 +54,7 @@ def parse_overrides(text: str) -> dict[str, float | int | None]:
     return values
 
 
-class CompareScreen(PagedColumnsScreen):
+class CompareScreen(StyledOnShow, PagedColumnsScreen):
     """Compare models side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -41,7 +41,7 @@ from groq_tui.ui.routing import InsertIntoComposer
 from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, RecordingPicker
 from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
-from groq_tui.ui.screens.width_classes import set_width_classes
+from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
 from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
@@ -80,7 +80,7 @@ def _start_folder(text: str) -> Path:
     return Path.cwd()
 
 
-class WorkbenchScreen(SettlingScreen[None]):
+class WorkbenchScreen(StyledOnShow, SettlingScreen[None]):
     """Transcribe or translate an audio file, look at its timing, export or reuse the text.
 
     Args:

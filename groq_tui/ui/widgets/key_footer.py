@@ -20,6 +20,7 @@ from collections.abc import Hashable
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -40,6 +41,16 @@ class KeyFooter(Footer):
         self.set_reactive(Footer._bindings_ready, True)
         self._keys_shown = self._keys_to_show(self.screen)
         widgets: list[Widget] = list(super().compose())
+        for widget in widgets:
+            # A key (Textual's FooterKey, not a public name) is bound to the footer's compact
+            # at mount, except the command palette's, which keeps its own. Set now, so that
+            # a key is not styled a second and a third time (compact on, then off) as it
+            # mounts.
+            compact = getattr(type(widget), "compact", None)
+            if isinstance(compact, Reactive):
+                if not widget.has_class("-command-palette"):
+                    widget.set_reactive(compact, self.compact)
+                widget.set_class(bool(getattr(widget, "compact", False)), "-compact", update=False)
 
         def rank(widget: Widget) -> int:
             action = getattr(widget, "action", "")  # a FooterKey's (Textual keeps it private)
@@ -48,15 +59,16 @@ class KeyFooter(Footer):
         yield from sorted(widgets, key=rank)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        # Footer.bindings_changed rebuilds (after the next refresh) under the first three.
-        if (
-            screen.app.app_focus
-            and self.is_attached
-            and screen is self.screen
-            and self._keys_to_show(screen) == self._keys_shown
-        ):
-            return
-        super().bindings_changed(screen)
+        # Footer.bindings_changed rebuilds after the next refresh (if the app has focus and
+        # the footer is on that screen); several calls before that refresh would each
+        # rebuild. Whether the keys changed is asked when the refresh has come.
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        if self.is_attached and self._keys_to_show(self.screen) != self._keys_shown:
+            await self.recompose()
 
     def _keys_to_show(self, screen: Screen[object]) -> tuple[Hashable, ...]:
         """Everything of the screen's bindings that :meth:`Footer.compose` reads."""
