@@ -140,7 +140,7 @@ def _time_methods(names: list[str], stamp: Any) -> None:
         module_name, _, qualified = name.partition(":")
         owner_name, _, method_name = qualified.rpartition(".")
         owner = importlib.import_module(module_name)
-        for part in owner_name.split("."):
+        for part in filter(None, owner_name.split(".")):
             owner = getattr(owner, part)
         method = getattr(owner, method_name)
 
