@@ -134,3 +134,22 @@ async def test_max_tokens_not_sent_shows_the_models_own_limit(
         await send(pilot, "default")
         await wait_reply_done(pilot, screen)
         assert "max_tokens" not in loopback.requests[-1].json
+
+
+async def test_reasoning_and_search_fields_are_made_when_a_model_first_takes_them(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # A third of the panel's widgets: the first screen, for a model that takes neither, is
+    # styled and drawn without them.
+    app = make_app(loopback, tmp_path, model="llama-3.1-8b-instant")
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await ready(pilot)
+        panel = panel_of(screen)
+        assert not panel.query("#reasoning Select") and not panel.query("#search Input")
+        await screen.set_model("openai/gpt-oss-20b")
+        await wait_for(pilot, lambda: bool(panel.query("#reasoning_effort")))
+        assert efforts_offered(panel) == ["low", "medium", "high"]
+        assert panel.query_one("#reasoning").display
+        await screen.set_model("groq/compound")
+        await wait_for(pilot, lambda: bool(panel.query("#search_country")))
+        assert panel.query_one("#search").display

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from groq_tui.domain import ChatParameters
@@ -137,23 +138,80 @@ class ParameterPanel(VerticalScroll):
             yield Switch(p.stream, id="stream")
         yield Label("service_tier")
         yield self._select("service_tier", SERVICE_TIERS)
+        # The reasoning and web search fields (a third of the panel's widgets) are made when
+        # a model first needs them: most models take neither, and the first screen is
+        # styled and drawn without them.
         with Vertical(id="reasoning", classes="" if self.takes_reasoning else "-none"):
-            yield Label("reasoning_effort")
-            yield self._select("reasoning_effort", self.efforts)
-            yield Label("reasoning_format")
-            yield self._select("reasoning_format", REASONING_FORMATS)
-            yield Label("include_reasoning")
-            yield self._select("include_reasoning", ("true", "false"))
+            if self.takes_reasoning:
+                yield from self._reasoning_fields()
         with Vertical(id="search", classes="" if self.takes_search else "-none"):
-            yield Label("web search: only these domains")
-            yield self._search_input("search_include_domains", "arxiv.org, *.edu")
-            yield Label("web search: never these domains")
-            yield self._search_input("search_exclude_domains", "example.com")
-            yield Label("web search: country")
-            yield self._search_input("search_country", "any")
+            if self.takes_search:
+                yield from self._search_fields()
         yield Static(self._refusal_text(self._refusal), id="refusal")
         yield Label("system prompt")
         yield TextArea(p.system_prompt, id="system-prompt", soft_wrap=True)
+
+    def _reasoning_fields(self) -> list[Widget]:
+        return [
+            Label("reasoning_effort"),
+            self._select("reasoning_effort", self.efforts),
+            Label("reasoning_format"),
+            self._select("reasoning_format", REASONING_FORMATS),
+            Label("include_reasoning"),
+            self._select("include_reasoning", ("true", "false")),
+        ]
+
+    def _search_fields(self) -> list[Widget]:
+        return [
+            Label("web search: only these domains"),
+            self._search_input("search_include_domains", "arxiv.org, *.edu"),
+            Label("web search: never these domains"),
+            self._search_input("search_exclude_domains", "example.com"),
+            Label("web search: country"),
+            self._search_input("search_country", "any"),
+        ]
+
+    def _fill(self, box_id: str, fields: list[Widget]) -> bool:
+        """Mount ``fields`` in the empty box ``box_id``; whether they were mounted (False: the
+        box had them already). Once they are, they show the parameters and choices of that
+        moment (a model or a conversation may have come meanwhile)."""
+        box = self.query_one(f"#{box_id}")
+        if box.children:
+            return False
+        self._loading = True
+        mounted = box.mount_all(fields)
+
+        async def settle() -> None:
+            await mounted
+            self._loading = True
+            self._show_reasoning_choices()
+            self._show_choices_and_search()
+            self.call_after_refresh(self._done_loading)
+
+        self.call_later(settle)
+        return True
+
+    def _mounted(self, selector: str) -> list[Widget]:
+        """The fields matching ``selector`` that are mounted (those still mounting are set
+        once they are, by :meth:`_fill`)."""
+        return [field for field in self.query(selector) if field.is_mounted]
+
+    def _show_reasoning_choices(self) -> None:
+        for effort in self._mounted("#reasoning_effort"):
+            assert isinstance(effort, Select)
+            effort.set_options(_options(self.efforts))
+            if self.parameters.reasoning_effort in self.efforts:
+                effort.value = self.parameters.reasoning_effort
+
+    def _show_choices_and_search(self) -> None:
+        for name in _CHOICES:
+            for select in self._mounted(f"#{name}"):
+                assert isinstance(select, Select)
+                select.value = self._choice_value(name)
+        for name in (*_SEARCH_DOMAINS, "search_country"):
+            for field in self._mounted(f"#{name}"):
+                assert isinstance(field, Input)
+                field.value = self._search_text(name)
 
     def load(self, parameters: ChatParameters, max_tokens_limit: int | None = None) -> None:
         """Show another conversation's parameters (does not post Changed)."""
@@ -173,10 +231,7 @@ class ParameterPanel(VerticalScroll):
             self.query_one("#json_mode", Switch).value = p.json_mode
             self.query_one("#stream", Switch).value = p.stream
             self.query_one("#system-prompt", TextArea).load_text(p.system_prompt)
-            for name in _CHOICES:
-                self.query_one(f"#{name}", Select).value = self._choice_value(name)
-            for name in (*_SEARCH_DOMAINS, "search_country"):
-                self.query_one(f"#{name}", Input).value = self._search_text(name)
+            self._show_choices_and_search()  # (reasoning and search: once a model took them)
             self.query_one("#max-tokens-label", Label).update(self._max_tokens_label())
         finally:
             self.call_after_refresh(self._done_loading)
@@ -209,12 +264,11 @@ class ParameterPanel(VerticalScroll):
         self.efforts = tuple(efforts)
         self.takes_reasoning = takes_reasoning
         self.query_one("#reasoning").set_class(not takes_reasoning, "-none")
-        effort = self.query_one("#reasoning_effort", Select)
+        if not takes_reasoning or self._fill("reasoning", self._reasoning_fields()):
+            return  # hidden; or being made, with this family's values
         self._loading = True
         try:
-            effort.set_options(_options(self.efforts))
-            if self.parameters.reasoning_effort in self.efforts:
-                effort.value = self.parameters.reasoning_effort
+            self._show_reasoning_choices()
         finally:
             self.call_after_refresh(self._done_loading)
 
@@ -222,6 +276,8 @@ class ParameterPanel(VerticalScroll):
         """The model changed: show the web search's fields for a model that searches."""
         self.takes_search = shown
         self.query_one("#search").set_class(not shown, "-none")
+        if shown:
+            self._fill("search", self._search_fields())
 
     def show_refusal(self, refusal: str | None) -> None:
         """Name the combination the service refuses (None: nothing refused)."""
