@@ -72,6 +72,18 @@ def imported_by_the_entry_point(code: str, tmp_path: Path) -> str:
     return result.stdout.strip()
 
 
+def test_the_client_does_not_load_httpx_command_line_client(tmp_path: Path) -> None:
+    # httpx imports its CLI (click) when click, rich and pygments are installed, as they are
+    # here; the services' start pays for it unless the client keeps it out.
+    code = (
+        "import sys\n"
+        "import groq_tui.api.client, groq_tui.services.chat\n"
+        "import httpx\n"
+        "print('click' in sys.modules, callable(httpx.main))\n"
+    )
+    assert imported_by_the_entry_point(code, tmp_path) == "False True"
+
+
 def test_the_start_path_imports_nothing_the_first_frame_does_not_need(tmp_path: Path) -> None:
     # The real entry point, with the app's run replaced by a look at what was imported.
     code = (

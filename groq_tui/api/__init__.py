@@ -7,9 +7,15 @@ and every API model (the app's first frame needs the parameter limits, not the c
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from groq_tui.lazy_names import lazy_names
+
+# httpx imports its own command line client whenever click, rich and pygments are installed
+# (the local engine's packages and Textual bring them): about 20 ms of every start-up here,
+# for a command this package never runs. Its import falls back to a stub without it.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from groq_tui.api.client import (
