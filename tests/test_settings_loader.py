@@ -2,17 +2,31 @@
 
 tests/test_settings.py pins precedence and storage, tests/test_settings_problems.py the
 wording of a refusal; these pin the conversions a person relies on when writing a value in
-the environment or the config file (``GROQ_TUI_DICTATION_SEND=yes``, ``max_retries = 5.0``).
+the environment or the config file (``GROQ_TUI_DICTATION_SEND=yes``, ``max_retries = 5.0``),
+and that loading them stays cheap: start-up does it before the first frame.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from groq_tui.config import config_file, load_settings, load_settings_leniently
+from groq_tui.config import (
+    Secret,
+    Settings,
+    config_file,
+    load_settings,
+    load_settings_leniently,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -78,6 +92,30 @@ def test_a_json_table_with_a_bad_entry_names_the_variable(
     ]
 
 
+def test_a_list_or_table_that_is_not_json_is_one_line_not_a_crash(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (pydantic-settings raised its own SettingsError here: a traceback, not a line.)
+    monkeypatch.setenv("GROQ_TUI_LOCAL_GGUF", "one.gguf")
+    monkeypatch.setenv("GROQ_TUI_KEYMAP", "chat.model=f2")
+    settings, problems = load_settings_leniently()
+    assert (settings.local_gguf, settings.keymap) == ([], {})
+    assert [str(problem) for problem in problems] == [
+        "GROQ_TUI_KEYMAP=chat.model=f2: must be a table in JSON; set a valid value, or unset "
+        "GROQ_TUI_KEYMAP (default: empty)",
+        "GROQ_TUI_LOCAL_GGUF=one.gguf: must be a list in JSON; set a valid value, or unset "
+        "GROQ_TUI_LOCAL_GGUF (default: empty)",
+    ]
+
+
+def test_json_null_is_as_if_the_variable_were_unset(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_path.write_text('local_gguf = ["file.gguf"]\n', encoding="utf-8")
+    monkeypatch.setenv("GROQ_TUI_LOCAL_GGUF", "null")
+    assert load_settings().local_gguf == ["file.gguf"]
+
+
 # -- tables merge, everything else is replaced -------------------------------------------------
 
 
@@ -114,6 +152,38 @@ def test_one_bad_keymap_entry_leaves_out_the_whole_table_and_nothing_else(
         f'{config_path}: [keymap] "chat.new" = 5: must be text; set a valid value, or remove '
         "the line (until then the whole [keymap] table is left out)"
     )
+
+
+def test_a_bad_keymap_entry_is_named_where_it_was_written(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (The merged table used to be blamed on the highest source that gave part of it.)
+    config_path.write_text('[keymap]\n"chat.new" = 5\n', encoding="utf-8")
+    monkeypatch.setenv("GROQ_TUI_KEYMAP", '{"chat.model": "f2"}')
+    assert problems_with() == [
+        f'{config_path}: [keymap] "chat.new" = 5: must be text; set a valid value, or remove '
+        "the line (until then the whole [keymap] table is left out)"
+    ]
+
+
+def test_a_table_given_for_a_plain_setting_is_quoted_as_written(config_path: Path) -> None:
+    config_path.write_text("[timeout]\nconnect = 5\n", encoding="utf-8")
+    assert problems_with() == [
+        f"{config_path}: timeout = {{'connect': 5}}: must be a number; set a valid value, or "
+        "remove the line (default: 60)"
+    ]
+
+
+def test_file_keys_match_without_regard_to_case_and_are_quoted_as_written(
+    config_path: Path,
+) -> None:
+    config_path.write_text("Timeout = 5\n", encoding="utf-8")
+    assert load_settings().timeout == 5.0
+    config_path.write_text("TIMEOUT = -5\n", encoding="utf-8")
+    assert problems_with() == [
+        f"{config_path}: TIMEOUT = -5: must be greater than 0; set a valid value, or remove "
+        "the line (default: 60)"
+    ]
 
 
 # -- conversions -------------------------------------------------------------------------------
@@ -315,6 +385,72 @@ def test_several_problems_one_each_in_the_settings_order(
         "auto_read",
     ]
     assert (settings.max_retries, settings.timeout, settings.speech_speed) == (2, 60.0, 1.0)
+
+
+# -- the settings object -----------------------------------------------------------------------
+
+
+def test_settings_are_the_defaults_until_loaded(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GROQ_TUI_MODEL", "from-the-environment")
+    assert Settings().model == "llama-3.3-70b-versatile"
+    assert load_settings().model == "from-the-environment"
+
+
+def test_a_changed_copy_keeps_the_key_hidden(config_path: Path) -> None:
+    settings = load_settings(api_key="gsk_original")
+    local = dataclasses.replace(settings, api_key=Secret("gsk_engine"), model="local")
+    assert (local.api_key_value, local.model, settings.model) == (
+        "gsk_engine",
+        "local",
+        "llama-3.3-70b-versatile",
+    )
+    assert "gsk_" not in repr(local) and "gsk_" not in str(local)
+    assert repr(local.api_key) == "Secret('**********')"
+    assert local.api_key == Secret("gsk_engine") != Secret("other")
+
+
+def test_an_unknown_setting_cannot_be_assigned(config_path: Path) -> None:
+    settings = load_settings()
+    settings.theme = "nord"  # the app does this when the user picks one
+    with pytest.raises(AttributeError):
+        settings.thme = "nord"  # type: ignore[attr-defined]
+
+
+# -- the cost of loading -----------------------------------------------------------------------
+
+
+def test_loading_the_settings_imports_no_validation_or_toml_editing_library(
+    tmp_path: Path,
+) -> None:
+    """Start-up imports the config package before its first frame: pydantic (and
+    pydantic-settings) would cost it 0.1-0.25 s, tomlkit is only needed to save."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'model = "m"\nlocal_gguf = ["a.gguf"]\nmax_retries = -1\n[keymap]\n"chat.model" = "f2"\n',
+        encoding="utf-8",
+    )
+    code = (
+        "import sys, json, groq_tui.config as config\n"
+        "settings, problems = config.load_settings_leniently(timeout=5.0)\n"
+        "assert settings.keymap == {'chat.model': 'f2', 'chat.new': 'f3'}, settings.keymap\n"
+        "assert [p.name for p in problems] == ['max_retries'], problems\n"
+        "heavy = ('pydantic', 'pydantic_core', 'pydantic_settings', 'tomlkit')\n"
+        "print(json.dumps([name for name in heavy if name in sys.modules]))\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GROQ_TUI_CONFIG": str(path),
+        "GROQ_TUI_KEYMAP": '{"chat.new": "f3"}',
+        "GROQ_API_KEY": "test-key",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
 
 
 def test_the_config_file_is_the_one_the_loader_reads(config_path: Path) -> None:
