@@ -446,8 +446,8 @@ def test_loading_the_settings_imports_no_validation_or_toml_editing_library(
         "GROQ_TUI_KEYMAP": '{"chat.new": "f3"}',
         "GROQ_API_KEY": "test-key",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    result = subprocess.run(  # in ROOT: "-c" puts the working directory first on the path
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
