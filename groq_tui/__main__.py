@@ -130,9 +130,10 @@ async def _with_local_engine(
     while the engine would parse uploads and shape events on it, and a crash in llama.cpp
     or CTranslate2 becomes an error message instead of a dead command.
     """
-    from pydantic import SecretStr
+    from dataclasses import replace
 
     from groq_tui.cli.common import fail
+    from groq_tui.config import Secret
     from groq_tui.local import BUNDLED_CHAT_MODEL_ID, BUNDLED_SPEECH_MODEL_ID
     from groq_tui.services.local_engine import LocalEngineError, start_local_engine
 
@@ -141,13 +142,12 @@ async def _with_local_engine(
     except LocalEngineError as exc:
         return fail(f"the offline engine cannot start: {exc}")
     try:
-        local = settings.model_copy(
-            update={
-                "base_url": engine.base_url,
-                "api_key": SecretStr(engine.api_key) if engine.api_key else None,
-                "model": BUNDLED_CHAT_MODEL_ID,
-                "audio_model": BUNDLED_SPEECH_MODEL_ID,
-            }
+        local = replace(
+            settings,
+            base_url=engine.base_url,
+            api_key=Secret(engine.api_key) if engine.api_key else None,
+            model=BUNDLED_CHAT_MODEL_ID,
+            audio_model=BUNDLED_SPEECH_MODEL_ID,
         )
         return await run(args, local)
     finally:

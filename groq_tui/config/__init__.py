@@ -3,6 +3,7 @@
 from groq_tui.config.paths import config_file, data_dir
 from groq_tui.config.problems import InvalidSettings, SettingProblem
 from groq_tui.config.saving import save_api_key, save_setting
+from groq_tui.config.secret import Secret
 from groq_tui.config.settings import (
     ConfigFileError,
     Settings,
@@ -14,6 +15,7 @@ from groq_tui.config.settings import (
 __all__ = [
     "ConfigFileError",
     "InvalidSettings",
+    "Secret",
     "SettingProblem",
     "Settings",
     "config_file",

@@ -7,6 +7,9 @@ lock on the file's directory - so two saves at once cannot lose each other's key
 new text goes to a unique temporary file in the same directory (created 0600: the file
 may hold the API key), is flushed to disk, and then replaces the old file in one step: a
 reader sees the old file or the new one, never half of one.
+
+tomlkit is imported by the functions that save: loading the settings (before the app's
+first frame) does not need it.
 """
 
 from __future__ import annotations
@@ -18,13 +21,12 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.items import AoT, Table
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from groq_tui.config.paths import config_file
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 if sys.platform != "win32":
     import fcntl
@@ -47,6 +49,8 @@ def save_setting(name: str, value: Any, path: Path | None = None) -> Path:
         OSError: The file or its directory cannot be read or written.
         ValueError: The file is not valid TOML, or ``value`` cannot be written as TOML.
     """
+    import tomlkit
+
     path = path or config_file()
     target = path.resolve()  # a symlinked config file is updated, not replaced by a copy
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -62,6 +66,8 @@ def save_setting(name: str, value: Any, path: Path | None = None) -> Path:
 
 def _set_in_place(document: TOMLDocument, name: str, value: Any) -> None:
     """Set ``name`` where a person would: in place if present, else after the last plain key."""
+    from tomlkit.items import AoT, Table
+
     if name in document or isinstance(value, dict):
         document[name] = value  # a new table goes at the end, as tomlkit places it
         return
