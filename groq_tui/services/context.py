@@ -193,6 +193,9 @@ class AppContext:
         checked = self.models and (self.model_given or not self.offline)
         if checked and await self.model_offered(self.initial_model) is False:
             self.notify(self._not_offered(self.initial_model), severity="warning", timeout=20)
+        from groq_tui.api.types import prepare_reply_types
+
+        await asyncio.to_thread(prepare_reply_types)  # so that the first reply does not wait
 
     async def aclose(self) -> None:
         """Close the client, the history and the engine."""
