@@ -329,3 +329,35 @@ async def test_the_chat_footer_is_built_once_at_start_and_its_keys_styled_once(
         assert restyled == []
         footer = screen.query_one(KeyFooter)
         assert [str(vars(key)["key"]) for key in footer.query("FooterKey")][:2] == ["ctrl+q", "f1"]
+
+
+async def test_the_history_is_listed_with_the_news_that_the_services_are_up(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # Listed by a worker after the news, the history came a query and a frame after the
+    # status said "ready": one more change of the first screen, 40-60 ms later.
+    from groq_tui.domain import ChatParameters, Conversation
+    from groq_tui.services.app_events import ServicesReady
+    from groq_tui.store import HistoryStore
+    from groq_tui.ui.widgets.sidebar import ConversationSidebar
+
+    store = await HistoryStore.open(tmp_path / "history.db")
+    try:
+        await store.create_conversation(
+            Conversation(title="Saved before", model="m", parameters=ChatParameters())
+        )
+    finally:
+        await store.close()
+    app = make_app(loopback, tmp_path)
+    listed_at_ready: list[list[str]] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.chat_screen
+        assert screen is not None
+        sidebar = screen.query_one(ConversationSidebar)
+
+        def at_ready(_: ServicesReady) -> None:  # after the screen's own handler
+            listed_at_ready.append([item.title for item in sidebar.items])
+
+        app.signals.services_ready.subscribe(screen, at_ready)
+        await ready(pilot)
+    assert listed_at_ready == [["Saved before"]]

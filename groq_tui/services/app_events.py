@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from groq_tui.domain import Conversation, Message
+
+if TYPE_CHECKING:
+    from groq_tui.store import ConversationSummary
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,9 @@ class ServicesReady:
 
     opened: tuple[Conversation, list[Message]] | None
     """The conversation to show (``--continue``), or None."""
+    saved: tuple[ConversationSummary, ...] = ()
+    """The saved conversations, newest first, as the history lists them: shown with the news
+    that the services are up, not a query and a frame later."""
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,8 @@ class AppContext:
         if self.settings.tools_file:
             await self.load_tools(self.settings.tools_file)
         opened = await service.last() if self.continue_last else None
-        self.services_ready.publish(ServicesReady(opened))
+        saved = await store.list_conversations()
+        self.services_ready.publish(ServicesReady(opened, tuple(saved)))
         if store.recovered_count:
             self.notify(
                 f"{counted(store.recovered_count, 'reply', 'replies')} "

@@ -153,7 +153,7 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         self.query_one(StatusBar).state = "ready"
         if ready.opened is not None:
             await self.show_conversation(*ready.opened)
-        self.refresh_sidebar()
+        self.show_saved(ready.saved)
 
     # -- conversations -----------------------------------------------------------------------
 

@@ -23,9 +23,12 @@ from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
     from groq_tui.services.context import AppContext
+    from groq_tui.store import ConversationSummary
 
 SEARCH_SETTLE = 0.15
 """Seconds of no typing before the history is searched (a keystroke cancels the search)."""
@@ -100,11 +103,16 @@ class HistoryScreen(SettlingScreen[None]):
             hits = await service.store.search(query)
             items = [SidebarItem(h.conversation_id, h.title, h.snippet, h.message_id) for h in hits]
         else:
-            summaries = await service.store.list_conversations()
-            items = [
-                SidebarItem(s.id, s.title, f"{s.model} · {counted(s.message_count, 'message')}")
-                for s in summaries
-            ]
+            self.show_saved(await service.store.list_conversations())
+            return
+        self.query_one(ConversationSidebar).show(items, highlight=self.conversation.id)
+
+    def show_saved(self, summaries: Sequence[ConversationSummary]) -> None:
+        """List these saved conversations in the sidebar."""
+        items = [
+            SidebarItem(s.id, s.title, f"{s.model} · {counted(s.message_count, 'message')}")
+            for s in summaries
+        ]
         self.query_one(ConversationSidebar).show(items, highlight=self.conversation.id)
 
     @on(ConversationSidebar.SearchChanged)
