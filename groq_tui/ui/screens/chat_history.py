@@ -98,13 +98,12 @@ class HistoryScreen(SettlingScreen[None]):
         service = self.service
         if service is None:
             return
-        if query:
-            await asyncio.sleep(SEARCH_SETTLE)  # let fast typing settle
-            hits = await service.store.search(query)
-            items = [SidebarItem(h.conversation_id, h.title, h.snippet, h.message_id) for h in hits]
-        else:
+        if not query:
             self.show_saved(await service.store.list_conversations())
             return
+        await asyncio.sleep(SEARCH_SETTLE)  # let fast typing settle
+        hits = await service.store.search(query)
+        items = [SidebarItem(h.conversation_id, h.title, h.snippet, h.message_id) for h in hits]
         self.query_one(ConversationSidebar).show(items, highlight=self.conversation.id)
 
     def show_saved(self, summaries: Sequence[ConversationSummary]) -> None:

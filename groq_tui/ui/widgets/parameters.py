@@ -11,7 +11,7 @@ models that search (compound); a combination the service refuses is named under 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,15 +171,16 @@ class ParameterPanel(VerticalScroll):
             self._search_input("search_country", "any"),
         ]
 
-    def _fill(self, box_id: str, fields: list[Widget]) -> bool:
-        """Mount ``fields`` in the empty box ``box_id``; whether they were mounted (False: the
-        box had them already). Once they are, they show the parameters and choices of that
-        moment (a model or a conversation may have come meanwhile)."""
+    def _fill(self, box_id: str, make_fields: Callable[[], list[Widget]]) -> bool:
+        """Mount the fields ``make_fields`` makes in the box ``box_id`` if it is empty;
+        whether they were mounted (False: the box had them already, and nothing is made).
+        Once they are, they show the parameters and choices of that moment (a model or a
+        conversation may have come meanwhile)."""
         box = self.query_one(f"#{box_id}")
         if box.children:
             return False
         self._loading = True
-        mounted = box.mount_all(fields)
+        mounted = box.mount_all(make_fields())
 
         async def settle() -> None:
             await mounted
@@ -264,7 +265,7 @@ class ParameterPanel(VerticalScroll):
         self.efforts = tuple(efforts)
         self.takes_reasoning = takes_reasoning
         self.query_one("#reasoning").set_class(not takes_reasoning, "-none")
-        if not takes_reasoning or self._fill("reasoning", self._reasoning_fields()):
+        if not takes_reasoning or self._fill("reasoning", self._reasoning_fields):
             return  # hidden; or being made, with this family's values
         self._loading = True
         try:
@@ -277,7 +278,7 @@ class ParameterPanel(VerticalScroll):
         self.takes_search = shown
         self.query_one("#search").set_class(not shown, "-none")
         if shown:
-            self._fill("search", self._search_fields())
+            self._fill("search", self._search_fields)
 
     def show_refusal(self, refusal: str | None) -> None:
         """Name the combination the service refuses (None: nothing refused)."""
