@@ -133,23 +133,28 @@ class SpeakingScreen(ModelSettingsScreen):
         self.context.files.change_setting("auto_read", auto_read)
         self.notify(f"Auto-read: {'on' if auto_read else 'off'}.", timeout=3)
 
-    async def with_speech(
+    def with_speech(
         self, events: AsyncGenerator[ReplyEvent, None]
     ) -> AsyncGenerator[ReplyEvent, None]:
-        """The reply's events, passed on as they are, and spoken as they stream when
-        auto-read is on or a voice conversation runs."""
+        """The reply's events, spoken as they stream when auto-read is on or a voice
+        conversation runs; otherwise ``events`` themselves (speech costs a reply nothing
+        unless it is used: not a layer per event, not its modules' import)."""
+        if not (self.context.settings.auto_read or self.voice_conversation is not None):
+            return events
+        return self._spoken(events)
+
+    async def _spoken(
+        self, events: AsyncGenerator[ReplyEvent, None]
+    ) -> AsyncGenerator[ReplyEvent, None]:
         from groq_tui.services.speech_session import ReplySpeaker
 
-        speak = self.context.settings.auto_read or self.voice_conversation is not None
-        speaker = ReplySpeaker(self.narrator) if speak else None
+        speaker = ReplySpeaker(self.narrator)
         try:
             async for event in events:
-                if speaker is not None:
-                    speaker.feed(event)
+                speaker.feed(event)
                 yield event
         finally:
-            if speaker is not None:
-                speaker.end()
+            speaker.end()
             await events.aclose()
 
     # -- the voice conversation ----------------------------------------------------------------
