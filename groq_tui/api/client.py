@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -33,6 +33,10 @@ from groq_tui.domain.closing import ClosedOnExit
 DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+
+ON_ITS_WAY = ("send_request_body.complete", "connect_tcp.started", "connect_unix_socket.started")
+"""httpcore's trace events after which a request is on its way: its body written to a
+connection, or a new connection being made (the request follows it without more work here)."""
 
 log = logging.getLogger(__name__)
 ResponseT = TypeVar("ResponseT", bound=APIResponse)
@@ -110,12 +114,18 @@ class GroqClient(ClosedOnExit):
         stream: bool = False,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
+        on_its_way: Callable[[], None] | None = None,
     ) -> httpx.Response:
         """Send a request, retrying what is worth retrying; return a 2xx response.
 
         With ``stream=True`` the body is left unread (the caller must close the response).
         Nothing is retried once a 2xx response has been handed over, so a stream that
         already delivered content is never sent twice.
+
+        ``on_its_way`` is called once, as soon as the first attempt's body has been written
+        to a connection or a new connection starts being made: from then on the request
+        goes on without the event loop's help until its response arrives, so a caller can
+        do other work on the loop without holding it back.
         """
         retries = self.max_retries if max_retries is None else max_retries
         headers = dict(self._headers)
@@ -129,6 +139,7 @@ class GroqClient(ClosedOnExit):
             files=files,
             headers=headers,
             timeout=self._timeout(timeout),
+            extensions=None if on_its_way is None else {"trace": _tracer(on_its_way)},
         )
         attempt = 0
         while True:
@@ -216,3 +227,16 @@ def attach_metadata(result: ResponseT, response: httpx.Response) -> ResponseT:
     result._rate_limits = RateLimits.from_headers(response.headers)
     result._request_id = response.headers.get("x-request-id")
     return result
+
+
+def _tracer(on_its_way: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """httpcore's ``trace`` extension calling ``on_its_way`` once (see :data:`ON_ITS_WAY`)."""
+    told = False
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        nonlocal told
+        if not told and event.endswith(ON_ITS_WAY):
+            told = True
+            on_its_way()
+
+    return trace

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
@@ -102,6 +102,7 @@ class Completions:
         extra_body: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
+        on_its_way: Callable[[], None] | None = None,
         **unknown: Any,
     ) -> ChatCompletion | ChatStream:
         """Create a chat completion, or open a stream of chunks with ``stream=True``.
@@ -116,7 +117,8 @@ class Completions:
         ``include_reasoning``; ``raw`` with JSON mode or tools), raise
         :class:`~groq_tui.api.errors.InvalidRequestParameter` before anything is sent.
         The deprecated ``functions``/``function_call`` are sent too, with a
-        DeprecationWarning.
+        DeprecationWarning. ``on_its_way`` is called once the request has left (see
+        :meth:`GroqClient.send`).
         """
         if unknown:
             raise TypeError(
@@ -156,19 +158,17 @@ class Completions:
         if extra_body:
             body.update(extra_body)
         check_chat_params(body)
-        if not stream:
-            response = await self._client.send(
-                "POST", "/chat/completions", json=body, timeout=timeout, max_retries=max_retries
-            )
-            return self._client.parse(response, ChatCompletion)
         response = await self._client.send(
             "POST",
             "/chat/completions",
             json=body,
-            stream=True,
+            stream=stream,
             timeout=timeout,
             max_retries=max_retries,
+            on_its_way=on_its_way,
         )
+        if not stream:
+            return self._client.parse(response, ChatCompletion)
         return await open_chat_stream(response)
 
 

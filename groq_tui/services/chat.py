@@ -15,7 +15,7 @@ from typing import Any
 from groq_tui.api import GroqClient
 from groq_tui.api.thinking import OPEN_TAG, split_think
 from groq_tui.domain import ChatParameters, Conversation, Message, MessageStatus, ReplyEvent
-from groq_tui.services.reply import ReplyRequest, saved_reply
+from groq_tui.services.reply import ReplyRequest, SentRequest, saved_reply, send_request
 from groq_tui.store import HistoryStore
 
 TITLE_LENGTH = 60
@@ -101,22 +101,40 @@ class ChatService:
         )
         return await self.store.add_message(message)
 
+    def request(self, conversation: Conversation, history: Sequence[Message]) -> ReplyRequest:
+        """The request for the next message of ``conversation``, after ``history``."""
+        parameters = conversation.parameters
+        return ReplyRequest(
+            model=conversation.model,
+            messages=request_messages(parameters, history),
+            parameters=parameters.reply_parameters(self.tools),
+            stream=parameters.stream,
+        )
+
+    def send_request(self, conversation: Conversation, history: Sequence[Message]) -> SentRequest:
+        """Send the request for the next message now, ahead of saving or showing anything
+        (the history may end with a prompt not saved yet); :meth:`reply` reads it."""
+        return send_request(self.client, self.request(conversation, history))
+
     def reply(
-        self, conversation: Conversation, history: Sequence[Message]
+        self,
+        conversation: Conversation,
+        history: Sequence[Message],
+        *,
+        sent: SentRequest | None = None,
     ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask the model for the next message; yields the reply's events as they happen.
 
         Consume it with ``contextlib.aclosing``: stopping early (the user pressed Escape and
         the consumer was cancelled, or it closed the iterator) saves the partial text as
         STOPPED before the consumer's end.
+
+        Args:
+            conversation: The conversation (saved: the reply is saved in it).
+            history: Its messages so far (not read when ``sent`` is given).
+            sent: The request already sent by :meth:`send_request`.
         """
-        parameters = conversation.parameters
-        request = ReplyRequest(
-            model=conversation.model,
-            messages=request_messages(parameters, history),
-            parameters=parameters.reply_parameters(self.tools),
-            stream=parameters.stream,
-        )
+        request = sent.request if sent is not None else self.request(conversation, history)
         draft = Message(
             role="assistant",
             content="",
@@ -125,7 +143,9 @@ class ChatService:
             status=MessageStatus.STREAMING,
             parameters=request.parameters,
         )
-        return saved_reply(self.client, self.store, request, draft, base_url=self.base_url)
+        return saved_reply(
+            self.client, self.store, request, draft, base_url=self.base_url, sent=sent
+        )
 
     # -- history ---------------------------------------------------------------------------
 

@@ -33,8 +33,8 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from groq_tui.api import APIError, ChatCompletion, GroqClient, GroqError, StreamInterrupted
 from groq_tui.api.streaming import ChatStream
@@ -47,7 +47,6 @@ from groq_tui.domain import (
     ReplyDone,
     ReplyEvent,
     ReplyFailed,
-    ReplyParameters,
     ReplyReasoning,
     ReplyStarted,
     ReplyStats,
@@ -56,6 +55,13 @@ from groq_tui.domain import (
 )
 from groq_tui.services.errors import describe_error, describe_error_with_models
 from groq_tui.services.progress import Progress
+from groq_tui.services.reply_request import (
+    ReplyRequest,
+    SentRequest,
+    close_unread,
+    open_reply,
+    send_request,
+)
 from groq_tui.services.stats import executed_tools_from_api, tool_calls_from_api, usage_from_api
 from groq_tui.store import HistoryStore, StoreError
 
@@ -64,27 +70,16 @@ __all__ = [
     "Progress",
     "ReplyEnded",
     "ReplyRequest",
+    "SentRequest",
     "read_reply",
     "saved_reply",
+    "send_request",
 ]
 
 CHECKPOINT_SECONDS = 0.5
 """How often a streaming reply's text is written to the database."""
 
-STREAM_OPTIONS = {"include_usage": True}
-"""Asked of every stream: its last chunk then carries the usage and the tier that served it."""
-
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyRequest:
-    """What to ask the model."""
-
-    model: str
-    messages: list[dict[str, Any]]
-    parameters: ReplyParameters = field(default_factory=ReplyParameters)
-    stream: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +112,6 @@ class ReplyEnded:
     def retry_after(self) -> float | None:
         """Seconds the server asked to wait before trying again, if it said."""
         return self.error.rate_limits.retry_after if isinstance(self.error, APIError) else None
-
-
-async def open_reply(client: GroqClient, request: ReplyRequest) -> ChatStream | ChatCompletion:
-    """Send ``request``: the open stream, or the whole completion if not streamed."""
-    params = request.parameters.to_request()
-    if request.stream:
-        # The usage chunk is the only one of a stream that names the tier used (051-055);
-        # stream_options the parameters carry themselves are sent as they are.
-        params = {"stream_options": STREAM_OPTIONS, **params}
-        return await client.chat.completions.create(
-            model=request.model, messages=request.messages, stream=True, **params
-        )
-    completion: ChatCompletion = await client.chat.completions.create(
-        model=request.model, messages=request.messages, **params
-    )
-    return completion
 
 
 async def read_reply(
@@ -278,6 +257,7 @@ async def saved_reply(
     list_models: bool = True,
     checkpoint_seconds: float = CHECKPOINT_SECONDS,
     progress: Progress | None = None,
+    sent: SentRequest | None = None,
 ) -> AsyncGenerator[ReplyEvent, None]:
     """The reply to ``request``, saved as it streams; yields the domain's reply events.
 
@@ -291,6 +271,8 @@ async def saved_reply(
         checkpoint_seconds: How often the text and reasoning so far are saved while it
             streams.
         progress: Where the text and figures accumulate (also given in ReplyStarted).
+        sent: ``request`` already sent (:func:`send_request`): read here, and closed whatever
+            ends the reply; None: sent here.
 
     Yields:
         :class:`ReplyStarted`, :class:`ReplyReasoning` and :class:`ReplyDelta` per piece of
@@ -304,8 +286,10 @@ async def saved_reply(
     # The request goes out first: the row is written and the consumer shows the reply while
     # the server works on it (which takes longer than both).
     progress = progress or Progress()
-    progress.started = time.perf_counter()
-    opening = asyncio.ensure_future(open_reply(client, request))
+    if sent is None:
+        sent = send_request(client, request)
+    progress.started = sent.started
+    opening = sent.opening
     # The store's message once a write failed (a full disk): saving stops, the reply goes on.
     not_saved: str | None = None
     message = draft
@@ -382,21 +366,9 @@ async def saved_reply(
         ended_by = exc
         raise
     finally:
-        await _close_unread(opening)
+        await close_unread(opening)
         if not settled:
             await _settle(store, message, progress, ended_by)
-
-
-async def _close_unread(opening: asyncio.Future[ChatStream | ChatCompletion]) -> None:
-    """Stop a request whose reply was not read to its end (the consumer stopped first)."""
-    if not opening.done():
-        opening.cancel()
-        await asyncio.wait([opening])
-    if opening.cancelled() or opening.exception() is not None:
-        return  # (an error that nothing read is dropped here, not logged as unretrieved)
-    opened = opening.result()
-    if isinstance(opened, ChatStream):
-        await opened.aclose()  # idempotent: read_reply may have closed it
 
 
 async def _settle(

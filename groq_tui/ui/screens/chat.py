@@ -49,6 +49,7 @@ from groq_tui.ui.widgets.sidebar import ConversationSidebar
 from groq_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from groq_tui.services.reply_request import SentRequest
     from groq_tui.ui.dictation import DictationController
 
 
@@ -210,12 +211,21 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         await self.send(text)
 
     async def send(self, text: str) -> None:
-        """Save the prompt, show it, and start the reply (its request goes out meanwhile)."""
-        assert self.service is not None
+        """Send the prompt's request, then save the prompt, show it and read the reply (the
+        request leaves first: see :mod:`groq_tui.services.reply_request`)."""
+        service = self.service
+        assert service is not None
         was_new = self.conversation.id is None
-        message = await self.service.add_user_message(self.conversation, text)
+        prompt = Message(role="user", content=text, conversation_id=self.conversation.id)
+        sent = service.send_request(self.conversation, [*self.messages, prompt])
+        try:
+            await sent.on_its_way()
+            message = await service.add_user_message(self.conversation, text)
+        except BaseException:
+            await sent.close()
+            raise
         shown = self.conversation_view.append(message)
-        self.start_reply()
+        self.start_reply(sent)
         await shown
         if was_new:
             self.refresh_sidebar()
@@ -226,25 +236,24 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
             text = f"The reply is shown but not saved: {reason}"
             self.notify(text, title="Reply not saved", severity="error", timeout=20)
 
-    async def _append_view(self, message: Message) -> MessageView:
-        return await self.conversation_view.append(message)
-
-    def start_reply(self) -> None:
-        """Ask the model for the next message."""
+    def start_reply(self, sent: SentRequest | None = None) -> None:
+        """Ask the model for the next message (its request already ``sent``, or not yet)."""
         if self.refused_now():
+            if sent is not None:
+                self.run_worker(sent.close())
             return
         self.streaming = True
         self.query_one(StatusBar).state = "sending"
-        self._reply()
+        self._reply(sent)
 
     @work(exclusive=True, group="reply")
-    async def _reply(self) -> None:
+    async def _reply(self, sent: SentRequest | None = None) -> None:
         service = self.service
         assert service is not None
         status = self.query_one(StatusBar)
         view: MessageView | None = None
         history = list(self.messages)
-        events = self.with_speech(service.reply(self.conversation, history))
+        events = self.with_speech(service.reply(self.conversation, history, sent=sent))
         lease = self.context.lease_client()  # a server switch leaves this reply its client
         try:
             async for event in events:
@@ -255,7 +264,7 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
                     if view is not None:
                         view.append_reasoning(event.text)
                 elif isinstance(event, ReplyStarted):
-                    view = await self._append_view(event.message)
+                    view = await self.conversation_view.append(event.message)
                     status.state = "streaming"
                 elif isinstance(event, ReplyDone):
                     if view is not None:
@@ -288,6 +297,8 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
             raise
         finally:
             await events.aclose()  # however the loop ended, the reply's row is settled
+            if sent is not None:  # (a reply cancelled before it began never read it)
+                await sent.close()
             lease.release()
             self.streaming = False
             self.refresh_sidebar()
@@ -423,7 +434,7 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
             if text is None or self.service is None:
                 return
             result = await self.service.add_tool_result(self.conversation, call.id, name, text)
-            await self._append_view(result)
+            await self.conversation_view.append(result)
             if len(pending) > 1:
                 self._tool_result(message)
             else:
