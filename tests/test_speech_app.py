@@ -18,7 +18,7 @@ from groq_tui.app import GroqApp
 from groq_tui.services.speech_settings import narrator_for
 from groq_tui.ui.widgets.speech_bar import SpeechBar
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
-from tests.heard import PIPER_HEARD
+from tests.heard import ESPEAK_HEARD, PIPER_HEARD
 from tests.loopback import LoopbackServer
 from tests.loopback.replies import Reply
 from tests.test_cli_speak import heard_share, transcribe
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 pytest_plugins = ("tests.virtual_mic",)  # the session's one virtual microphone and speaker
 
-WORDS_HEARD = 0.9
+WORDS_HEARD = ESPEAK_HEARD
 """The share of a reply's words the bundled Whisper must hear in what was played."""
 
 REPLY = "The river flows to the sea. Many boats sail on the water every morning."
