@@ -23,7 +23,7 @@ from groq_tui.domain import Conversation, Message, MessageStatus, ReplyDone
 from groq_tui.services.chat import ChatService
 from groq_tui.services.reply_request import SentRequest
 from groq_tui.store import HistoryStore
-from tests.app_support import make_app, ready, send, wait_reply_done
+from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
 from tests.loopback import LoopbackServer, Reply, closed_port_url
 
 MODEL = "llama-3.1-8b-instant"
@@ -154,3 +154,42 @@ async def test_the_chat_screen_saves_and_shows_the_prompt_once_its_request_has_l
             assert prompt in view.message.content
     assert left_when_saved == [True, True]
     assert [len(s.request.messages) for s in sent_requests] == [1, 3]
+
+
+async def test_compare_sends_every_columns_request_before_saving_and_showing_the_prompt(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groq_tui.services.compare import CompareRun
+    from tests.test_compare import open_compare, prompt, states
+
+    sent_turns: list[dict[int, SentRequest]] = []
+    left_when_saved: list[list[bool]] = []
+    original_send = CompareRun.send_prompt
+    original_add = CompareRun.add_prompt
+
+    def send_prompt(self: CompareRun, text: str) -> dict[int, SentRequest]:
+        sent = original_send(self, text)
+        sent_turns.append(sent)
+        return sent
+
+    async def add_prompt(self: CompareRun, text: str) -> int:
+        left_when_saved.append([request.left.is_set() for request in sent_turns[-1].values()])
+        return await original_add(self, text)
+
+    monkeypatch.setattr(CompareRun, "send_prompt", send_prompt)
+    monkeypatch.setattr(CompareRun, "add_prompt", add_prompt)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [MODEL, "llama-3.3-70b-versatile"])
+        for text in ("first", "second"):
+            await prompt(pilot, screen, text)
+            await wait_for(pilot, lambda: not screen.streaming)
+            assert states(screen) == ["done", "done"]
+            assert [c.current.markdown for c in screen.columns if c.current] == [
+                f"Echo: {text}"
+            ] * 2
+    assert left_when_saved == [[True, True], [True, True]]
+    chats = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == 4  # the requests sent ahead, not a second one each
+    # Each column's follow-up carries its own history: prompt, its reply, the new prompt.
+    assert [len(s.request.messages) for turn in sent_turns for s in turn.values()] == [1, 1, 3, 3]

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,13 @@ from groq_tui.domain import (
     ReplyStarted,
 )
 from groq_tui.services.chat import request_messages, title_from_prompt
-from groq_tui.services.reply import Progress, ReplyRequest, saved_reply
+from groq_tui.services.reply import (
+    Progress,
+    ReplyRequest,
+    SentRequest,
+    saved_reply,
+    send_request,
+)
 from groq_tui.store import HistoryStore
 
 MIN_COLUMNS = 2
@@ -213,18 +219,44 @@ class CompareRun:
 
     # -- streaming -------------------------------------------------------------------------
 
+    def send_prompt(self, text: str) -> dict[int, SentRequest]:
+        """Send every column's request for a new prompt now, before it is saved or shown
+        (:meth:`add_prompt` saves it, :meth:`run_turn` reads the replies): see
+        :mod:`groq_tui.services.reply_request`."""
+        turn, prompt = len(self.prompts), Message(role="user", content=text)
+        return {
+            index: send_request(self.client, self._request(index, turn, prompt))
+            for index in range(len(self.columns))
+        }
+
+    def _request(self, index: int, turn: int, prompt: Message) -> ReplyRequest:
+        """Column ``index``'s request: its own history up to ``turn``, then ``prompt``."""
+        column = self.columns[index]
+        parameters = column.overrides.apply(self.conversation.parameters)
+        context = [*self.history(index, turn), prompt]
+        return ReplyRequest(
+            column.model, request_messages(parameters, context), parameters.reply_parameters()
+        )
+
     async def run_turn(
-        self, turn: int, columns: Sequence[int] | None = None
+        self,
+        turn: int,
+        columns: Sequence[int] | None = None,
+        *,
+        sent: Mapping[int, SentRequest] | None = None,
     ) -> AsyncGenerator[CompareEvent, None]:
         """Stream every (or the given) column's reply to ``turn`` concurrently.
 
         Events of all columns arrive interleaved as they happen. Cancelling the consumer stops
-        every column; :meth:`stop_column` stops one.
+        every column; :meth:`stop_column` stops one. ``sent`` holds requests already sent by
+        :meth:`send_prompt` (read here; the caller closes any this did not reach).
         """
         queue: asyncio.Queue[CompareEvent | None] = asyncio.Queue()
         chosen = list(range(len(self.columns))) if columns is None else list(columns)
+        ahead = sent or {}
         tasks = {
-            index: asyncio.create_task(self._run_column(index, turn, queue)) for index in chosen
+            index: asyncio.create_task(self._run_column(index, turn, queue, ahead.get(index)))
+            for index in chosen
         }
         self._tasks.update(tasks)
         remaining = len(chosen)
@@ -254,14 +286,14 @@ class CompareRun:
             task.cancel()
 
     async def _run_column(
-        self, index: int, turn: int, queue: asyncio.Queue[CompareEvent | None]
+        self,
+        index: int,
+        turn: int,
+        queue: asyncio.Queue[CompareEvent | None],
+        sent: SentRequest | None,
     ) -> None:
         column = self.columns[index]
-        parameters = column.overrides.apply(self.conversation.parameters)
-        context = [*self.history(index, turn), self.prompts[turn]]
-        request = ReplyRequest(
-            column.model, request_messages(parameters, context), parameters.reply_parameters()
-        )
+        request = self._request(index, turn, self.prompts[turn]) if sent is None else sent.request
         replaced = column.replies[turn].id if turn < len(column.replies) else None
         message: Message | None = None
         progress = Progress()
@@ -286,6 +318,7 @@ class CompareRun:
                 base_url=self.base_url,
                 list_models=False,
                 progress=progress,
+                sent=sent,
             )
             async with contextlib.aclosing(events):
                 async for event in events:
@@ -308,6 +341,8 @@ class CompareRun:
                 queue.put_nowait(ColumnFailed(message, "stopped", column=index, stopped=True))
             raise
         finally:
+            if sent is not None:  # (cancelled before the pipeline took it over)
+                await sent.close()
             queue.put_nowait(None)
 
     # -- after the fact ----------------------------------------------------------------------

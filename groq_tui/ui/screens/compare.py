@@ -31,8 +31,11 @@ from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from groq_tui.services.compare import CompareRun
     from groq_tui.services.context import AppContext
+    from groq_tui.services.reply_request import SentRequest
 
 
 def parse_overrides(text: str) -> dict[str, float | int | None]:
@@ -134,11 +137,18 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
 
     @work(exclusive=True, group="compare")
     async def _send(self, text: str) -> None:
-        turn = await self.run.add_prompt(text)
-        for widget in self.columns:
-            widget.start_turn(text)
-            widget.body.follow()  # a new prompt brings every column back to its end
-        await self._stream(turn, None)
+        # The requests leave first: a frame drawn before they left would hold them back.
+        sent = self.run.send_prompt(text)
+        try:
+            await asyncio.gather(*(request.on_its_way() for request in sent.values()))
+            turn = await self.run.add_prompt(text)
+            for widget in self.columns:
+                widget.start_turn(text)
+                widget.body.follow()  # a new prompt brings every column back to its end
+            await self._stream(turn, None, sent)
+        finally:
+            for request in sent.values():  # the ones a failure left unread
+                await request.close()
 
     @work(group="compare-retry")
     async def _retry(self, index: int) -> None:
@@ -147,14 +157,16 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
         self.columns[index].body.follow()
         await self._stream(turn, [index])
 
-    async def _stream(self, turn: int, only: list[int] | None) -> None:
+    async def _stream(
+        self, turn: int, only: list[int] | None, sent: Mapping[int, SentRequest] | None = None
+    ) -> None:
         from groq_tui.services.compare import ColumnDelta, ColumnDone, ColumnFailed
 
         widgets = self.columns
         started = time.perf_counter()
         last_header = 0.0
         told = False  # that the replies could not be saved
-        events = self.run.run_turn(turn, only)
+        events = self.run.run_turn(turn, only, sent=sent)
         lease = self.context.lease_client()  # a server switch leaves this turn its client
         try:
             async for event in events:
