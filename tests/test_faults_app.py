@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import resource
 import signal
@@ -89,6 +90,45 @@ def test_a_full_disk_mid_reply_keeps_the_app_and_the_reply_and_says_it_once(
     assert max(parts_shown) > 1
     [(check,)] = history_rows(tmp_path, "PRAGMA integrity_check")
     assert check == "ok"
+
+
+@pytest.mark.timeout(120)
+def test_a_prompt_the_full_disk_cannot_save_is_not_sent_and_comes_back_to_the_composer(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # The prompt's save used to raise out of the screen: a traceback, and the typed text gone.
+    history = app_data(tmp_path) / "history.db"
+
+    async def create() -> None:
+        store = await HistoryStore.open(history)
+        await store.close()
+
+    asyncio.run(create())
+    # A file may grow to this size: the prompt below (and its search index) does not fit in
+    # the write-ahead log, so saving it fails as on a full disk.
+    limit = history.stat().st_size + 1024
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    app = Terminal(app_argv(loopback, FAST), terminal_env(tmp_path), preexec_fn=full_disk)
+    try:
+        _wait_ready(app)
+        prompt = "Tell me about " + "zebras and their stripes " * 2000
+        pasted = b"\x1b[200~" + prompt.encode() + b"\x1b[201~"
+        while pasted:  # (a terminal takes a long paste in parts)
+            pasted = pasted[os.write(app.master, pasted) :]
+        app.read_until(lambda out: b"stripes" in out)
+        app.type(b"\r")
+        app.read_until(lambda out: b"Prompt not saved" in out)
+        # The text is back in the composer, to send again once there is room.
+        app.read_until(lambda out: b"Tell me about" in out.rsplit(b"Prompt not saved", 1)[-1])
+        assert app.process.poll() is None
+        _quit(app)
+    finally:
+        app.kill()
+    assert reply_rows(tmp_path) == []
 
 
 @pytest.mark.timeout(120)

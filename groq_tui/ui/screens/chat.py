@@ -36,7 +36,6 @@ from groq_tui.ui.app_context import host_of
 from groq_tui.ui.dictation_commands import DictationCommands, DictationSettings
 from groq_tui.ui.markdown import RenderBudget
 from groq_tui.ui.screens.chat_settings import FLEX_AT_CAPACITY
-from groq_tui.ui.screens.dialogs import TextPrompt
 from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
 from groq_tui.ui.speech_commands import SpeechCommands
 from groq_tui.ui.speech_screen import SpeakingScreen
@@ -213,6 +212,8 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
     async def send(self, text: str) -> None:
         """Send the prompt's request, then save the prompt, show it and read the reply (the
         request leaves first: see :mod:`groq_tui.services.reply_request`)."""
+        from groq_tui.services.types import StoreError
+
         service = self.service
         assert service is not None
         was_new = self.conversation.id is None
@@ -221,6 +222,14 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         try:
             await sent.on_its_way()
             message = await service.add_user_message(self.conversation, text)
+        except StoreError as exc:  # (a full disk) nothing is sent, and the text comes back
+            await sent.close()
+            composer = self.query_one(Composer)
+            if not composer.text.strip():
+                composer.load_text(text)
+            note = f"The prompt could not be saved, so it was not sent: {exc}"
+            self.notify(note, title="Prompt not saved", severity="error", timeout=20)
+            return
         except BaseException:
             await sent.close()
             raise
@@ -357,91 +366,6 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         if self.streaming:
             self.workers.cancel_group(self, "reply")
             self.notify("Stopped. The partial reply is kept.", timeout=3)
-
-    # -- actions on messages ---------------------------------------------------------------
-
-    async def _remove_from(self, message: Message) -> None:
-        """Delete this message and the later ones, on screen and in the store. Keys go to the
-        composer: Textual would give them to an earlier message in place of a removed one,
-        off screen (the next c would copy it), and scrolling to it stops the view following."""
-        assert self.service is not None
-        focused = self.focused
-        if focused is not None and self.conversation_view in focused.ancestors:
-            self.query_one(Composer).focus(scroll_visible=False)
-        await self.service.truncate_from(message)
-        await self.conversation_view.remove_from(message)
-
-    async def action_regenerate(self) -> None:
-        """Ask again for the last reply (the old one is replaced)."""
-        if self.streaming or self.service is None:
-            return
-        last = self.messages[-1] if self.messages else None
-        if last is None:
-            self.notify("Nothing to regenerate yet.", severity="warning")
-            return
-        if last.role == "assistant":
-            await self._remove_from(last)
-        self.start_reply()
-
-    def action_copy_last(self) -> None:
-        """Copy the last reply's text."""
-        last = self.conversation_view.last("assistant")
-        if last is None or not last.content:
-            self.notify("There is no reply to copy yet.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(last.content)
-        self.notify("Copied the last reply.", timeout=2)
-
-    @on(MessageView.RegenerateRequested)
-    async def _regenerate(self, event: MessageView.RegenerateRequested) -> None:
-        if event.view.message is self.conversation_view.last("assistant"):
-            await self.action_regenerate()
-
-    @on(MessageView.EditRequested)
-    def _edit(self, event: MessageView.EditRequested) -> None:
-        message = event.view.message
-        if self.streaming:
-            self.notify("A reply is streaming: press Escape to stop it first.", timeout=3)
-            return
-
-        async def edited(text: str | None) -> None:
-            if text is None or not text.strip() or self.service is None:
-                return
-            await self._remove_from(message)
-            await self.send(text)
-
-        self.app.push_screen(TextPrompt("Edit and resend", message.content), edited)
-
-    @on(MessageView.ToolResultRequested)
-    def _tool_result_requested(self, event: MessageView.ToolResultRequested) -> None:
-        if self.streaming:
-            self.notify("A reply is streaming: press Escape to stop it first.", timeout=3)
-            return
-        self._tool_result(event.view.message)
-
-    def _tool_result(self, message: Message) -> None:
-        if not message.tool_calls:
-            return
-        answered = {m.tool_call_id for m in self.messages if m.role == "tool"}
-        pending = [c for c in message.tool_calls if c.id not in answered]
-        if not pending:
-            self.notify("Every tool call of this reply has a result.", timeout=3)
-            return
-        call = pending[0]
-        name = call.name or "tool"
-
-        async def answered_with(text: str | None) -> None:
-            if text is None or self.service is None:
-                return
-            result = await self.service.add_tool_result(self.conversation, call.id, name, text)
-            await self.conversation_view.append(result)
-            if len(pending) > 1:
-                self._tool_result(message)
-            else:
-                self.start_reply()
-
-        title = f"Result of {name}({call.arguments})"
-        self.app.push_screen(TextPrompt(title), answered_with)
 
     def action_focus_composer(self) -> None:
         self.query_one(Composer).focus()

@@ -1,5 +1,6 @@
-"""The conversations side of the chat screen: the open one's view and its export, and the
-history sidebar's list and search, open, rename, delete.
+"""The conversations side of the chat screen: the open one's view, its export and the
+actions on its messages (edit, regenerate, copy, a tool's result), and the history
+sidebar's list and search, open, rename, delete.
 
 :class:`HistoryScreen` is the part of :class:`~groq_tui.ui.screens.chat.ChatScreen` that
 works on saved conversations: the sidebar widget shows rows and posts what the user wants;
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
     from groq_tui.services.context import AppContext
+    from groq_tui.services.reply_request import SentRequest
     from groq_tui.store import ConversationSummary
 
 SEARCH_SETTLE = 0.15
@@ -208,3 +210,96 @@ class HistoryScreen(SettlingScreen[None]):
         """Search the history."""
         self.show_sidebar(True)
         self.query_one("#history-search").focus()
+
+    # -- actions on messages ---------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        """Send a prompt (the chat screen's)."""
+        raise NotImplementedError
+
+    def start_reply(self, sent: SentRequest | None = None) -> None:
+        """Ask the model for the next message (the chat screen's)."""
+        raise NotImplementedError
+
+    async def _remove_from(self, message: Message) -> None:
+        """Delete this message and the later ones, on screen and in the store. Keys go to the
+        composer: Textual would give them to an earlier message in place of a removed one,
+        off screen (the next c would copy it), and scrolling to it stops the view following."""
+        assert self.service is not None
+        focused = self.focused
+        if focused is not None and self.conversation_view in focused.ancestors:
+            self.query_one("#composer").focus(scroll_visible=False)
+        await self.service.truncate_from(message)
+        await self.conversation_view.remove_from(message)
+
+    async def action_regenerate(self) -> None:
+        """Ask again for the last reply (the old one is replaced)."""
+        if self.streaming or self.service is None:
+            return
+        last = self.messages[-1] if self.messages else None
+        if last is None:
+            self.notify("Nothing to regenerate yet.", severity="warning")
+            return
+        if last.role == "assistant":
+            await self._remove_from(last)
+        self.start_reply()
+
+    def action_copy_last(self) -> None:
+        """Copy the last reply's text."""
+        last = self.conversation_view.last("assistant")
+        if last is None or not last.content:
+            self.notify("There is no reply to copy yet.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(last.content)
+        self.notify("Copied the last reply.", timeout=2)
+
+    @on(MessageView.RegenerateRequested)
+    async def _regenerate(self, event: MessageView.RegenerateRequested) -> None:
+        if event.view.message is self.conversation_view.last("assistant"):
+            await self.action_regenerate()
+
+    @on(MessageView.EditRequested)
+    def _edit(self, event: MessageView.EditRequested) -> None:
+        message = event.view.message
+        if self.streaming:
+            self.notify("A reply is streaming: press Escape to stop it first.", timeout=3)
+            return
+
+        async def edited(text: str | None) -> None:
+            if text is None or not text.strip() or self.service is None:
+                return
+            await self._remove_from(message)
+            await self.send(text)
+
+        self.app.push_screen(TextPrompt("Edit and resend", message.content), edited)
+
+    @on(MessageView.ToolResultRequested)
+    def _tool_result_requested(self, event: MessageView.ToolResultRequested) -> None:
+        if self.streaming:
+            self.notify("A reply is streaming: press Escape to stop it first.", timeout=3)
+            return
+        self._tool_result(event.view.message)
+
+    def _tool_result(self, message: Message) -> None:
+        if not message.tool_calls:
+            return
+        answered = {m.tool_call_id for m in self.messages if m.role == "tool"}
+        pending = [c for c in message.tool_calls if c.id not in answered]
+        if not pending:
+            self.notify("Every tool call of this reply has a result.", timeout=3)
+            return
+        call = pending[0]
+        name = call.name or "tool"
+
+        async def answered_with(text: str | None) -> None:
+            if text is None or self.service is None:
+                return
+            result = await self.service.add_tool_result(self.conversation, call.id, name, text)
+            await self.conversation_view.append(result)
+            if len(pending) > 1:
+                self._tool_result(message)
+            else:
+                self.start_reply()
+
+        title = f"Result of {name}({call.arguments})"
+        self.app.push_screen(TextPrompt(title), answered_with)
