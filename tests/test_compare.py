@@ -387,3 +387,27 @@ async def test_live_figures_do_not_rebuild_the_footer(
         assert all(w.figures.tokens == 300 for w in screen.columns)
         # Per column: waiting -> streaming -> done, plus the screen's own refreshes.
         assert len(refreshes) <= 8, len(refreshes)
+
+
+async def test_a_prompt_the_history_cannot_save_is_not_sent_and_comes_back(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk at the prompt's save, injected: it cannot be made real in this process (a
+    # file-size limit would hold the test runner too; tests/test_faults_app.py makes it real
+    # for the chat screen in a child process). The store raises what it raises then.
+    from groq_tui.store import HistoryStore, StoreError
+
+    async def full(self: HistoryStore, message: object) -> None:
+        raise StoreError("history.db: the disk is full")
+
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_compare(pilot, [FAST, "llama-3.3-70b-versatile"])
+        monkeypatch.setattr(HistoryStore, "add_message", full)
+        before = states(screen)
+        await prompt(pilot, screen, "keep these words")
+        await wait_for(pilot, lambda: not screen.streaming)
+        assert app.is_running
+        assert screen.query_one(Composer).text == "keep these words"
+        assert any("disk is full" in str(n.message) for n in app._notifications)
+        assert states(screen) == before  # no column started a reply

@@ -224,11 +224,7 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
             message = await service.add_user_message(self.conversation, text)
         except StoreError as exc:  # (a full disk) nothing is sent, and the text comes back
             await sent.close()
-            composer = self.query_one(Composer)
-            if not composer.text.strip():
-                composer.load_text(text)
-            note = f"The prompt could not be saved, so it was not sent: {exc}"
-            self.notify(note, title="Prompt not saved", severity="error", timeout=20)
+            self.query_one(Composer).give_back(text, str(exc))
             return
         except BaseException:
             await sent.close()

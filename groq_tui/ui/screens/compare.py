@@ -138,10 +138,17 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
     @work(exclusive=True, group="compare")
     async def _send(self, text: str) -> None:
         # The requests leave first: a frame drawn before they left would hold them back.
+        from groq_tui.services.types import StoreError
+
         sent = self.run.send_prompt(text)
         try:
             await asyncio.gather(*(request.on_its_way() for request in sent.values()))
-            turn = await self.run.add_prompt(text)
+            try:
+                turn = await self.run.add_prompt(text)
+            except StoreError as exc:  # (a full disk) nothing is sent, and the text comes back
+                self.streaming = False
+                self.query_one(Composer).give_back(text, str(exc))
+                return
             for widget in self.columns:
                 widget.start_turn(text)
                 widget.body.follow()  # a new prompt brings every column back to its end

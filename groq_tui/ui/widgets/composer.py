@@ -136,3 +136,11 @@ class Composer(TextArea):
         if prompt.strip() and (not self.prompt_history or self.prompt_history[-1] != prompt):
             self.prompt_history.append(prompt)
         self._recall_index = None
+
+    def give_back(self, prompt: str, reason: str) -> None:
+        """A prompt could not be sent: put it back (unless something new was typed since;
+        it stays in the recall history) and say why."""
+        if not self.text.strip():
+            self.load_text(prompt)
+        note = f"The prompt could not be saved, so it was not sent: {reason}"
+        self.notify(note, title="Prompt not saved", severity="error", timeout=20)
