@@ -24,7 +24,7 @@ from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.sidebar import ConversationSidebar, SidebarItem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Sequence
 
     from groq_tui.domain import Conversation, Message
     from groq_tui.services.chat import ChatService
@@ -94,6 +94,20 @@ class HistoryScreen(SettlingScreen[None]):
             return
         self.notify(f"Exported to {written}", timeout=8)
 
+    async def changed_history(self, refused: str, change: Awaitable[object]) -> bool:
+        """Await ``change`` (a write to the history). If the store refuses it (a full disk),
+        say so once, with ``refused`` first ("Not deleted"), and return False: the caller
+        leaves the screen as it was."""
+        from groq_tui.services.types import StoreError
+
+        try:
+            await change
+        except StoreError as exc:
+            note = f"{refused}: {exc}"
+            self.notify(note, title="History not changed", severity="error", timeout=20)
+            return False
+        return True
+
     @work(exclusive=True, group="sidebar")
     async def refresh_sidebar(self, query: str = "") -> None:
         """List conversations, or search hits for ``query``."""
@@ -154,7 +168,8 @@ class HistoryScreen(SettlingScreen[None]):
             if not yes or self.service is None or message not in self.messages:
                 return
             index = self.messages.index(message)
-            await self.service.delete_message(message)
+            if not await self.changed_history("Not deleted", self.service.delete_message(message)):
+                return
             await self.conversation_view.remove_message(message)
             # Keys go to the message that took its place, not to one far off screen.
             near = self.conversation_view.view_near(index)
@@ -169,7 +184,9 @@ class HistoryScreen(SettlingScreen[None]):
 
         async def renamed(title: str | None) -> None:
             if title is not None and title.strip() and self.service is not None:
-                await self.service.rename(item.conversation_id, title)
+                renaming = self.service.rename(item.conversation_id, title)
+                if not await self.changed_history("Not renamed", renaming):
+                    return
                 if self.conversation.id == item.conversation_id:
                     self.conversation.title = title.strip()
                 self.refresh_sidebar()
@@ -188,7 +205,9 @@ class HistoryScreen(SettlingScreen[None]):
         async def answered(yes: bool | None) -> None:
             if not yes or self.service is None:
                 return
-            await self.service.delete_conversation(item.conversation_id)
+            deleting = self.service.delete_conversation(item.conversation_id)
+            if not await self.changed_history("Not deleted", deleting):
+                return
             if self.conversation.id == item.conversation_id:
                 await self.show_conversation(self.new_conversation(), [])
             self.notify(f"Deleted “{item.title}”.")
@@ -221,16 +240,19 @@ class HistoryScreen(SettlingScreen[None]):
         """Ask the model for the next message (the chat screen's)."""
         raise NotImplementedError
 
-    async def _remove_from(self, message: Message) -> None:
-        """Delete this message and the later ones, on screen and in the store. Keys go to the
-        composer: Textual would give them to an earlier message in place of a removed one,
-        off screen (the next c would copy it), and scrolling to it stops the view following."""
+    async def _remove_from(self, message: Message) -> bool:
+        """Delete this message and the later ones, in the store and then on screen (False:
+        the store refused, nothing changed). Keys go to the composer: Textual would give them
+        to an earlier message in place of a removed one, off screen (the next c would copy
+        it), and scrolling to it stops the view following."""
         assert self.service is not None
+        if not await self.changed_history("Not changed", self.service.truncate_from(message)):
+            return False
         focused = self.focused
         if focused is not None and self.conversation_view in focused.ancestors:
             self.query_one("#composer").focus(scroll_visible=False)
-        await self.service.truncate_from(message)
         await self.conversation_view.remove_from(message)
+        return True
 
     async def action_regenerate(self) -> None:
         """Ask again for the last reply (the old one is replaced)."""
@@ -240,8 +262,8 @@ class HistoryScreen(SettlingScreen[None]):
         if last is None:
             self.notify("Nothing to regenerate yet.", severity="warning")
             return
-        if last.role == "assistant":
-            await self._remove_from(last)
+        if last.role == "assistant" and not await self._remove_from(last):
+            return
         self.start_reply()
 
     def action_copy_last(self) -> None:
@@ -268,8 +290,8 @@ class HistoryScreen(SettlingScreen[None]):
         async def edited(text: str | None) -> None:
             if text is None or not text.strip() or self.service is None:
                 return
-            await self._remove_from(message)
-            await self.send(text)
+            if await self._remove_from(message):
+                await self.send(text)
 
         self.app.push_screen(TextPrompt("Edit and resend", message.content), edited)
 
@@ -294,7 +316,14 @@ class HistoryScreen(SettlingScreen[None]):
         async def answered_with(text: str | None) -> None:
             if text is None or self.service is None:
                 return
-            result = await self.service.add_tool_result(self.conversation, call.id, name, text)
+            from groq_tui.services.types import StoreError
+
+            try:
+                result = await self.service.add_tool_result(self.conversation, call.id, name, text)
+            except StoreError as exc:
+                note = f"Not given to the model: {exc}"
+                self.notify(note, title="Tool result not saved", severity="error", timeout=20)
+                return
             await self.conversation_view.append(result)
             if len(pending) > 1:
                 self._tool_result(message)

@@ -107,8 +107,7 @@ class ModelSettingsScreen(HistoryScreen):
         self._drop_search_settings_unless_searching(model)
         self._model_options_changed()
         await self.context.remember_model(model)  # unless the server refuses it
-        if self.service is not None:
-            await self.service.save_settings(self.conversation)
+        await self._save_parameters()
 
     def _drop_search_settings_unless_searching(self, model: str) -> None:
         """A model that does not search hides the search fields: their values go too, so
@@ -138,7 +137,8 @@ class ModelSettingsScreen(HistoryScreen):
 
     async def _save_parameters(self) -> None:
         if self.service is not None:
-            await self.service.save_settings(self.conversation)
+            saving = self.service.save_settings(self.conversation)
+            await self.changed_history("Used, but not saved with the conversation", saving)
 
     def toggle_json_mode(self) -> None:
         """Flip JSON mode (response_format json_object) for this conversation."""
