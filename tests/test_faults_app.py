@@ -19,6 +19,7 @@ import resource
 import signal
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,26 @@ def _wait_ready(terminal: Terminal) -> None:
     terminal.read_until(lambda out: b"ready" in out.rsplit(b"starting", 1)[-1])
 
 
+def _disk_full_after(tmp_path: Path, room: int) -> Callable[[], None]:
+    """Create the app's history with room to spare, and return what makes the disk "full"
+    for the app's process: no file it writes may grow past the history's size plus ``room``
+    bytes (``RLIMIT_FSIZE``; SIGXFSZ ignored, so the write fails instead of the process)."""
+    history = app_data(tmp_path) / "history.db"
+
+    async def create() -> None:
+        store = await HistoryStore.open(history)
+        await store.close()
+
+    asyncio.run(create())
+    limit = history.stat().st_size + room
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return full_disk
+
+
 def _quit(terminal: Terminal) -> None:
     terminal.type(b"\x11")  # ctrl+q
     assert terminal.finish() == 0
@@ -58,19 +79,7 @@ def _quit(terminal: Terminal) -> None:
 def test_a_full_disk_mid_reply_keeps_the_app_and_the_reply_and_says_it_once(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    history = app_data(tmp_path) / "history.db"
-
-    async def create() -> None:
-        store = await HistoryStore.open(history)
-        await store.close()
-
-    asyncio.run(create())  # created with room to spare; then the disk "fills"
-    limit = history.stat().st_size + 128 * 1024
-
-    def full_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
+    full_disk = _disk_full_after(tmp_path, 128 * 1024)
     app = Terminal(app_argv(loopback, LONG), terminal_env(tmp_path), preexec_fn=full_disk)
     try:
         _wait_ready(app)
@@ -97,21 +106,8 @@ def test_a_prompt_the_full_disk_cannot_save_is_not_sent_and_comes_back_to_the_co
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     # The prompt's save used to raise out of the screen: a traceback, and the typed text gone.
-    history = app_data(tmp_path) / "history.db"
-
-    async def create() -> None:
-        store = await HistoryStore.open(history)
-        await store.close()
-
-    asyncio.run(create())
-    # A file may grow to this size: the prompt below (and its search index) does not fit in
-    # the write-ahead log, so saving it fails as on a full disk.
-    limit = history.stat().st_size + 1024
-
-    def full_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
+    # The prompt below (and its search index) does not fit in the write-ahead log.
+    full_disk = _disk_full_after(tmp_path, 1024)
     app = Terminal(app_argv(loopback, FAST), terminal_env(tmp_path), preexec_fn=full_disk)
     try:
         _wait_ready(app)
