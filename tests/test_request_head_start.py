@@ -193,3 +193,42 @@ async def test_compare_sends_every_columns_request_before_saving_and_showing_the
     assert len(chats) == 4  # the requests sent ahead, not a second one each
     # Each column's follow-up carries its own history: prompt, its reply, the new prompt.
     assert [len(s.request.messages) for turn in sent_turns for s in turn.values()] == [1, 1, 3, 3]
+
+
+async def test_a_prompt_sent_with_settings_the_service_refuses_sends_nothing_ahead(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The composer refuses before sending; a prompt sent otherwise (edited and resent, spoken)
+    # is saved and its reply refused with a message, without a request started and dropped.
+    import dataclasses
+
+    sent_requests: list[SentRequest] = []
+    original_send = ChatService.send_request
+
+    def send_request(
+        self: ChatService, conversation: Conversation, history: list[Message]
+    ) -> SentRequest:
+        sent = original_send(self, conversation, history)
+        sent_requests.append(sent)
+        return sent
+
+    monkeypatch.setattr(ChatService, "send_request", send_request)
+    app = make_app(loopback, tmp_path, model="qwen/qwen3-32b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        parameters = screen.conversation.parameters
+        screen.apply_parameters(
+            dataclasses.replace(
+                parameters, stop=list(parameters.stop), reasoning_format="raw", json_mode=True
+            )
+        )
+        assert screen.refusal() is not None
+        chats_before = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
+        await screen.send("refuse me")
+        await pilot.pause()
+        assert [m.content for m in screen.messages] == ["refuse me"]  # saved, not answered
+        assert not screen.streaming
+        assert any("Refused before sending" in str(n.title) for n in app._notifications)
+    assert sent_requests == []
+    chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert chats == chats_before

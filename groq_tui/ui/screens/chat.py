@@ -217,18 +217,21 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         service = self.service
         assert service is not None
         was_new = self.conversation.id is None
-        prompt = Message(role="user", content=text, conversation_id=self.conversation.id)
-        sent = service.send_request(self.conversation, [*self.messages, prompt])
+        history = [*self.messages, Message("user", text, conversation_id=self.conversation.id)]
+        # Settings the service would refuse send nothing (the reply's start says why).
+        refused = self.refusal() is not None
+        sent = None if refused else service.send_request(self.conversation, history)
         try:
-            await sent.on_its_way()
+            if sent is not None:
+                await sent.on_its_way()
             message = await service.add_user_message(self.conversation, text)
-        except StoreError as exc:  # (a full disk) nothing is sent, and the text comes back
-            await sent.close()
-            self.query_one(Composer).give_back(text, str(exc))
+        except BaseException as exc:
+            if sent is not None:
+                await sent.close()
+            if not isinstance(exc, StoreError):
+                raise
+            self.query_one(Composer).give_back(text, str(exc))  # (a full disk) nothing is sent
             return
-        except BaseException:
-            await sent.close()
-            raise
         shown = self.conversation_view.append(message)
         self.start_reply(sent)
         await shown
