@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from groq_tui.app import GroqApp
 from groq_tui.services.chat import ChatService
 from groq_tui.store import StoreError
+from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.screens.dialogs import ConfirmDialog
 from tests.app_support import db_rows, make_app, ready, send, wait_for, wait_reply_done
 from tests.loopback import LoopbackServer
@@ -32,10 +33,12 @@ def told(app: GroqApp) -> list[str]:
     return [str(n.message) for n in app._notifications if FULL in str(n.message)]
 
 
-async def answered(pilot: Pilot[GroqApp], app: GroqApp) -> None:
+async def answered(pilot: Pilot[GroqApp]) -> ChatScreen:
+    """The chat screen once "first" is answered."""
     screen = await ready(pilot)
     await send(pilot, "first")
     await wait_reply_done(pilot, screen)
+    return screen
 
 
 async def test_a_regenerate_the_history_refuses_keeps_the_reply(
@@ -43,9 +46,7 @@ async def test_a_regenerate_the_history_refuses_keeps_the_reply(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await answered(pilot, app)
-        screen = app.chat_screen
-        assert screen is not None
+        screen = await answered(pilot)
         monkeypatch.setattr(ChatService, "truncate_from", refuse)
         loopback.reply_text = "a different answer"
         await pilot.press("ctrl+g")
@@ -62,9 +63,7 @@ async def test_a_delete_the_history_refuses_keeps_the_message(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await answered(pilot, app)
-        screen = app.chat_screen
-        assert screen is not None
+        screen = await answered(pilot)
         monkeypatch.setattr(ChatService, "delete_message", refuse)
         screen.views[screen.messages[1].id].focus()  # type: ignore[index]
         await pilot.press("d")
@@ -80,9 +79,7 @@ async def test_parameters_the_history_cannot_save_are_used_all_the_same(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await answered(pilot, app)
-        screen = app.chat_screen
-        assert screen is not None
+        screen = await answered(pilot)
         monkeypatch.setattr(ChatService, "save_settings", refuse)
         await screen.set_model("llama-3.3-70b-versatile")
         await wait_for(pilot, lambda: told(app))

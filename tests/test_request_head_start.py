@@ -45,6 +45,23 @@ async def store(tmp_path: Path) -> AsyncIterator[HistoryStore]:
         await opened.close()
 
 
+@pytest.fixture
+def sent_requests(monkeypatch: pytest.MonkeyPatch) -> list[SentRequest]:
+    """Every request the chat service sends ahead (a spy: the real service sends it)."""
+    sent_requests: list[SentRequest] = []
+    original_send = ChatService.send_request
+
+    def send_request(
+        self: ChatService, conversation: Conversation, history: list[Message]
+    ) -> SentRequest:
+        sent = original_send(self, conversation, history)
+        sent_requests.append(sent)
+        return sent
+
+    monkeypatch.setattr(ChatService, "send_request", send_request)
+    return sent_requests
+
+
 @pytest.mark.parametrize("stream", [True, False])
 async def test_on_its_way_is_told_once_before_the_response_on_new_and_kept_connections(
     loopback: LoopbackServer, stream: bool
@@ -124,26 +141,19 @@ async def test_waiting_for_a_request_that_cannot_leave_ends_with_its_failure(
 
 
 async def test_the_chat_screen_saves_and_shows_the_prompt_once_its_request_has_left(
-    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sent_requests: list[SentRequest],
 ) -> None:
     # Spies that pass everything through: the real service sends and saves.
-    sent_requests: list[SentRequest] = []
     left_when_saved: list[bool] = []
-    original_send = ChatService.send_request
     original_add = ChatService.add_user_message
-
-    def send_request(
-        self: ChatService, conversation: Conversation, history: list[Message]
-    ) -> SentRequest:
-        sent = original_send(self, conversation, history)
-        sent_requests.append(sent)
-        return sent
 
     async def add_user_message(self: ChatService, conversation: Conversation, text: str) -> Message:
         left_when_saved.append(bool(sent_requests) and sent_requests[-1].left.is_set())
         return await original_add(self, conversation, text)
 
-    monkeypatch.setattr(ChatService, "send_request", send_request)
     monkeypatch.setattr(ChatService, "add_user_message", add_user_message)
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -196,23 +206,12 @@ async def test_compare_sends_every_columns_request_before_saving_and_showing_the
 
 
 async def test_a_prompt_sent_with_settings_the_service_refuses_sends_nothing_ahead(
-    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    loopback: LoopbackServer, tmp_path: Path, sent_requests: list[SentRequest]
 ) -> None:
     # The composer refuses before sending; a prompt sent otherwise (edited and resent, spoken)
     # is saved and its reply refused with a message, without a request started and dropped.
     import dataclasses
 
-    sent_requests: list[SentRequest] = []
-    original_send = ChatService.send_request
-
-    def send_request(
-        self: ChatService, conversation: Conversation, history: list[Message]
-    ) -> SentRequest:
-        sent = original_send(self, conversation, history)
-        sent_requests.append(sent)
-        return sent
-
-    monkeypatch.setattr(ChatService, "send_request", send_request)
     app = make_app(loopback, tmp_path, model="qwen/qwen3-32b")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
