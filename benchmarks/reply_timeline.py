@@ -202,55 +202,40 @@ def _stages(events: list[tuple[float, str, int]], enter: float, seen: float) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=4)
-    parser.add_argument("--chunks", type=int, default=2000)
-    parser.add_argument("--rate", type=int, default=3000)
-    parser.add_argument("--size", default="120x40")
-    parser.add_argument("--poll", type=float, default=0.003, help="seconds between captures")
     parser.add_argument("--child", type=Path)
     args, _ = parser.parse_known_args()
-    if args.child:
+    if args.child:  # (the launched app: nothing of the benchmark's own is imported)
         child(args.child)
         return
-    if shutil.which("tmux") is None:
-        raise SystemExit("tmux is needed: apt-get install tmux")
     import asyncio
 
-    from benchmarks.bench_client_stream import raw_lines_json, start_server
-    from benchmarks.tmux_app import TmuxServer, app_env, reply_tail, wait_for_screen, watch_reply
-    from benchmarks.tmux_conversation import model_name
+    from benchmarks.bench_client_stream import raw_lines_json
+    from benchmarks.tmux_conversation import SESSION, add_reply_options, conversation
 
-    width, height = (int(part) for part in args.size.split("x"))
-    model = model_name(args.chunks, args.rate)
-    proc, base_url = start_server()
-    home = Path(tempfile.mkdtemp(prefix="groq-tui-reply-timeline-"))
-    report = home / "events.json"
-    tail = reply_tail(args.chunks)
+    add_reply_options(parser, chunks=2000, rate=3000)
+    args = parser.parse_args()
+
+    report = Path(tempfile.mkdtemp(prefix="groq-tui-reply-timeline-")) / "events.json"
     turns: list[tuple[float, float, float]] = []
-    try:
-        with TmuxServer(app_env(base_url, home)) as tmux:
-            command = f"{sys.executable} {__file__} --child {report} -m {model}"
-            tmux.start("app", command, width, height)
-            wait_for_screen(tmux, "app")
-            for number in range(1, args.turns + 1):
-                started = time.perf_counter()
-                asyncio.run(raw_lines_json(base_url, model))
-                raw = time.perf_counter() - started
-                tmux.type("app", f"turn {number}")
-                wall, perf = time.time(), time.perf_counter()
-                watch = watch_reply(tmux, "app", tail, 2 * number, poll=args.poll)
-                if watch.last_line_at is None:
-                    raise SystemExit(f"turn {number}: the reply's end did not come into view")
-                turns.append((wall, wall + (watch.last_line_at - perf), raw))
-            tmux.press("app", "C-q")
-            deadline = time.monotonic() + 30
-            while not report.exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
-    finally:
-        proc.terminate()
+    with conversation(args, f"{sys.executable} {__file__} --child {report}") as chat:
+        for number in range(1, args.turns + 1):
+            started = time.perf_counter()
+            asyncio.run(raw_lines_json(chat.base_url, chat.model))
+            raw = time.perf_counter() - started
+            watch = chat.ask(f"turn {number}")
+            if watch.last_line_at is None:
+                raise SystemExit(f"turn {number}: the reply's end did not come into view")
+            # The watch's clock is perf_counter; the app's stamps are on the wall clock.
+            wall = time.time() - time.perf_counter()
+            turns.append((wall + watch.enter_at, wall + watch.last_line_at, raw))
+        chat.tmux.press(SESSION, "C-q")  # the launcher writes its report as the app ends
+        deadline = time.monotonic() + 30
+        while not report.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
     if not report.exists():
         raise SystemExit("the app wrote no report")
     events = [(float(a), str(b), int(c)) for a, b, c in json.loads(report.read_text())]
-    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(report.parent, ignore_errors=True)
     print(
         f"{args.turns} turns of {args.chunks}-chunk replies at {args.rate} chunks/s, "
         f"tmux {args.size}; ms from Enter (send-keys)"

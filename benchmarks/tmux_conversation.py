@@ -76,9 +76,10 @@ def model_name(chunks: int, rate: int) -> str:
 
 
 @contextmanager
-def conversation(args: argparse.Namespace) -> Iterator[Conversation]:
+def conversation(args: argparse.Namespace, app: str = APP) -> Iterator[Conversation]:
     """The loopback server and the app in tmux, as :func:`add_reply_options` set them, until
-    the block ends.
+    the block ends. ``app`` is the command that runs the app (a launcher that watches it,
+    say); ``-m <model>`` is added to it.
 
     Raises:
         SystemExit: tmux is not installed.
@@ -91,7 +92,7 @@ def conversation(args: argparse.Namespace) -> Iterator[Conversation]:
     home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
     try:
         with TmuxServer(app_env(base_url, home)) as tmux:
-            tmux.start(SESSION, f"{APP} -m {model}", width, height)
+            tmux.start(SESSION, f"{app} -m {model}", width, height)
             wait_for_screen(tmux, SESSION)
             yield Conversation(tmux, base_url, model, args.chunks, args.grace)
     finally:

@@ -11,6 +11,7 @@ pipeline (:func:`groq_tui.services.reply.saved_reply`) takes the sent request ov
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,13 +85,8 @@ class SentRequest:
     async def on_its_way(self, at_most: float = HEAD_START_SECONDS) -> None:
         """Wait until the request has left (its body written, or its connection being
         made), or has failed; at most ``at_most`` seconds."""
-        if self.left.is_set():
-            return
-        waiting = asyncio.ensure_future(self.left.wait())
-        try:
-            await asyncio.wait([waiting], timeout=at_most)
-        finally:
-            waiting.cancel()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.left.wait(), at_most)
 
     async def close(self) -> None:
         """Stop the request if its response was not read to the end (idempotent)."""

@@ -137,9 +137,9 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
 
     @work(exclusive=True, group="compare")
     async def _send(self, text: str) -> None:
-        # The requests leave first: a frame drawn before they left would hold them back.
         from groq_tui.services.types import StoreError
 
+        # The requests leave first: a frame drawn before they left would hold them back.
         sent = self.run.send_prompt(text)
         try:
             await asyncio.gather(*(request.on_its_way() for request in sent.values()))
