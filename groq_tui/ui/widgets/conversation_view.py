@@ -42,6 +42,13 @@ PAGE = 30
 """Messages mounted at once when a conversation opens; earlier ones load on demand."""
 
 
+class ConversationContent(Vertical):
+    """The column of messages inside the view: blank itself (Textual's ``BLANK``), so the
+    frames of a growing reply do not re-render its background line by line."""
+
+    BLANK: ClassVar[bool] = True
+
+
 class ConversationView(VerticalScroll):
     """A scrolling conversation that follows its end unless the reader scrolled away.
 
@@ -57,6 +64,11 @@ class ConversationView(VerticalScroll):
     ConversationView .conversation--earlier { width: 100%; margin: 0 0 1 0; }
     ConversationView .conversation--earlier.-none { display: none; }
     """
+
+    BLANK: ClassVar[bool] = True
+    """The view draws nothing of its own (padding only, in its background): Textual gives
+    its lines as one blank strip instead of styling each line again whenever the content
+    grows, i.e. in every frame of a streaming reply."""
 
     PAGE: ClassVar[int] = PAGE
     """How many messages :meth:`show` mounts, and each press of "show earlier" adds."""
@@ -77,7 +89,7 @@ class ConversationView(VerticalScroll):
         self._scrolling_to_pin = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="conversation--content"):
+        with ConversationContent(classes="conversation--content"):
             yield Button("", id="load-earlier", classes="conversation--earlier -none")
             yield from self._above
 

@@ -16,7 +16,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message as TextualMessage
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
@@ -174,6 +176,31 @@ class MessageView(Vertical, can_focus=True):
         self.thinking_display: ThinkingDisplay = thinking_display
         self._splitter: ThinkSplitter | None = None
         self._copied_code: int | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The message's own lines, under its children: its left border and padding.
+
+        With no border, outline or padding above or below, every row of them is the same, so
+        one is rendered (by Textual, as usual) and repeated. A streaming reply grows its
+        message in every frame, and Textual renders a widget whose size changed afresh, line
+        by line.
+        """
+        if crop.height > 1 and self._rows_alike():
+            return super().render_lines(Region(crop.x, crop.y, crop.width, 1)) * crop.height
+        return super().render_lines(crop)
+
+    def _rows_alike(self) -> bool:
+        styles = self.styles
+        top, _, bottom, _ = styles.padding
+        edges = (styles.border_top, styles.border_bottom, *styles.outline)
+        return (
+            not top
+            and not bottom
+            and all(kind in ("", "none") for kind, _ in edges)
+            and styles.keyline[0] in ("", "none")
+            and self.border_title is None
+            and self.border_subtitle is None
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(self._header_text(), classes="message--header")
