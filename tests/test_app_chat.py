@@ -488,6 +488,33 @@ async def test_small_terminal_resize_and_huge_paste(
         assert len(loopback.requests[-1].json["messages"][-1]["content"]) == 1_000_000
 
 
+async def test_a_wide_terminal_shrunk_at_once_or_crowded_by_panels_keeps_a_working_composer(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """From 150 columns (history and parameters shown) straight to 60, the first layout still
+    has both panels, and the composer had no width left: Textual's text area wrapped at width
+    0 and the app ended with a traceback. Both panels asked for at 40 columns did the same."""
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        screen = await ready(pilot)
+        composer = screen.query_one(Composer)
+        await pilot.resize_terminal(60, 20)
+        await wait_for(pilot, lambda: laid_out_within(screen, 60, 20))
+        await pilot.resize_terminal(40, 15)
+        await pilot.press("ctrl+b", "ctrl+t")  # both panels, though they do not fit
+        await wait_for(pilot, lambda: screen.has_class("-sidebar-shown", "-parameters-shown"))
+        await pilot.pause()
+        assert composer.content_size.width > 0
+        composer.focus()
+        await pilot.press("h", "i")
+        assert composer.text == "hi"
+        loopback.reply_text = "hello"
+        await pilot.press("enter")
+        view = await wait_reply_done(pilot, screen)
+        assert view.message.content == "hello"
+        assert app.is_running
+
+
 async def test_without_a_key_it_works_offline_then_ctrl_k_switches_to_the_service(
     loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

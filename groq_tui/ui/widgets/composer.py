@@ -23,6 +23,7 @@ class Composer(TextArea):
     Composer {
         height: auto;
         min-height: 3;
+        min-width: 8;  /* Textual's text area cannot wrap at width 0 */
         max-height: 12;
         border: round $primary 50%;
     }
