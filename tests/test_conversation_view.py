@@ -162,3 +162,29 @@ async def test_an_appended_message_joins_the_conversation_before_its_view_is_mou
         assert later.is_mounted and pane.views[4] is later
         assert [v.message.id for v in pane.query(MessageView)] == [1, 2, 3, 4]
         assert pane.following
+
+
+async def test_the_end_stays_in_view_through_resizes_while_following(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """The pane, its column and its messages ask for no second layout when only the layout
+    resized them (layout_sized); a terminal that narrows, shortens or widens under a followed
+    conversation, mid-reply and after it, still shows the reply's end."""
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one(ConversationView)
+        loopback.enqueue(Reply.stream_chunks(3000, rate=600, path="/chat/"))
+        await send(pilot, "a long one")
+        await wait_for(pilot, lambda: screen.streaming and pane.max_scroll_y > 20)
+        for size in ((70, 24), (150, 45)):  # mid-reply: the text wraps again
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            view = pane.query(MessageView).last()
+            await wait_for(pilot, lambda: pane.scroll_y == pane.max_scroll_y)
+            assert pane.following
+        view = await wait_reply_done(pilot, screen)
+        for size in ((60, 20), (100, 30), (45, 15)):
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda view=view: end_in_view(view), timeout=3)  # type: ignore[misc]
+            assert pane.scroll_y == pane.max_scroll_y

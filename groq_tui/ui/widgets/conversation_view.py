@@ -27,12 +27,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.await_remove import AwaitRemove
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.types import AnimationLevel, CallbackType, EasingFunction
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Button
 
 from groq_tui.domain import Message
 from groq_tui.domain.wording import counted
+from groq_tui.ui.widgets.layout_sized import layout_sized
 from groq_tui.ui.widgets.messages import MessageView
 
 if TYPE_CHECKING:
@@ -46,6 +49,9 @@ class ConversationContent(Vertical):
     """The column of messages inside the view: blank itself (Textual's ``BLANK``), so the
     frames of a growing reply do not re-render its background line by line."""
 
+    virtual_size: Reactive[Size] = layout_sized()
+    """Set by the layout only: its change asks for no second layout (see layout_sized)."""
+
     BLANK: ClassVar[bool] = True
 
 
@@ -57,6 +63,9 @@ class ConversationView(VerticalScroll):
         id: The widget's id.
         classes: CSS classes.
     """
+
+    virtual_size: Reactive[Size] = layout_sized()
+    """Set by the layout only: its change asks for no second layout (see layout_sized)."""
 
     DEFAULT_CSS = """
     ConversationView { height: 1fr; scrollbar-gutter: stable; }

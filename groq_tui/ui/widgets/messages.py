@@ -16,8 +16,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message as TextualMessage
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
@@ -25,6 +26,7 @@ from textual.widgets import Collapsible, Static
 from groq_tui.domain import Message, MessageStatus, ToolCall
 from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.safe_text import visible_controls
+from groq_tui.ui.widgets.layout_sized import layout_sized
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -124,6 +126,9 @@ class MessageRequest(TextualMessage):
 
 class MessageView(Vertical, can_focus=True):
     """One message. Focus it (click or tab) for its actions."""
+
+    virtual_size: Reactive[Size] = layout_sized()
+    """Set by the layout only: its change asks for no second layout (see layout_sized)."""
 
     DEFAULT_CSS = """
     MessageView {

@@ -32,6 +32,7 @@ from textual.dom import NoScreen
 from textual.errors import NoWidget
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.theme import Theme
@@ -39,6 +40,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from groq_tui.ui.markdown import MarkdownLines, RenderBudget, View, code_theme_for
+from groq_tui.ui.widgets.layout_sized import layout_sized
 
 _SCREEN_TICK = 1 / constants.MAX_FPS
 
@@ -75,6 +77,9 @@ class StreamingMarkdown(Widget):
         id: The widget's id.
         classes: Space-separated CSS classes.
     """
+
+    virtual_size: Reactive[Size] = layout_sized()
+    """Set by the layout only: its change asks for no second layout (see layout_sized)."""
 
     DEFAULT_CSS = """
     StreamingMarkdown {
