@@ -389,6 +389,32 @@ async def test_text_can_be_selected() -> None:
             return {str(segment.style.bgcolor) for segment in strip if segment.style}
 
         assert backgrounds(highlighted) != backgrounds(plain)
+        app.screen.selections = {}
+        await pilot.pause()
+        assert backgrounds(widget.render_line(2)) == backgrounds(plain)
+
+
+async def test_a_line_in_view_is_the_same_strip_until_it_or_its_style_changes() -> None:
+    """Textual asks again for every line of a widget that grew; a line that did not change
+    is given as the strip given before, and a changed line, colour or theme never is."""
+    widget = StreamingMarkdown("First paragraph.\n\nSecond.\n\n- a list\n\nThe tail grows")
+    app = Pane(widget)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot, widget)
+        first, tail = widget.render_line(0), widget.render_line(6)
+        assert widget.render_line(0) is first
+        assert tail.text.startswith("The tail grows")
+        widget.append(" and grows")
+        await settle(pilot, widget)
+        assert widget.render_line(0) is first
+        assert widget.render_line(6).text.startswith("The tail grows and grows")
+        widget.styles.color = "red"
+        await pilot.pause()
+        recoloured = widget.render_line(0)
+        assert recoloured.text == first.text
+        assert {s.style.color for s in recoloured if s.style} != {
+            s.style.color for s in first if s.style
+        }
 
 
 @pytest.mark.parametrize("sizes", [(500, 8000)])

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -42,7 +42,12 @@ from textual.widget import Widget
 from groq_tui.ui.markdown import MarkdownLines, RenderBudget, View, code_theme_for
 from groq_tui.ui.widgets.layout_sized import layout_sized
 
+if TYPE_CHECKING:
+    from groq_tui.ui.markdown.rendering import Line
+
 _SCREEN_TICK = 1 / constants.MAX_FPS
+PAINTED_KEPT = 256
+"""How many painted lines a view keeps as strips (a few screenfuls)."""
 
 
 @runtime_checkable
@@ -130,6 +135,8 @@ class StreamingMarkdown(Widget):
         self._frame_cost = 0.0
         self._shown_length = 0
         self._reported_height = 0
+        self._painted: dict[int, tuple[Line, Style, Strip]] = {}
+        """The strips last given for lines in view, by y, with the line and style they show."""
         self._view: tuple[int, int] | None = None
         """The content lines the screen showed at the last look (top, bottom; either may lie
         outside the widget); None: not known."""
@@ -247,11 +254,20 @@ class StreamingMarkdown(Widget):
             self._render_lines(width, budget=True)
             self._schedule_frame()
         line = self._lines.line(y)
-        # Built afresh rather than cached as strips: Strip's per-strip caches would keep
-        # more copies of every line that was ever painted.
-        segments = Segment.apply_style(line.segments, self.visual_style.rich_style)
+        style = self.visual_style.rich_style
         selection = self.text_selection
-        if selection is not None and (span := selection.get_span(y)) is not None:
+        span = None if selection is None else selection.get_span(y)
+        if span is None:
+            # A line still in view is given as the same strip, frame after frame: Textual
+            # re-renders every line of a widget that grew, and building it again (styled,
+            # with its offsets) cost 2 ms a frame for a screenful. Only the lines painted
+            # lately are kept: Strip's own caches would hold more copies of every line that
+            # was ever painted.
+            painted = self._painted.get(y)
+            if painted is not None and painted[0] is line and painted[1] == style:
+                return painted[2]
+        segments = Segment.apply_style(line.segments, style)
+        if span is not None:
             start, end = span
             segments = _highlight(
                 list(segments),
@@ -259,7 +275,12 @@ class StreamingMarkdown(Widget):
                 line.cell_length if end == -1 else end,
                 self.screen.get_component_rich_style("screen--selection"),
             )
-        return Strip(segments, line.cell_length).apply_offsets(0, y)
+        strip = Strip(segments, line.cell_length).apply_offsets(0, y)
+        if span is None:
+            if len(self._painted) >= PAINTED_KEPT:
+                self._painted.clear()
+            self._painted[y] = (line, style, strip)
+        return strip
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         lines = self._lines
