@@ -27,6 +27,7 @@ from groq_tui.domain import Message, MessageStatus, ToolCall
 from groq_tui.domain.thinking import OPEN_TAG, ThinkSplitter, split_think
 from groq_tui.safe_text import visible_controls
 from groq_tui.ui.widgets.layout_sized import layout_sized
+from groq_tui.ui.widgets.plain_lines import rows_alike
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
@@ -190,22 +191,9 @@ class MessageView(Vertical, can_focus=True):
         message in every frame, and Textual renders a widget whose size changed afresh, line
         by line.
         """
-        if crop.height > 1 and self._rows_alike():
+        if crop.height > 1 and rows_alike(self):
             return super().render_lines(Region(crop.x, crop.y, crop.width, 1)) * crop.height
         return super().render_lines(crop)
-
-    def _rows_alike(self) -> bool:
-        styles = self.styles
-        top, _, bottom, _ = styles.padding
-        edges = (styles.border_top, styles.border_bottom, *styles.outline)
-        return (
-            not top
-            and not bottom
-            and all(kind in ("", "none") for kind, _ in edges)
-            and styles.keyline[0] in ("", "none")
-            and self.border_title is None
-            and self.border_subtitle is None
-        )
 
     def compose(self) -> ComposeResult:
         yield Static(self._header_text(), classes="message--header")

@@ -41,6 +41,7 @@ from textual.widget import Widget
 
 from groq_tui.ui.markdown import MarkdownLines, RenderBudget, View, code_theme_for
 from groq_tui.ui.widgets.layout_sized import layout_sized
+from groq_tui.ui.widgets.plain_lines import plain_lines, plainly_drawn
 
 if TYPE_CHECKING:
     from groq_tui.ui.markdown.rendering import Line
@@ -247,6 +248,14 @@ class StreamingMarkdown(Widget):
                 self._schedule_frame()
         self._reported_height = self._lines.height
         return self._reported_height
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines in view are the same strips from frame to frame (render_line), and with
+        # no styling of its own to add, the widget gives them filtered and fitted as Textual
+        # would, keeping Textual's caches of them instead of building every line anew.
+        if plainly_drawn(self):
+            return plain_lines(self, crop, self.render_line)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
