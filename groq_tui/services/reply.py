@@ -15,7 +15,8 @@ Two layers:
   whatever ends the reply: a normal end, the consumer cancelled (``CancelledError``), the
   consumer closing it (``GeneratorExit`` from ``aclose()``), or any other exception. Consume it with
   ``contextlib.aclosing`` so that closing happens when the consumer stops, not when the
-  generator is collected.
+  generator is collected. While it runs, the cycle collector makes no full pass
+  (:mod:`groq_tui.services.collector`).
 
 Reasoning comes two ways: in ``delta.reasoning`` / ``message.reasoning`` (gpt-oss, and any
 model with ``reasoning_format: parsed``), or as a ``<think>`` block opening the content
@@ -53,6 +54,7 @@ from groq_tui.domain import (
     ToolCall,
     Usage,
 )
+from groq_tui.services.collector import FULL_COLLECTIONS
 from groq_tui.services.errors import describe_error, describe_error_with_models
 from groq_tui.services.progress import Progress
 from groq_tui.services.reply_request import (
@@ -295,6 +297,7 @@ async def saved_reply(
     message = draft
     settled = False
     ended_by: BaseException | None = None
+    FULL_COLLECTIONS.hold()  # no full pass of the cycle collector while it streams
     try:
         if store is not None:
             try:
@@ -366,6 +369,7 @@ async def saved_reply(
         ended_by = exc
         raise
     finally:
+        FULL_COLLECTIONS.release()
         await close_unread(opening)
         if not settled:
             await _settle(store, message, progress, ended_by)
