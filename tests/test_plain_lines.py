@@ -162,3 +162,15 @@ async def test_markdown_with_styling_of_its_own_is_drawn_by_textual() -> None:
         await pilot.pause()
         thinking = block.query_one(StreamingMarkdown)
         assert not plainly_drawn(thinking)
+
+
+async def test_markdown_taken_off_the_screen_still_draws_its_last_frame() -> None:
+    """The compositor may draw a widget once more as it is removed (a conversation shown again
+    from a search hit): its lines come (without the screen's selection), not an exception."""
+    app = Conversation()
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        reply = app.query(StreamingMarkdown).last()
+        crop = own_region(reply)
+        await reply.remove()
+        assert len(reply.render_lines(crop)) == crop.height

@@ -264,7 +264,10 @@ class StreamingMarkdown(Widget):
             self._schedule_frame()
         line = self._lines.line(y)
         style = self.visual_style.rich_style
-        selection = self.text_selection
+        try:
+            selection = self.text_selection
+        except NoScreen:  # drawn once more as it is taken off the screen
+            selection = None
         span = None if selection is None else selection.get_span(y)
         if span is None:
             # A line still in view is given as the same strip, frame after frame: Textual
