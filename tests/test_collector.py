@@ -32,8 +32,11 @@ FAST = "llama-3.1-8b-instant"
 @pytest.fixture(autouse=True)
 def thresholds() -> Iterator[tuple[int, int, int]]:
     """The collector's thresholds as the test found them, put back after it whatever
-    happened; the process's switch resumes at once within these tests."""
+    happened; the process's switch resumes at once within these tests (an app test before
+    may have ended its loop with a resume pending)."""
+    FULL_COLLECTIONS.resume_now()
     before = gc.get_threshold()
+    assert before[2] != HELD_THRESHOLD
     resume_after = FULL_COLLECTIONS.resume_after
     FULL_COLLECTIONS.resume_after = 0
     try:

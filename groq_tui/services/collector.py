@@ -60,11 +60,15 @@ class FullCollections:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop left to wait on: resume now
-            self._resume_now()
+            self.resume_now()
             return
-        self._resume = loop.call_later(self.resume_after, self._resume_now)
+        self._resume = loop.call_later(self.resume_after, self.resume_now)
 
-    def _resume_now(self) -> None:
+    def resume_now(self) -> None:
+        """Let full passes run again now, unless a reply holds them (a resume still pending
+        when its event loop ended never runs: the next hold or this puts things right)."""
+        if self._resume is not None:
+            self._resume.cancel()
         self._resume = None
         if self._holders == 0 and self._saved is not None:
             gc.set_threshold(*self._saved)
