@@ -31,6 +31,16 @@ def loopback(_loopback_session: LoopbackServer) -> LoopbackServer:
 
 
 @pytest.fixture(autouse=True)
+def _collector_resumed() -> Iterator[None]:
+    """A test whose event loop ended while a reply's hold on the collector's full passes was
+    still to be lifted (services/collector.py) does not leave them held for the next ones."""
+    yield
+    from groq_tui.services.collector import FULL_COLLECTIONS
+
+    FULL_COLLECTIONS.resume_now()
+
+
+@pytest.fixture(autouse=True)
 def _no_program_outlives_its_test() -> Iterator[None]:
     """A test that fails while the app runs on a pseudo-terminal does not leave it running
     (it would spin on the closed terminal and load the machine for every later test)."""
