@@ -127,3 +127,31 @@ async def test_a_streaming_reply_holds_the_full_passes(
                 assert gc.get_threshold()[2] == HELD_THRESHOLD  # shown while still held
     await turns_until(lambda: not FULL_COLLECTIONS.held)
     assert gc.get_threshold() == thresholds
+
+
+async def test_replies_that_follow_closely_get_a_full_pass_now_and_then(
+    thresholds: tuple[int, int, int],
+) -> None:
+    """Replies that keep following each other within the pause would hold the passes for good;
+    after ``held_at_most`` seconds of that, the next reply starts with one."""
+
+    def full_passes() -> int:
+        return int(gc.get_stats()[2]["collections"])
+
+    patient = FullCollections(resume_after=60, held_at_most=3600)
+    with full_collections_held(patient):
+        pass
+    before = full_passes()
+    with full_collections_held(patient):  # follows at once: still held, no pass
+        assert full_passes() == before
+    patient.resume_now()
+
+    eager = FullCollections(resume_after=60, held_at_most=0)
+    with full_collections_held(eager):
+        pass
+    before = full_passes()
+    with full_collections_held(eager):  # held too long: one pass first, then held again
+        assert full_passes() == before + 1
+        assert gc.get_threshold()[2] == HELD_THRESHOLD
+    eager.resume_now()
+    assert gc.get_threshold() == thresholds

@@ -174,3 +174,17 @@ async def test_markdown_taken_off_the_screen_still_draws_its_last_frame() -> Non
         crop = own_region(reply)
         await reply.remove()
         assert len(reply.render_lines(crop)) == crop.height
+
+
+async def test_a_new_message_lets_the_earlier_replies_drop_their_kept_strips() -> None:
+    """Kept strips (and what Textual caches on them) would stay with every reply that scrolled
+    out of view; a new message makes the earlier replies build them again when next painted."""
+    app = Conversation()
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        reply = app.query(StreamingMarkdown).last()
+        kept = reply.render_line(0)
+        assert reply.render_line(0) is kept
+        await app.query_one(ConversationView).append(Message(role="user", content="more", id=3))
+        again = reply.render_line(0)
+        assert again is not kept and again.text == kept.text

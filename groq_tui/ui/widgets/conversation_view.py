@@ -37,6 +37,7 @@ from groq_tui.domain import Message
 from groq_tui.domain.wording import counted
 from groq_tui.ui.widgets.layout_sized import layout_sized
 from groq_tui.ui.widgets.messages import MessageView
+from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.thinking_block import ThinkingDisplay
@@ -208,7 +209,14 @@ class ConversationView(VerticalScroll):
 
     def add(self, *widgets: Widget) -> AwaitMount:
         """Add widgets at the end (a compare column's prompts and replies)."""
+        self._forget_painted()
         return self.content.mount_all(widgets)
+
+    def _forget_painted(self) -> None:
+        """A new turn: the replies before it drop the strips they kept for their lines in view
+        (those still in view paint them again)."""
+        for earlier in self.content.query(StreamingMarkdown):
+            earlier.forget_painted()
 
     async def show(self, messages: list[Message], at: int | None = None) -> None:
         """Show a conversation: its last :attr:`PAGE` messages, or from message ``at`` on.
@@ -246,6 +254,7 @@ class ConversationView(VerticalScroll):
 
     async def _appended(self, view: MessageView, mounting: AwaitMount) -> MessageView:
         await mounting
+        self._forget_painted()
         self._mounted([view])
         self._changed()
         self.follow()

@@ -249,6 +249,11 @@ class StreamingMarkdown(Widget):
         self._reported_height = self._lines.height
         return self._reported_height
 
+    def forget_painted(self) -> None:
+        """Drop the strips kept for the lines in view (the conversation moved on: a reply that
+        scrolls out of view would keep them, and what hangs off them, for good)."""
+        self._painted.clear()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # The lines in view are the same strips from frame to frame (render_line), and with
         # no styling of its own to add, the widget gives them filtered and fitted as Textual
