@@ -37,7 +37,6 @@ from groq_tui.domain import Message
 from groq_tui.domain.wording import counted
 from groq_tui.ui.widgets.layout_sized import layout_sized
 from groq_tui.ui.widgets.messages import MessageView
-from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
 
 if TYPE_CHECKING:
     from groq_tui.ui.widgets.thinking_block import ThinkingDisplay
@@ -215,6 +214,9 @@ class ConversationView(VerticalScroll):
     def _forget_painted(self) -> None:
         """A new turn: the replies before it drop the strips they kept for their lines in view
         (those still in view paint them again)."""
+        # Imported here: the first frame has no reply, and the Markdown renderer loads later.
+        from groq_tui.ui.widgets.streaming_markdown import StreamingMarkdown
+
         for earlier in self.content.query(StreamingMarkdown):
             earlier.forget_painted()
 
