@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button
 
 from groq_tui.domain import Message, MessageStatus
+from groq_tui.ui.screens.chat import ChatScreen
 from groq_tui.ui.widgets.conversation_view import ConversationView
 from groq_tui.ui.widgets.messages import MessageView
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
@@ -44,6 +46,19 @@ def end_in_view(view: MessageView) -> bool:
     return geometry.region.bottom <= geometry.clip.bottom
 
 
+async def streaming_in_pane(
+    pilot: Pilot[None], loopback: LoopbackServer, prompt: str, chunks: int, *, rate: float
+) -> tuple[ChatScreen, ConversationView]:
+    """Send ``prompt`` for a reply of ``chunks`` chunks at ``rate``; return once it streams
+    and already fills more than the pane."""
+    screen = await ready(pilot)
+    pane = screen.query_one(ConversationView)
+    loopback.enqueue(Reply.stream_chunks(chunks, rate=rate, path="/chat/"))
+    await send(pilot, prompt)
+    await wait_for(pilot, lambda: screen.streaming and pane.max_scroll_y > 20)
+    return screen, pane
+
+
 async def test_a_fast_reply_under_a_slow_loop_ends_in_view(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -70,11 +85,7 @@ async def test_scrolling_up_mid_stream_stays_put_and_the_end_follows_again(
 ) -> None:
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(100, 24)) as pilot:
-        screen = await ready(pilot)
-        pane = screen.query_one(ConversationView)
-        loopback.enqueue(Reply.stream_chunks(6000, rate=300, path="/chat/"))
-        await send(pilot, "stream slowly")
-        await wait_for(pilot, lambda: screen.streaming and pane.max_scroll_y > 20)
+        screen, pane = await streaming_in_pane(pilot, loopback, "stream slowly", 6000, rate=300)
         assert pane.following
         pane.focus()
         await pilot.press("pageup")  # the reader goes back to read
@@ -172,15 +183,10 @@ async def test_the_end_stays_in_view_through_resizes_while_following(
     conversation, mid-reply and after it, still shows the reply's end."""
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
-        pane = screen.query_one(ConversationView)
-        loopback.enqueue(Reply.stream_chunks(3000, rate=600, path="/chat/"))
-        await send(pilot, "a long one")
-        await wait_for(pilot, lambda: screen.streaming and pane.max_scroll_y > 20)
+        screen, pane = await streaming_in_pane(pilot, loopback, "a long one", 3000, rate=600)
         for size in ((70, 24), (150, 45)):  # mid-reply: the text wraps again
             await pilot.resize_terminal(*size)
             await pilot.pause()
-            view = pane.query(MessageView).last()
             await wait_for(pilot, lambda: pane.scroll_y == pane.max_scroll_y)
             assert pane.following
         view = await wait_reply_done(pilot, screen)
