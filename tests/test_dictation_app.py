@@ -221,8 +221,12 @@ async def test_a_lost_microphone_keeps_the_text_and_the_recording(
         finally:
             virtual_mic.start()
         assert screen.query_one(Composer).text == "Before it went away."
-        messages = [n.message for n in app._notifications]
-        assert any("microphone stopped" in m and "kept in" in m for m in messages), messages
+
+        def told() -> bool:  # the notice is posted as the bar goes idle, and shown after
+            messages = [n.message for n in app._notifications]
+            return any("microphone stopped" in m and "kept in" in m for m in messages)
+
+        await wait_for(pilot, told, timeout=5)
     kept = sorted((tmp_path / "recordings").glob("*.flac"))
     assert len(kept) == 1
     assert kept[0].with_suffix(".txt").read_text().strip() == "Before it went away."
