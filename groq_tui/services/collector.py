@@ -68,10 +68,9 @@ class FullCollections:
                 gc.collect()
                 self._held_since = time.monotonic()
         if self._saved is None:
-            first, second, third = gc.get_threshold()
-            self._saved = (first, second, third)
+            self._saved = gc.get_threshold()
             self._held_since = time.monotonic()
-            gc.set_threshold(first, second, HELD_THRESHOLD)
+            gc.set_threshold(*self._saved[:2], HELD_THRESHOLD)
 
     def release(self) -> None:
         self._holders -= 1

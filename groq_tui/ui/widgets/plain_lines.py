@@ -28,12 +28,10 @@ from textual.widget import Widget
 _NONE = ("", "none")
 
 
-def _no_edges(widget: Widget) -> bool:
-    styles = widget.styles
-    edges = (*styles.border, *styles.outline)
+def _undecorated(widget: Widget) -> bool:
+    """No keyline and no border title or subtitle (they differ from row to row)."""
     return (
-        all(kind in _NONE for kind, _ in edges)
-        and styles.keyline[0] in _NONE
+        widget.styles.keyline[0] in _NONE
         and widget.border_title is None
         and widget.border_subtitle is None
     )
@@ -46,21 +44,17 @@ def rows_alike(widget: Widget) -> bool:
     styles = widget.styles
     top, _, bottom, _ = styles.padding
     kinds = (styles.border_top[0], styles.border_bottom[0], *(kind for kind, _ in styles.outline))
-    return (
-        not top
-        and not bottom
-        and all(kind in _NONE for kind in kinds)
-        and styles.keyline[0] in _NONE
-        and widget.border_title is None
-        and widget.border_subtitle is None
-    )
+    return not top and not bottom and all(kind in _NONE for kind in kinds) and _undecorated(widget)
 
 
 def plainly_drawn(widget: Widget) -> bool:
     """Whether Textual's styling would only fit the widget's lines to its width and filter
     them: no border, outline, padding, tint, opacity, text opacity, hatch or hover links."""
     styles = widget.styles
-    if any(styles.padding) or not _no_edges(widget):
+    edges = (*styles.border, *styles.outline)
+    if any(styles.padding) or any(kind not in _NONE for kind, _ in edges):
+        return False
+    if not _undecorated(widget):
         return False
     if styles.tint.a or widget.opacity != 1.0 or styles.text_opacity != 1.0:
         return False
