@@ -361,3 +361,38 @@ async def test_the_history_is_listed_with_the_news_that_the_services_are_up(
         app.signals.services_ready.subscribe(screen, at_ready)
         await ready(pilot)
     assert listed_at_ready == [["Saved before"]]
+
+
+async def test_the_first_wide_frame_is_the_whole_screen(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # What the first layout placed is what the screen keeps: before, the empty
+    # conversation's hint came a frame later (the pane, anchored at its mount, was scrolled
+    # past its content in its first layout), and so did the parameter panel's scroll bar,
+    # with every field of the panel two columns narrower.
+    from groq_tui.ui.widgets.conversation_view import ConversationView
+    from groq_tui.ui.widgets.slider import Slider
+
+    app = make_app(loopback, tmp_path)
+    first: list[tuple[object, ...]] = []
+
+    def placed() -> tuple[object, ...]:
+        chat = app.chat_screen
+        assert chat is not None and chat.parameter_panel is not None
+        view = chat.query_one(ConversationView)
+        hint = chat.query_one("#empty-hint")
+        sliders = tuple(slider.region.width for slider in chat.query(Slider))
+        return (view.scroll_offset, hint.region, chat.parameter_panel.scrollbars_enabled, sliders)
+
+    def hook(message: Message) -> None:
+        chat = app.chat_screen
+        if isinstance(message, Resize) and chat is not None and chat.is_mounted and not first:
+            first.append(placed())
+
+    async with app.run_test(size=(160, 45), message_hook=hook) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        _, hint_region, scrollbars, _ = first[0]
+        assert hint_region.y == 0  # in view
+        assert scrollbars == (True, False)
+        assert placed() == first[0]

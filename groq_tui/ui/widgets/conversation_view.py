@@ -83,7 +83,9 @@ class ConversationView(VerticalScroll):
     """How many messages :meth:`show` mounts, and each press of "show earlier" adds."""
 
     def __init__(self, *above: Widget, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+        # Empty from the start: styled so as it is first composed, not again at its mount
+        # (the empty hint was then missing from the app's first frame).
+        super().__init__(id=id, classes=" ".join(filter(None, [classes, "-empty"])))
         self._above = above
         self.messages: list[Message] = []
         """Every message of the conversation, mounted or not, in order."""
@@ -105,8 +107,15 @@ class ConversationView(VerticalScroll):
     def on_mount(self) -> None:
         self.watch(self, "scroll_y", self._scrolled, init=False)
         self.watch(self, "virtual_size", self._resized, init=False)
-        self.anchor()
         self._changed()
+
+    def on_resize(self) -> None:
+        # Anchored once it has a size: Textual's layout scrolls an anchored pane to its
+        # content's height less the pane's, and before the pane's first layout that is less
+        # 0. Anchored at its mount, the pane's first frame showed it scrolled past all of
+        # its content (the app's first frame came without the empty conversation's hint).
+        if self._following and not self.is_anchored:
+            self.anchor()
 
     # -- following -------------------------------------------------------------------------
 
