@@ -272,8 +272,10 @@ class GroqApp(App[None]):
         from groq_tui.ui.screens.compare import default_models
 
         screen = self.chat_screen
-        if screen is None or self.context.chat_service is None:
-            self.notify("Still starting up: try again in a moment.", severity="warning")
+        if screen is None:
+            return
+        if self.context.chat_service is None:  # keys work from the first frame: it waits
+            self.signals.once_started(lambda: self.action_compare(models))
             return
         if models is not None:
             self.open_compare(models)

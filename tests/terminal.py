@@ -151,11 +151,25 @@ def app_argv(loopback: LoopbackServer, model: str, *extra: str) -> list[str]:
 
 
 def start_app(loopback: LoopbackServer, tmp_path: Path, model: str, *extra: str) -> Terminal:
-    """Start the app on a terminal and wait until it is ready for a prompt."""
+    """Start the app on a terminal and wait until it is ready for a prompt, its services
+    up (see :func:`wait_started`)."""
+    listed = models_listed(loopback)
     terminal = Terminal(app_argv(loopback, model, *extra), terminal_env(tmp_path))
-    terminal.read_until(lambda out: b"starting" in out)
-    terminal.read_until(lambda out: b"ready" in out.rsplit(b"starting", 1)[-1])
+    wait_started(terminal, loopback, listed)
     return terminal
+
+
+def models_listed(loopback: LoopbackServer) -> int:
+    """How many times the model list was asked for."""
+    return sum(1 for request in loopback.requests if request.path.endswith("/models"))
+
+
+def wait_started(terminal: Terminal, loopback: LoopbackServer, listed: int) -> None:
+    """Wait for the app's first frame, then for its services: they ask for the model list
+    once the history and the client are up (the screen is the same before and after, by
+    design: a prompt sent before then waits for them)."""
+    terminal.read_until(lambda out: b"ready" in out)
+    terminal.wait_for(lambda: models_listed(loopback) > listed)
 
 
 def send_prompt(terminal: Terminal, text: str) -> None:

@@ -649,3 +649,65 @@ async def test_dictation_settings_are_palette_commands(
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+
+
+async def test_a_prompt_sent_before_the_services_are_up_goes_once_they_are(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first frame says "ready" (the services come up behind it): Enter then must not
+    # refuse the prompt ("try again in a moment", as before) nor lose it.
+    import asyncio
+
+    from groq_tui.services.context import AppContext
+
+    held = asyncio.Event()
+    original = AppContext.start
+
+    async def start(self: AppContext) -> None:
+        await held.wait()
+        await original(self)
+
+    monkeypatch.setattr(AppContext, "start", start)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.chat_screen
+        assert screen is not None
+        status = screen.query_one(StatusBar)
+        assert status.state == "ready"
+        await send(pilot, "the early bird")
+        await wait_for(pilot, lambda: status.state == "starting")
+        assert screen.query_one(Composer).text == "the early bird"  # kept until it goes
+        held.set()
+        view = await wait_reply_done(pilot, screen)
+        assert view.message.status is MessageStatus.COMPLETE
+        [asked] = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]
+        assert asked is not None and asked["messages"][-1]["content"] == "the early bird"
+        assert screen.query_one(Composer).text == ""
+
+
+async def test_a_key_that_needs_the_services_waits_for_them(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # F4 (compare) pressed before the services are up was refused ("try again in a
+    # moment") while the screen said "ready": now it opens once they are.
+    import asyncio
+
+    from groq_tui.services.context import AppContext
+
+    held = asyncio.Event()
+    original = AppContext.start
+
+    async def start(self: AppContext) -> None:
+        await held.wait()
+        await original(self)
+
+    monkeypatch.setattr(AppContext, "start", start)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert not isinstance(app.screen, TextPrompt)
+        held.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))

@@ -33,20 +33,17 @@ from tests.terminal import (
     app_argv,
     app_data,
     history_rows,
+    models_listed,
     reply_rows,
     send_prompt,
     start_app,
     terminal_env,
+    wait_started,
 )
 
 FAST = "llama-3.1-8b-instant"
 STREAMING = MessageStatus.STREAMING
 LONG = "loopback-chunks-12000-rate-1500"  # about 45 kB of text over 8 s, 16 checkpoints
-
-
-def _wait_ready(terminal: Terminal) -> None:
-    terminal.read_until(lambda out: b"starting" in out)
-    terminal.read_until(lambda out: b"ready" in out.rsplit(b"starting", 1)[-1])
 
 
 def _disk_full_after(tmp_path: Path, room: int) -> Callable[[], None]:
@@ -80,9 +77,10 @@ def test_a_full_disk_mid_reply_keeps_the_app_and_the_reply_and_says_it_once(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     full_disk = _disk_full_after(tmp_path, 128 * 1024)
+    listed = models_listed(loopback)
     app = Terminal(app_argv(loopback, LONG), terminal_env(tmp_path), preexec_fn=full_disk)
     try:
-        _wait_ready(app)
+        wait_started(app, loopback, listed)
         send_prompt(app, "a long story please")
         app.read_until(lambda out: b"Reply not saved" in out, timeout=120)
         # The reply streamed on past the save that failed, to its last words.
@@ -108,9 +106,10 @@ def test_a_prompt_the_full_disk_cannot_save_is_not_sent_and_comes_back_to_the_co
     # The prompt's save used to raise out of the screen: a traceback, and the typed text gone.
     # The prompt below (and its search index) does not fit in the write-ahead log.
     full_disk = _disk_full_after(tmp_path, 1024)
+    listed = models_listed(loopback)
     app = Terminal(app_argv(loopback, FAST), terminal_env(tmp_path), preexec_fn=full_disk)
     try:
-        _wait_ready(app)
+        wait_started(app, loopback, listed)
         prompt = "Tell me about " + "zebras and their stripes " * 2000
         pasted = b"\x1b[200~" + prompt.encode() + b"\x1b[201~"
         while pasted:  # (a terminal takes a long paste in parts)

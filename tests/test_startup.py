@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFERRED = (
     "httpx",
     "groq_tui.api",
-    "groq_tui.store",
-    "sqlite3",
+    # (The history is read on a thread from the app's start, for the first frame's list:
+    # groq_tui.services.start_snapshot.)
     "groq_tui.audio",
     "sounddevice",
     "numpy",
@@ -396,3 +396,43 @@ async def test_the_first_wide_frame_is_the_whole_screen(
         assert hint_region.y == 0  # in view
         assert scrollbars == (True, False)
         assert placed() == first[0]
+
+
+async def test_the_first_frame_shows_the_history_and_limits_the_services_bring(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # The services start after the first frame; what they brought (the history list, the
+    # model's max_tokens limit, "ready") changed the screen a few hundred ms later. Now the
+    # first layout has what the last run had, and the services bring the same.
+    from groq_tui.ui.widgets.sidebar import ConversationSidebar
+    from groq_tui.ui.widgets.status_bar import StatusBar
+    from tests.app_support import send, wait_reply_done
+
+    first_run = make_app(loopback, tmp_path)
+    async with first_run.run_test(size=(160, 45)) as pilot:
+        screen = await ready(pilot)
+        await send(pilot, "remember me")
+        await wait_reply_done(pilot, screen)
+        limit = first_run.context.max_tokens_limit("llama-3.1-8b-instant")
+    assert limit != 8192  # the loopback's model has its own (not the default)
+
+    app = make_app(loopback, tmp_path)
+    first: list[tuple[object, ...]] = []
+
+    def shown() -> tuple[object, ...]:
+        chat = app.chat_screen
+        assert chat is not None and chat.parameter_panel is not None
+        titles = [item.title for item in chat.query_one(ConversationSidebar).items]
+        state = chat.query_one(StatusBar).state
+        return (titles, chat.parameter_panel.max_tokens_limit, state)
+
+    def hook(message: Message) -> None:
+        chat = app.chat_screen
+        if isinstance(message, Resize) and chat is not None and chat.is_mounted and not first:
+            first.append((*shown(), app.context.chat_service is None))
+
+    async with app.run_test(size=(160, 45), message_hook=hook) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        assert first[0] == (["remember me"], limit, "ready", True)  # before the services
+        assert shown() == first[0][:-1]

@@ -60,7 +60,7 @@ def save_setting(name: str, value: Any, path: Path | None = None) -> Path:
         except FileNotFoundError:
             document = tomlkit.document()
         _set_in_place(document, name, value)
-        _replace_privately(target, tomlkit.dumps(document))
+        write_privately(target, tomlkit.dumps(document))
     return path
 
 
@@ -101,7 +101,7 @@ def _serialised(directory: Path) -> Iterator[None]:
             os.close(descriptor)  # releases the lock
 
 
-def _replace_privately(path: Path, text: str) -> None:
+def write_privately(path: Path, text: str) -> None:
     """Write ``text`` to a new 0600 file beside ``path``, then move it over ``path``."""
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent

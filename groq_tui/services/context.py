@@ -25,10 +25,10 @@ from groq_tui.services.app_events import Connection, Notice, Observers, Services
 from groq_tui.services.context_files import AppFiles, read_tools
 from groq_tui.services.history_file import open_history, recover_periodically
 from groq_tui.services.server import ServerChoice, engine_installed
+from groq_tui.services.start_snapshot import StartSnapshotReader, server_key
 
 if TYPE_CHECKING:
     from groq_tui.api import GroqClient, Model
-    from groq_tui.audio.archive import SavedRecording
     from groq_tui.services.chat import ChatService
     from groq_tui.services.clients import ClientLease, SharedClient
     from groq_tui.services.compare import CompareRun
@@ -81,6 +81,8 @@ class AppContext:
         self._compare_runs: weakref.WeakSet[CompareRun] = weakref.WeakSet()
         self.files = AppFiles(settings, self.data_dir, self.notices.publish)
         """The settings file, exports and saved recordings."""
+        self.start_snapshot = StartSnapshotReader(self.data_dir, self._server_key)
+        """What the first frame shows before :meth:`start` (read on a thread from now)."""
         self._engine_stop: asyncio.Task[None] | None = None
         self._recovery: asyncio.Task[None] | None = None
 
@@ -100,6 +102,10 @@ class AppContext:
     def host_label(self) -> str:
         """The server's host for the status bar."""
         return self.server.host_label
+
+    @property
+    def _server_key(self) -> str:
+        return server_key(self.base_url, self.offline)
 
     @property
     def connection(self) -> Connection:
@@ -125,7 +131,10 @@ class AppContext:
         # loads httpx), which the first frame does not need.
         from groq_tui.services.model_options import max_tokens_limit
 
-        return max_tokens_limit(next((m for m in self.models if m.id == model), None))
+        listed = next((m for m in self.models if m.id == model), None)
+        if not self.models:  # not listed yet: as the server last listed it
+            return self.start_snapshot.snapshot().limits.get(model) or max_tokens_limit(None)
+        return max_tokens_limit(listed)
 
     def lease_client(self) -> ClientLease:
         """Hold the client open while working with it (a server switch does not close it
@@ -189,7 +198,7 @@ class AppContext:
                 "stopped; what had arrived is kept, marked interrupted.",
                 timeout=10,
             )
-        await self._recover_dictations()
+        await self.files.recover_dictations()
         await self._connected()
         checked = self.models and (self.model_given or not self.offline)
         if checked and await self.model_offered(self.initial_model) is False:
@@ -317,6 +326,8 @@ class AppContext:
         self.models = listing.data
         self.models_error = None
         self.models_loaded.publish(None)
+        limits = {m.id: self.max_tokens_limit(m.id) for m in self.chat_models}
+        await asyncio.to_thread(self.start_snapshot.remember_limits, self._server_key, limits)
 
     async def model_offered(self, model: str) -> bool | None:
         """Whether the server offers ``model``; None if it cannot tell (or not started)."""
@@ -407,21 +418,6 @@ class AppContext:
             archive=archive,
             keep_recording=self.settings.keep_recordings,
         )
-
-    async def _recover_dictations(self) -> None:
-        """Keep the dictations cut off by a kill or a crash, with the text they had."""
-
-        def recover() -> list[SavedRecording]:
-            from groq_tui.audio.archive import RecordingArchive
-
-            return RecordingArchive(self.files.recordings_dir).recover_unfinished()
-
-        for saved in await asyncio.to_thread(recover):
-            self.notify(
-                "A dictation was cut off when the app last stopped: its recording and the "
-                f"text so far are kept in {saved.audio}.",
-                timeout=12,
-            )
 
     # -- telling the user ------------------------------------------------------------------------
 

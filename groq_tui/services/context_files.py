@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from groq_tui.config import Settings
 from groq_tui.domain import Conversation
 from groq_tui.services.app_events import Notice
 from groq_tui.services.typed_path import typed_path
+
+if TYPE_CHECKING:
+    from groq_tui.audio.archive import SavedRecording
 
 
 class AppFiles:
@@ -42,6 +45,21 @@ class AppFiles:
     def recordings_dir(self) -> Path:
         """Where dictation keeps its recordings."""
         return self.data_dir / "recordings"
+
+    async def recover_dictations(self) -> None:
+        """Keep the dictations cut off by a kill or a crash, with the text they had."""
+
+        def recover() -> list[SavedRecording]:
+            from groq_tui.audio.archive import RecordingArchive
+
+            return RecordingArchive(self.recordings_dir).recover_unfinished()
+
+        for saved in await asyncio.to_thread(recover):
+            text = (
+                "A dictation was cut off when the app last stopped: its recording and the "
+                f"text so far are kept in {saved.audio}."
+            )
+            self._notify(Notice(text, "information", 12))
 
     def remember_setting(self, name: str, value: Any) -> None:
         """Save a preference (model, theme) to the config file, off the event loop."""

@@ -209,7 +209,7 @@ class HistoryStore(ClosedOnExit):
         return await self._run(lambda db: queries.get_conversation(db, conversation_id))
 
     async def list_conversations(
-        self, limit: int = 200, offset: int = 0, kind: str | None = None
+        self, limit: int = queries.LISTED, offset: int = 0, kind: str | None = None
     ) -> list[ConversationSummary]:
         """Conversations, most recently updated first.
 

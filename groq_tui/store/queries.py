@@ -111,6 +111,10 @@ def last_conversation(connection: sqlite3.Connection) -> Conversation | None:
     return None if row is None else conversation_from_row(row)
 
 
+LISTED = 200
+"""How many conversations the history list shows."""
+
+
 def list_conversations(
     connection: sqlite3.Connection, limit: int, offset: int, kind: str | None
 ) -> list[ConversationSummary]:

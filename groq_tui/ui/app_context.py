@@ -7,6 +7,7 @@ Requests that concern another screen are messages the App routes (:mod:`groq_tui
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from textual.dom import DOMNode
@@ -34,6 +35,23 @@ class ContextSignals:
         context.connection_changed.subscribe(self.connection_changed.publish)
         context.models_loaded.subscribe(self.models_loaded.publish)
         context.services_ready.subscribe(self.services_ready.publish)
+        context.services_ready.subscribe(self._started)
+        self._context = context
+        self._after_start: list[Callable[[], object]] = []
+
+    def once_started(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` now if the services are up, else as soon as they are: the app
+        is ready for keys from its first frame, and what needs the client waits for it (a
+        few hundred milliseconds at most) instead of being refused."""
+        if self._context.clients is not None:
+            callback()
+        else:
+            self._after_start.append(callback)
+
+    def _started(self, _: ServicesReady) -> None:
+        waiting, self._after_start = self._after_start, []
+        for callback in waiting:
+            callback()
 
 
 @runtime_checkable

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from groq_tui.services.types import AudioError
+from groq_tui.ui.app_context import host_of
 
 if TYPE_CHECKING:
     from groq_tui.services.clients import ClientLease
@@ -93,7 +94,7 @@ class DictationController:
 
         context = self.screen.context
         if context.clients is None:
-            self.screen.notify("Still starting: try again in a moment.", severity="warning")
+            host_of(self.screen).signals.once_started(self.start)
             return
         settings = context.settings
         options = DictationOptions(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 
+from groq_tui.ui.app_context import host_of
 from groq_tui.ui.screens.chat_settings import ModelSettingsScreen
 from groq_tui.ui.widgets.messages import MessageView
 from groq_tui.ui.widgets.speech_bar import SpeechBar
@@ -88,7 +89,7 @@ class SpeakingScreen(ModelSettingsScreen):
     def read_aloud(self, markdown: str, title: str) -> None:
         """Read ``markdown`` aloud (what was playing stops)."""
         if self.context.clients is None:
-            self.notify("Still starting: try again in a moment.", severity="warning")
+            host_of(self).signals.once_started(lambda: self.read_aloud(markdown, title))
             return
         if not markdown.strip():
             self.notify("There is nothing to read.", severity="warning", timeout=3)
@@ -165,7 +166,7 @@ class SpeakingScreen(ModelSettingsScreen):
             self.voice_conversation.stop()
             return
         if self.context.clients is None:
-            self.notify("Still starting: try again in a moment.", severity="warning")
+            host_of(self).signals.once_started(self.action_voice_conversation)
             return
         self.run_worker(self._converse(), group="voice", exclusive=True)
 

@@ -21,7 +21,7 @@ def speak_text(screen: Screen[None], text: str) -> None:
 
     context = host_of(screen).context
     if context.clients is None:
-        screen.notify("Still starting: try again in a moment.", severity="warning")
+        host_of(screen).signals.once_started(lambda: speak_text(screen, text))
         return
     narrator = narrator_for(context)
     if narrator.stop():
@@ -44,7 +44,9 @@ async def export_speech_of(screen: Screen[None], text: str, name: str) -> None:
 
     context = host_of(screen).context
     if context.clients is None:
-        screen.notify("Still starting: try again in a moment.", severity="warning")
+        host_of(screen).signals.once_started(
+            lambda: screen.run_worker(export_speech_of(screen, text, name), group="speech")
+        )
         return
     screen.notify("Writing the speech…", timeout=3)
     try:

@@ -94,6 +94,8 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         self.dictation_settings = DictationSettings(self)
         """Dictation's settings, asked for from the command palette."""
         self._press_started = False
+        self._send_when_ready = False
+        """Enter was pressed before the services were up: send the composer's text then."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -123,7 +125,13 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         status.host = self.context.host_label
         status.offline = self.context.offline
         status.model = self.conversation.model
-        status.state = "ready" if self.service is not None else "starting"
+        # Ready for a prompt from the first frame: one sent before the services are up
+        # waits for them. The history list and the max_tokens limit are those of the last
+        # run, read meanwhile; the services bring the same (or news), not a second screen.
+        status.state = "ready"
+        saved = self.context.start_snapshot.snapshot().saved
+        if saved is not None:
+            self.show_saved(saved)
         signals = host_of(self).signals
         signals.connection_changed.subscribe(self, self._connection_changed, immediate=True)
         signals.models_loaded.subscribe(self, self._models_loaded, immediate=True)
@@ -154,6 +162,9 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         if ready.opened is not None:
             await self.show_conversation(*ready.opened)
         self.show_saved(ready.saved)
+        if self._send_when_ready:
+            self._send_when_ready = False
+            self.query_one(Composer).action_submit()
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -199,8 +210,9 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         if self.streaming:
             self.notify("A reply is still streaming: press Escape to stop it, then send.")
             return
-        if self.service is None:
-            self.notify("Still starting up: try again in a moment.", severity="warning")
+        if self.service is None:  # sent once the services are up (the text stays till then)
+            self._send_when_ready = True
+            self.query_one(StatusBar).state = "starting"
             return
         if self.refused_now():
             return
