@@ -106,7 +106,7 @@ class GroqApp(App[None]):
     TITLE = "groq-tui"
     COMMANDS = App.COMMANDS | {_chat_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         # Textual's keys panel, beside the screen: every key of the focused screen. ? where it
         # does not type into a text box; the footer names F1 only, so that its keys stay the
         # same whether a text box has focus or not (a change of keys is a rebuild of it).

@@ -711,3 +711,27 @@ async def test_a_key_that_needs_the_services_waits_for_them(
         assert not isinstance(app.screen, TextPrompt)
         held.set()
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+
+
+async def test_a_screen_key_is_run_as_the_app_receives_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # ctrl+b, pressed in the composer, went to the composer, then up through each of its
+    # containers' message queues to the App, which ran the binding: a wait behind the
+    # frames of a streaming reply at every step. A priority binding runs at the first.
+    from textual.events import Key
+    from textual.message import Message
+
+    keys: list[Key] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, Key) and message.key == "ctrl+b":
+            keys.append(message)
+
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        screen = await ready(pilot)
+        shown = screen.query_one("#sidebar").display
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: screen.query_one("#sidebar").display is not shown)
+        assert len(keys) == 1  # posted to the App only

@@ -309,6 +309,9 @@ class AppContext:
             else:
                 model = self.settings.model
         self.connection_changed.publish(Connection(self.host_label, self.offline, model))
+        if self.models:  # kept for the next start's first frame (see start_snapshot)
+            limits = {m.id: self.max_tokens_limit(m.id) for m in self.chat_models}
+            await asyncio.to_thread(self.start_snapshot.remember_limits, self._server_key, limits)
 
     async def load_models(self) -> None:
         """Fetch the model list (an error is kept for the model picker to show)."""
@@ -326,8 +329,6 @@ class AppContext:
         self.models = listing.data
         self.models_error = None
         self.models_loaded.publish(None)
-        limits = {m.id: self.max_tokens_limit(m.id) for m in self.chat_models}
-        await asyncio.to_thread(self.start_snapshot.remember_limits, self._server_key, limits)
 
     async def model_offered(self, model: str) -> bool | None:
         """Whether the server offers ``model``; None if it cannot tell (or not started)."""

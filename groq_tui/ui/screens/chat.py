@@ -68,19 +68,27 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         (130, "-wide"),  # with the history and the parameters
     ]
 
+    # Keys that no text box of the screen takes are priority bindings: the App runs them as it
+    # receives them, where a key left to bubble up from the focused composer through each of
+    # its containers' queues waited behind the frames of a streaming reply at every step.
+    # (Escape and F6 are not: a select's list and a text area use them.)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop", id="chat.stop"),
-        Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
-        Binding("ctrl+o", "pick_model", "Model", id="chat.model"),
-        Binding("ctrl+b", "toggle_sidebar", "History", id="chat.sidebar"),
-        Binding("ctrl+t", "toggle_parameters", "Params", id="chat.parameters"),
-        Binding("ctrl+f", "search", "Search", show=False, id="chat.search"),
-        Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate"),
-        Binding("ctrl+l", "copy_last", "Copy reply", show=False, id="chat.copy_last"),
-        Binding("ctrl+s", "export('markdown')", "Export", show=False, id="chat.export"),
+        Binding("ctrl+n", "new_conversation", "New", id="chat.new", priority=True),
+        Binding("ctrl+o", "pick_model", "Model", id="chat.model", priority=True),
+        Binding("ctrl+b", "toggle_sidebar", "History", id="chat.sidebar", priority=True),
+        Binding("ctrl+t", "toggle_parameters", "Params", id="chat.parameters", priority=True),
+        Binding("ctrl+f", "search", "Search", show=False, id="chat.search", priority=True),
+        Binding("ctrl+g", "regenerate", "Regenerate", id="chat.regenerate", priority=True),
+        Binding(
+            "ctrl+l", "copy_last", "Copy reply", show=False, id="chat.copy_last", priority=True
+        ),
+        Binding(
+            "ctrl+s", "export('markdown')", "Export", show=False, id="chat.export", priority=True
+        ),
         Binding("f6", "focus_composer", "Composer", show=False, id="chat.composer"),
         # Not in the footer: the recorder bar under the composer names the key.
-        Binding("ctrl+r", "dictate", "Dictate", show=False, id="chat.dictate"),
+        Binding("ctrl+r", "dictate", "Dictate", show=False, id="chat.dictate", priority=True),
     ]
 
     def __init__(self, conversation: Conversation) -> None:

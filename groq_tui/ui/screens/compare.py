@@ -61,11 +61,12 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
     """Compare models side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # (Priority bindings, as the chat screen's: see ChatScreen.BINDINGS.)
         Binding("escape", "stop_all", "Stop all", id="compare.stop"),
-        Binding("ctrl+l", "toggle_lock", "Lock scroll", id="compare.lock"),
-        Binding("ctrl+s", "export", "Export", id="compare.export"),
-        Binding("ctrl+t", "system_prompt", "System prompt", id="compare.system"),
-        Binding("f4", "close", "Back to chat", id="compare.close"),
+        Binding("ctrl+l", "toggle_lock", "Lock scroll", id="compare.lock", priority=True),
+        Binding("ctrl+s", "export", "Export", id="compare.export", priority=True),
+        Binding("ctrl+t", "system_prompt", "System prompt", id="compare.system", priority=True),
+        Binding("f4", "close", "Back to chat", id="compare.close", priority=True),
     ]
 
     CSS_PATH = "compare.tcss"
