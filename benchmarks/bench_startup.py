@@ -65,14 +65,18 @@ def earlier_session(tmux: TmuxServer, command: str, home: Path) -> None:
     session did: the starts measured are a returning user's, whose history list and model
     limits the app read at start (a launch killed as soon as it is still ends before its
     services write them)."""
-    limits = home / "data" / "groq-tui" / "model-limits.json"
+    data = home / "data" / "groq-tui"
     session = f"app-{time.monotonic_ns()}"
     tmux.start(session, command, 160, 45)
     try:
         deadline = time.perf_counter() + TIMEOUT
-        while not limits.exists():
+        while not (data / "history.db").exists():  # the services are starting
             if time.perf_counter() > deadline:
-                raise TimeoutError(f"the app did not list the models within {TIMEOUT}s")
+                raise TimeoutError(f"the app did not open its history within {TIMEOUT}s")
+            time.sleep(0.02)
+        # The model list follows; a checkout from before model-limits.json writes none.
+        settled = time.perf_counter() + 3
+        while not (data / "model-limits.json").exists() and time.perf_counter() < settled:
             time.sleep(0.02)
     finally:
         tmux.kill(session)

@@ -52,7 +52,8 @@ def main() -> None:
         with TmuxServer({**app_env(base_url, home), "GROQ_TUI_MODEL": MODEL}) as tmux:
             for command in commands.values():  # warm the file cache
                 time_to_screen(tmux, command, COMPOSER)
-            earlier_session(tmux, next(iter(commands.values())), home)
+            for command in commands.values():
+                earlier_session(tmux, command, home)
             for _ in range(args.runs):
                 for name, command in commands.items():
                     first[name].append(time_to_screen(tmux, command, COMPOSER))
