@@ -677,6 +677,7 @@ async def test_a_prompt_sent_before_the_services_are_up_goes_once_they_are(
         assert status.state == "ready"
         await send(pilot, "the early bird")
         await wait_for(pilot, lambda: status.state == "starting")
+        await pilot.press("enter")  # again, impatient: still one prompt
         assert screen.query_one(Composer).text == "the early bird"  # kept until it goes
         held.set()
         view = await wait_reply_done(pilot, screen)

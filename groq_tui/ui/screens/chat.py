@@ -170,9 +170,10 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
         if ready.opened is not None:
             await self.show_conversation(*ready.opened)
         self.show_saved(ready.saved)
-        if self._send_when_ready:
-            self._send_when_ready = False
-            self.query_one(Composer).action_submit()
+
+    def _send_waiting(self) -> None:
+        self._send_when_ready = False
+        self.query_one(Composer).action_submit()
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -219,8 +220,10 @@ class ChatScreen(StyledOnShow, SpeakingScreen):
             self.notify("A reply is still streaming: press Escape to stop it, then send.")
             return
         if self.service is None:  # sent once the services are up (the text stays till then)
-            self._send_when_ready = True
             self.query_one(StatusBar).state = "starting"
+            if not self._send_when_ready:
+                self._send_when_ready = True
+                host_of(self).signals.once_started(self._send_waiting)
             return
         if self.refused_now():
             return
