@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -502,7 +503,10 @@ async def test_a_wide_terminal_shrunk_at_once_or_crowded_by_panels_keeps_a_worki
         await wait_for(pilot, lambda: laid_out_within(screen, 60, 20))
         await pilot.resize_terminal(40, 15)
         await pilot.press("ctrl+b", "ctrl+t")  # both panels, though they do not fit
-        await wait_for(pilot, lambda: screen.has_class("-sidebar-shown", "-parameters-shown"))
+        panels = lambda: [screen.query_one("#sidebar"), screen.parameter_panel]  # noqa: E731
+        await wait_for(
+            pilot, lambda: all(p is not None and p.has_class("-shown") for p in panels())
+        )
         await pilot.pause()
         assert composer.content_size.width > 0
         composer.focus()
@@ -736,3 +740,36 @@ async def test_a_screen_key_is_run_as_the_app_receives_it(
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: screen.query_one("#sidebar").display is not shown)
         assert len(keys) == 1  # posted to the App only
+
+
+async def test_showing_or_hiding_a_panel_restyles_the_panel_alone(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ctrl+b and ctrl+t set a class on the screen, which restyled every widget on it: about
+    # 0.1 s before the panel showed while a reply streamed. The panel's own class restyles it.
+    from textual.css.stylesheet import Stylesheet
+    from textual.dom import DOMNode
+
+    restyled: list[DOMNode] = []
+    original = Stylesheet.update_nodes
+
+    def update_nodes(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        original(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", update_nodes)
+    app = make_app(loopback, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await ready(pilot)
+        await send(pilot, "hello")
+        await wait_reply_done(pilot, screen)
+        sidebar, panel = screen.query_one("#sidebar"), screen.parameter_panel
+        assert panel is not None and sidebar.display and panel.display
+        restyled.clear()
+        await pilot.press("ctrl+b", "ctrl+t")
+        await wait_for(pilot, lambda: not sidebar.display and not panel.display)
+        outside = [node for node in restyled if node not in (sidebar, panel)]
+        assert all(sidebar in node.ancestors or panel in node.ancestors for node in outside)
+        await pilot.press("ctrl+b", "ctrl+t")
+        await wait_for(pilot, lambda: sidebar.display and panel.display)

@@ -222,8 +222,8 @@ class HistoryScreen(SettlingScreen[None]):
 
     def show_sidebar(self, shown: bool) -> None:
         """Show or hide the history, whatever the width."""
-        self.set_class(shown, "-sidebar-shown")
-        self.set_class(not shown, "-sidebar-hidden")
+        # (The panel's class, not the screen's: see ModelSettingsScreen.action_toggle_parameters.)
+        self.query_one(ConversationSidebar).update_classes({"-shown": shown, "-hidden": not shown})
 
     def action_search(self) -> None:
         """Search the history."""

@@ -47,9 +47,12 @@ class ModelSettingsScreen(HistoryScreen):
         panels = self.query("#parameters")
         return panels.first() if panels else None  # type: ignore[return-value]
 
-    def _show_parameters(self) -> None:
-        if self.parameter_panel is None:
-            self.query_one("#main", Horizontal).mount(self._new_parameter_panel())
+    def _show_parameters(self) -> ParameterPanel:
+        panel = self.parameter_panel
+        if panel is None:
+            panel = self._new_parameter_panel()
+            self.query_one("#main", Horizontal).mount(panel)
+        return panel
 
     def _parameters_at_start(self) -> list[ParameterPanel]:
         """The parameter panel if the screen starts wide, to compose with the screen.
@@ -162,9 +165,9 @@ class ModelSettingsScreen(HistoryScreen):
         """Show or hide the parameters (by default they show on wide terminals)."""
         panel = self.parameter_panel
         shown = panel is None or not panel.display
-        self._show_parameters()
-        self.set_class(shown, "-parameters-shown")
-        self.set_class(not shown, "-parameters-hidden")
+        # The panel's class, not the screen's: a class of the screen restyled every widget
+        # on it (about 0.1 s with a reply streaming), where this restyles the panel.
+        self._show_parameters().update_classes({"-shown": shown, "-hidden": not shown})
 
     # -- reasoning display and service tiers --------------------------------------------------
 
