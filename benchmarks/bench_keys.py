@@ -73,11 +73,11 @@ async def one_run(base_url: str, model: str, data: Path) -> dict[str, float]:
             if not screen.streaming:
                 break
             shown = sidebar.display
-            classes = screen.classes
+            classes = sidebar.classes
             ran = asyncio.get_running_loop().create_future()
 
             def changed() -> bool:
-                if screen.classes != classes and not ran.done():
+                if sidebar.classes != classes and not ran.done():
                     ran.set_result(time.perf_counter())
                 return sidebar.display != shown
 
