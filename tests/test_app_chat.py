@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -655,13 +656,8 @@ async def test_dictation_settings_are_palette_commands(
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
 
 
-async def test_a_prompt_sent_before_the_services_are_up_goes_once_they_are(
-    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The first frame says "ready" (the services come up behind it): Enter then must not
-    # refuse the prompt ("try again in a moment", as before) nor lose it.
-    import asyncio
-
+def hold_the_services(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Keep the app's services from starting until the returned event is set."""
     from groq_tui.services.context import AppContext
 
     held = asyncio.Event()
@@ -672,6 +668,15 @@ async def test_a_prompt_sent_before_the_services_are_up_goes_once_they_are(
         await original(self)
 
     monkeypatch.setattr(AppContext, "start", start)
+    return held
+
+
+async def test_a_prompt_sent_before_the_services_are_up_goes_once_they_are(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first frame says "ready" (the services come up behind it): Enter then must not
+    # refuse the prompt ("try again in a moment", as before) nor lose it.
+    held = hold_the_services(monkeypatch)
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -696,18 +701,7 @@ async def test_a_key_that_needs_the_services_waits_for_them(
 ) -> None:
     # F4 (compare) pressed before the services are up was refused ("try again in a
     # moment") while the screen said "ready": now it opens once they are.
-    import asyncio
-
-    from groq_tui.services.context import AppContext
-
-    held = asyncio.Event()
-    original = AppContext.start
-
-    async def start(self: AppContext) -> None:
-        await held.wait()
-        await original(self)
-
-    monkeypatch.setattr(AppContext, "start", start)
+    held = hold_the_services(monkeypatch)
     app = make_app(loopback, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
