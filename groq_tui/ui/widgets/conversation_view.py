@@ -83,8 +83,7 @@ class ConversationView(VerticalScroll):
     """How many messages :meth:`show` mounts, and each press of "show earlier" adds."""
 
     def __init__(self, *above: Widget, id: str | None = None, classes: str | None = None) -> None:
-        # Empty from the start: styled so as it is first composed, not again at its mount
-        # (the empty hint was then missing from the app's first frame).
+        # Empty from the start: styled as such when first composed, not restyled at its mount.
         super().__init__(id=id, classes=" ".join(filter(None, [classes, "-empty"])))
         self._above = above
         self.messages: list[Message] = []
@@ -110,10 +109,10 @@ class ConversationView(VerticalScroll):
         self._changed()
 
     def on_resize(self) -> None:
-        # Anchored once it has a size: Textual's layout scrolls an anchored pane to its
-        # content's height less the pane's, and before the pane's first layout that is less
-        # 0. Anchored at its mount, the pane's first frame showed it scrolled past all of
-        # its content (the app's first frame came without the empty conversation's hint).
+        # Anchored once it has a size: Textual's layout scrolls an anchored pane by its
+        # content's height less the pane's height, which is 0 before the pane's first layout.
+        # Anchored at its mount, the pane's first frame was scrolled past all of its content
+        # (the app's first frame came without the empty conversation's hint).
         if self._following and not self.is_anchored:
             self.anchor()
 
