@@ -4,12 +4,23 @@ terminal, dialogs, and what a key says it did."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rich.console import Console
+from textual.screen import Screen
 from textual.widgets import Checkbox, HelpPanel, OptionList, TextArea
 
-from groq_tui.ui.screens.dialogs import FirstRunScreen, ModelPicker, TextPrompt
+from groq_tui.ui.screens.dialogs import (
+    ChoicePicker,
+    ConfirmDialog,
+    FirstRunScreen,
+    ModelChoice,
+    ModelPicker,
+    TextPrompt,
+)
 from groq_tui.ui.widgets.composer import Composer
 from groq_tui.ui.widgets.key_footer import KeyFooter
 from tests.app_support import make_app, ready, send, wait_for, wait_reply_done
@@ -142,3 +153,25 @@ async def test_the_workbench_form_fits_a_tiny_terminal(
             assert region.width > 0 and region.right <= form.size.width, selector
         labels = [str(label.render()) for label in form.query("Label")]
         assert {"Model", "Temp", "Times"} <= set(labels)
+
+
+@pytest.mark.parametrize(
+    "dialog",
+    [
+        lambda: TextPrompt("Models to compare", "a, b", multiline=False),
+        lambda: TextPrompt("System prompt", "be brief"),
+        lambda: ModelPicker([ModelChoice("m", "m")], "m"),
+        lambda: ConfirmDialog("Delete it?"),
+        lambda: ChoicePicker("Microphone", [("", "default")], ""),
+        lambda: FirstRunScreen("/tmp/config.toml", True),
+    ],
+)
+async def test_quitting_as_a_dialog_opens_ends_cleanly(dialog: Callable[[], Screen[Any]]) -> None:
+    # A dialog opened in the same turn as the app quits (F4 then ctrl+q, typed ahead) had its
+    # mount handler look for widgets that were never mounted: the app ended with NoMatches.
+    from textual.app import App
+
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.push_screen(dialog())

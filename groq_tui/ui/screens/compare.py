@@ -96,6 +96,8 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self.query_one(Composer).focus()
         for widget in self.columns:
             # Each column follows its reply as it grows until the reader scrolls it; back at

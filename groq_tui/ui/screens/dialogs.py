@@ -79,6 +79,8 @@ class ModelPicker(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self._filter("")
         self.query_one(Input).focus()
 
@@ -180,6 +182,8 @@ class TextPrompt(SmallDialog):
                 yield Static("enter: done · esc: cancel", classes="prompt--hint")
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         widget = self.query_one("#prompt-text")
         if isinstance(widget, TextArea):
             widget.move_cursor(widget.document.end)  # to add to the text, as one mostly does
@@ -229,6 +233,8 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button("Cancel (n)", id="cancel")
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self.query_one("#cancel", Button).focus()  # Enter alone never deletes
 
     @on(Button.Pressed)
@@ -272,6 +278,8 @@ class ChoicePicker(SmallDialog):
             yield Static(self.hint, classes="prompt--hint")
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         options = self.query_one(OptionList)
         values = [value for value, _ in self.choices]
         if self.current in values:
@@ -355,6 +363,8 @@ class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
                 )
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self.query_one("#api-key", Input).focus()
 
     @on(Input.Submitted, "#api-key")

@@ -90,6 +90,8 @@ class FilePicker(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self.query_one(AudioDirectoryTree).focus()
 
     @on(DirectoryTree.FileSelected, "#picker-tree")

@@ -185,6 +185,8 @@ class WorkbenchScreen(StyledOnShow, SettlingScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # quit as it opened: its widgets never mounted
+            return
         self.query_one("#run" if self.initial_path else "#path").focus()
 
     # -- running ---------------------------------------------------------------------------

@@ -55,6 +55,8 @@ class ParameterPanel(VerticalScroll):
         width: 38;
         padding: 0 1;
         border-left: vkey $primary 40%;
+        /* Its scroll bar from the first layout (Textual shows it at mount for "scroll"): with
+           "auto" it came a layout later, every field two columns narrower, a frame later. */
         overflow-y: scroll;
     }
     ParameterPanel Label { margin: 1 0 0 0; color: $text-muted; }
@@ -93,10 +95,6 @@ class ParameterPanel(VerticalScroll):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        # Its scroll bar is always there (overflow-y: scroll), from the first layout: Textual
-        # would add it after a first layout found the panel too tall, and lay the screen out
-        # again, a frame later, with every field two columns narrower.
-        self.show_vertical_scrollbar = True
         self.parameters = dataclasses.replace(parameters, stop=list(parameters.stop))
         self.max_tokens_limit = max(1, max_tokens_limit)
         self._loading = False
