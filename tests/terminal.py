@@ -153,9 +153,24 @@ def app_argv(loopback: LoopbackServer, model: str, *extra: str) -> list[str]:
 def start_app(loopback: LoopbackServer, tmp_path: Path, model: str, *extra: str) -> Terminal:
     """Start the app on a terminal and wait until it is ready for a prompt, its services
     up (see :func:`wait_started`)."""
+    return launch(loopback, app_argv(loopback, model, *extra), terminal_env(tmp_path))
+
+
+def launch(
+    loopback: LoopbackServer,
+    argv: list[str],
+    env: dict[str, str],
+    preexec_fn: Callable[[], None] | None = None,
+) -> Terminal:
+    """Start ``argv`` (the app) on a terminal and wait for its first frame and its services
+    (see :func:`wait_started`); the program is killed if they do not come."""
     listed = models_listed(loopback)
-    terminal = Terminal(app_argv(loopback, model, *extra), terminal_env(tmp_path))
-    wait_started(terminal, loopback, listed)
+    terminal = Terminal(argv, env, preexec_fn)
+    try:
+        wait_started(terminal, loopback, listed)
+    except BaseException:
+        terminal.kill()
+        raise
     return terminal
 
 

@@ -33,12 +33,11 @@ from tests.terminal import (
     app_argv,
     app_data,
     history_rows,
-    models_listed,
+    launch,
     reply_rows,
     send_prompt,
     start_app,
     terminal_env,
-    wait_started,
 )
 
 FAST = "llama-3.1-8b-instant"
@@ -77,10 +76,8 @@ def test_a_full_disk_mid_reply_keeps_the_app_and_the_reply_and_says_it_once(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     full_disk = _disk_full_after(tmp_path, 128 * 1024)
-    listed = models_listed(loopback)
-    app = Terminal(app_argv(loopback, LONG), terminal_env(tmp_path), preexec_fn=full_disk)
+    app = launch(loopback, app_argv(loopback, LONG), terminal_env(tmp_path), full_disk)
     try:
-        wait_started(app, loopback, listed)
         send_prompt(app, "a long story please")
         app.read_until(lambda out: b"Reply not saved" in out, timeout=120)
         # The reply streamed on past the save that failed, to its last words.
@@ -106,10 +103,8 @@ def test_a_prompt_the_full_disk_cannot_save_is_not_sent_and_comes_back_to_the_co
     # The prompt's save used to raise out of the screen: a traceback, and the typed text gone.
     # The prompt below (and its search index) does not fit in the write-ahead log.
     full_disk = _disk_full_after(tmp_path, 1024)
-    listed = models_listed(loopback)
-    app = Terminal(app_argv(loopback, FAST), terminal_env(tmp_path), preexec_fn=full_disk)
+    app = launch(loopback, app_argv(loopback, FAST), terminal_env(tmp_path), full_disk)
     try:
-        wait_started(app, loopback, listed)
         prompt = "Tell me about " + "zebras and their stripes " * 2000
         pasted = b"\x1b[200~" + prompt.encode() + b"\x1b[201~"
         while pasted:  # (a terminal takes a long paste in parts)

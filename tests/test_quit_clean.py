@@ -22,12 +22,11 @@ from tests.loopback import LoopbackServer, Reply
 from tests.terminal import (
     Terminal,
     app_argv,
-    models_listed,
+    launch,
     reply_rows,
     send_prompt,
     start_app,
     terminal_env,
-    wait_started,
 )
 
 if TYPE_CHECKING:
@@ -125,9 +124,7 @@ def test_ctrl_q_while_dictating(
     # The first segment's transcription hangs: ctrl+q comes mid-recording, mid-request.
     loopback.enqueue(Reply.fault("stall_mid_stream", after_chunks=0, path="/audio/"))
     env = {**terminal_env(tmp_path), **virtual_mic.env}
-    listed = models_listed(loopback)
-    app = Terminal(app_argv(loopback, SLOW), env)
-    wait_started(app, loopback, listed)
+    app = launch(loopback, app_argv(loopback, SLOW), env)
     recording_before = virtual_mic.recording_clients()
     app.type(b"\x12")  # ctrl+r: dictate
     app.wait_for(lambda: virtual_mic.recording_clients() > recording_before)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Checkbox, HelpPanel, OptionList, TextArea
 
@@ -169,8 +170,6 @@ async def test_the_workbench_form_fits_a_tiny_terminal(
 async def test_quitting_as_a_dialog_opens_ends_cleanly(dialog: Callable[[], Screen[Any]]) -> None:
     # A dialog opened in the same turn as the app quits (F4 then ctrl+q, typed ahead) had its
     # mount handler look for widgets that were never mounted: the app ended with NoMatches.
-    from textual.app import App
-
     app: App[None] = App()
     async with app.run_test() as pilot:
         await pilot.pause()

@@ -19,7 +19,7 @@ from groq_tui.services.start_snapshot import (
 from groq_tui.store import MIGRATIONS, HistoryStore
 from groq_tui.store.peek import peek_conversations
 
-SERVER = "https://api.groq.com/openai/v1"
+SERVER = "https://api.example.test/openai/v1"
 
 
 async def _history(path: Path, titles: list[str]) -> None:

@@ -22,7 +22,7 @@ from groq_tui.safe_text import (
     visible_controls,
 )
 from tests.loopback import LoopbackServer, Reply
-from tests.terminal import Terminal, models_listed, terminal_env, wait_started
+from tests.terminal import Terminal, launch, terminal_env
 
 TITLE = "\x1b]0;PWNED-TITLE\x07"
 WIPE = "\x1b[2J\x1b[HWIPED"
@@ -141,9 +141,7 @@ def test_app_never_lets_a_reply_drive_the_terminal(
     app = [sys.executable, "-m", "groq_tui", "--base-url", loopback.base_url,
            "--api-key", "test-key", "-m", "llama-3.1-8b-instant"]  # fmt: skip
     loopback.enqueue(hostile_stream())
-    listed = models_listed(loopback)
-    terminal = Terminal(app, terminal_env(tmp_path))
-    wait_started(terminal, loopback, listed)
+    terminal = launch(loopback, app, terminal_env(tmp_path))
     terminal.type(b"tell me")
     terminal.read_until(lambda out: b"tell me" in out)
     terminal.type(b"\r")

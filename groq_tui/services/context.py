@@ -131,10 +131,9 @@ class AppContext:
         # loads httpx), which the first frame does not need.
         from groq_tui.services.model_options import max_tokens_limit
 
-        listed = next((m for m in self.models if m.id == model), None)
         if not self.models:  # not listed yet: as the server last listed it
             return self.start_snapshot.snapshot().limits.get(model) or max_tokens_limit(None)
-        return max_tokens_limit(listed)
+        return max_tokens_limit(next((m for m in self.models if m.id == model), None))
 
     def lease_client(self) -> ClientLease:
         """Hold the client open while working with it (a server switch does not close it

@@ -88,10 +88,10 @@ class StartSnapshotReader:
     def remember_limits(self, server: str, limits: Mapping[str, int]) -> None:
         """Keep ``limits`` for ``server`` for the next start, if they changed (call it on a
         thread: it writes a file). Not kept if the file cannot be written."""
-        if server == self._server and dict(self.snapshot(0).limits) == dict(limits):
-            return
         path = self._data_dir / LIMITS_FILE
         kept = read_limits(path)
+        if kept.get(server) == dict(limits):
+            return
         kept[server] = dict(limits)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

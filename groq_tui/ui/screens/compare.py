@@ -25,6 +25,7 @@ from groq_tui.ui.routing import HistoryChanged, OpenConversation
 from groq_tui.ui.screens.compare_paging import PagedColumnsScreen
 from groq_tui.ui.screens.dialogs import ModelChoice, ModelPicker, TextPrompt
 from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
+from groq_tui.ui.while_running import while_running
 from groq_tui.ui.widgets.compare_column import CompareColumn
 from groq_tui.ui.widgets.compare_summary import CompareSummary, saved_figures
 from groq_tui.ui.widgets.composer import Composer
@@ -95,9 +96,8 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
         yield Composer(id="compare-composer", placeholder="Prompt for every model (Enter)")
         yield KeyFooter()
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self.query_one(Composer).focus()
         for widget in self.columns:
             # Each column follows its reply as it grows until the reader scrolls it; back at

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from groq_tui.ui.while_running import while_running
+
 
 @dataclass(frozen=True, slots=True)
 class ModelChoice:
@@ -78,9 +80,8 @@ class ModelPicker(ModalScreen[str | None]):
                 "enter: choose · esc: cancel · inactive models are marked", classes="picker--hint"
             )
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self._filter("")
         self.query_one(Input).focus()
 
@@ -181,9 +182,8 @@ class TextPrompt(SmallDialog):
                 yield Input(self.initial, id="prompt-text")
                 yield Static("enter: done · esc: cancel", classes="prompt--hint")
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         widget = self.query_one("#prompt-text")
         if isinstance(widget, TextArea):
             widget.move_cursor(widget.document.end)  # to add to the text, as one mostly does
@@ -232,9 +232,8 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(f"{self.confirm_label} (y)", id="confirm", variant="error")
                 yield Button("Cancel (n)", id="cancel")
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self.query_one("#cancel", Button).focus()  # Enter alone never deletes
 
     @on(Button.Pressed)
@@ -277,9 +276,8 @@ class ChoicePicker(SmallDialog):
             yield OptionList(*(Option(label, id=value) for value, label in self.choices))
             yield Static(self.hint, classes="prompt--hint")
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         options = self.query_one(OptionList)
         values = [value for value, _ in self.choices]
         if self.current in values:
@@ -362,9 +360,8 @@ class FirstRunScreen(ModalScreen[FirstRunChoice | None]):
                     classes="first-run--note",
                 )
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self.query_one("#api-key", Input).focus()
 
     @on(Input.Submitted, "#api-key")

@@ -19,6 +19,7 @@ from textual.widgets import DirectoryTree, Input, Label, Static
 
 from groq_tui.services.types import AUDIO_EXTENSIONS
 from groq_tui.ui.screens.dialogs import ChoicePicker
+from groq_tui.ui.while_running import while_running
 
 AUDIO_SUFFIXES = frozenset(f".{ext}" for ext in AUDIO_EXTENSIONS)
 """The file name endings the service accepts."""
@@ -89,9 +90,8 @@ class FilePicker(ModalScreen[str | None]):
                 classes="picker--hint",
             )
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self.query_one(AudioDirectoryTree).focus()
 
     @on(DirectoryTree.FileSelected, "#picker-tree")

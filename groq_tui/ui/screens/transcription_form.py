@@ -102,8 +102,6 @@ class TranscriptionForm(Vertical):
             yield Button("Run", id="run", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         host_of(self).signals.models_loaded.subscribe(self, self._models_loaded)
 
     @on(Select.Changed, "#task")

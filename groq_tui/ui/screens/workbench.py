@@ -42,6 +42,7 @@ from groq_tui.ui.screens.file_picker import FilePicker, RecordingChoice, Recordi
 from groq_tui.ui.screens.settling import SettlingScreen
 from groq_tui.ui.screens.transcription_form import TranscriptionForm
 from groq_tui.ui.screens.width_classes import StyledOnShow, set_width_classes
+from groq_tui.ui.while_running import while_running
 from groq_tui.ui.widgets.key_footer import KeyFooter
 from groq_tui.ui.widgets.transcript_table import TranscriptTable, clock
 
@@ -184,9 +185,8 @@ class WorkbenchScreen(StyledOnShow, SettlingScreen[None]):
             yield Button("Speech WAV", id="export-speech", compact=True)
         yield KeyFooter()
 
+    @while_running
     def on_mount(self) -> None:
-        if not self.app.is_running:  # quit as it opened: its widgets never mounted
-            return
         self.query_one("#run" if self.initial_path else "#path").focus()
 
     # -- running ---------------------------------------------------------------------------
