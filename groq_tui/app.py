@@ -269,7 +269,7 @@ class GroqApp(App[None]):
 
     def action_compare(self, models: list[str] | None = None) -> None:
         """Open the compare screen (asks for the models unless given)."""
-        from groq_tui.ui.screens.compare import default_models
+        from groq_tui.services.model_offer import compare_suggestion
 
         screen = self.chat_screen
         if screen is None:
@@ -280,8 +280,8 @@ class GroqApp(App[None]):
         if models is not None:
             self.open_compare(models)
             return
-        available = [m.id for m in self.context.chat_models if m.active is not False]
-        suggestion = ", ".join(default_models(screen.conversation.model, available, 3))
+        current = screen.conversation.model
+        suggestion = ", ".join(compare_suggestion(current, self.context.models, 3))
 
         def chosen(text: str | None) -> None:
             if text:

@@ -334,6 +334,24 @@ class Model(APIResponse):
         """Whether this is a speech-to-text model (not offered for chat)."""
         return "whisper" in self.id.lower()
 
+    @property
+    def is_text_to_speech(self) -> bool:
+        """Whether this is a text-to-speech voice (not offered for chat): Groq's Orpheus and
+        PlayAI voices, the offline engine's Piper voice. /models does not say what a model
+        does, so this goes by the name, as :attr:`is_audio` does."""
+        name = self.id.lower()
+        return any(part in name for part in _TEXT_TO_SPEECH)
+
+    @property
+    def is_moderation(self) -> bool:
+        """Whether this is a moderation classifier (Llama Guard, Prompt Guard,
+        gpt-oss-safeguard): it answers a chat request with a verdict, not a reply."""
+        return "guard" in self.id.lower()
+
+
+_TEXT_TO_SPEECH = ("tts", "orpheus", "piper")
+"""Parts of a text-to-speech model's id."""
+
 
 class ModelList(APIResponse):
     """The answer of GET /models."""

@@ -115,7 +115,9 @@ class AppContext:
     @property
     def chat_models(self) -> list[Model]:
         """Models that can chat (speech-to-text and text-to-speech ones left out)."""
-        return [m for m in self.models if not m.is_audio and "tts" not in m.id.lower()]
+        from groq_tui.services.model_offer import chat_models
+
+        return chat_models(self.models)
 
     @property
     def audio_model(self) -> str:

@@ -1,4 +1,5 @@
-"""Whether the server offers a chat model, and how to say that it does not."""
+"""Which of the server's models the app offers for chat and for a comparison, whether the
+server offers a chat model, and how to say that it does not."""
 
 from __future__ import annotations
 
@@ -12,6 +13,39 @@ if TYPE_CHECKING:
 
 SHOWN_MODELS = 12
 """Offered models named in the message; more are counted."""
+SMALL_CONTEXT = 8192
+"""A model holding fewer tokens than this is not suggested for a comparison."""
+
+
+def chat_models(models: Sequence[Model]) -> list[Model]:
+    """The models that chat: speech-to-text and text-to-speech ones left out (the service
+    answers a chat request to them with 400, "does not support chat completions")."""
+    return [m for m in models if not m.is_audio and not m.is_text_to_speech]
+
+
+def compare_suggestion(current: str, models: Sequence[Model], count: int) -> list[str]:
+    """The ``count`` models a new comparison starts with: ``current``, then served chat models
+    in the server's order, each from a maker not yet chosen, then others; ``current`` again
+    when there are too few. Moderation classifiers and models of a small context are left
+    out: a comparison is of replies."""
+    candidates = [
+        m
+        for m in chat_models(models)
+        if m.active is not False
+        and m.id != current
+        and not m.is_moderation
+        and (m.context_window is None or m.context_window >= SMALL_CONTEXT)
+    ]
+    makers = {m.owned_by for m in models if m.id == current}
+    chosen = [current]
+    for model in candidates:  # first, one model of each other maker
+        if len(chosen) < count and model.owned_by not in makers:
+            chosen.append(model.id)
+            makers.add(model.owned_by)
+    for model in candidates:
+        if len(chosen) < count and model.id not in chosen:
+            chosen.append(model.id)
+    return chosen + [current] * (count - len(chosen))
 
 
 async def model_offered(client: GroqClient, listed: Sequence[Model], model: str) -> bool | None:

@@ -418,19 +418,6 @@ class CompareScreen(StyledOnShow, PagedColumnsScreen):
         self.app.pop_screen()
 
 
-def default_models(current: str, available: list[str], count: int = 2) -> list[str]:
-    """The models a new comparison starts with: the current one, then others available."""
-    chosen = [current]
-    for model in available:
-        if len(chosen) >= count:
-            break
-        if model not in chosen:
-            chosen.append(model)
-    while len(chosen) < count:
-        chosen.append(current)
-    return chosen
-
-
 def shared_parameters(parameters: ChatParameters) -> ChatParameters:
     """A copy of the chat's parameters for a comparison (the panel is the chat's)."""
     from dataclasses import replace
@@ -438,4 +425,4 @@ def shared_parameters(parameters: ChatParameters) -> ChatParameters:
     return replace(parameters, stop=list(parameters.stop))
 
 
-__all__ = ["CompareScreen", "MessageStatus", "default_models", "parse_overrides"]
+__all__ = ["CompareScreen", "MessageStatus", "parse_overrides"]
