@@ -213,6 +213,12 @@ def test_models(cli_env: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> 
     parts = line.split()
     assert parts[1] == "Meta"
     assert int(parts[2].replace(",", "")) > 1000
+    # What each model does, so that one knows which to give chat, speak or transcribe.
+    kinds = {line.split()[0]: line for line in out.splitlines()}
+    assert kinds["llama-3.1-8b-instant"].endswith("  chat")
+    assert kinds["whisper-large-v3"].endswith("  speech to text")
+    assert kinds["canopylabs/orpheus-v1-english"].endswith("  text to speech")
+    assert kinds["meta-llama/llama-guard-4-12b"].endswith("  moderation")
     code, out, _ = cli(capsys, "models", "--json")
     document = json.loads(out)
     assert document["object"] == "list"

@@ -348,6 +348,16 @@ class Model(APIResponse):
         gpt-oss-safeguard): it answers a chat request with a verdict, not a reply."""
         return "guard" in self.id.lower()
 
+    @property
+    def kind(self) -> str:
+        """What the model does, as far as its id tells: "speech to text", "text to speech",
+        "moderation" or "chat"."""
+        if self.is_audio:
+            return "speech to text"
+        if self.is_text_to_speech:
+            return "text to speech"
+        return "moderation" if self.is_moderation else "chat"
+
 
 _TEXT_TO_SPEECH = ("tts", "orpheus", "piper")
 """Parts of a text-to-speech model's id."""

@@ -11,7 +11,8 @@ from groq_tui.config import Settings
 
 
 def format_models(models: list[Model]) -> str:
-    """One model per line: id, owner, context window (aligned), inactive ones marked."""
+    """One model per line: id, owner, context window (aligned), what it does (chat, speech
+    to text, ...), inactive ones marked."""
     if not models:
         return ""
     rows = [
@@ -19,7 +20,7 @@ def format_models(models: list[Model]) -> str:
             m.id,
             m.owned_by or "-",
             f"{m.context_window:,}" if m.context_window else "-",
-            "" if m.active is not False else "inactive",
+            m.kind if m.active is not False else f"{m.kind}  inactive",
         )
         for m in sorted(models, key=lambda m: m.id)
     ]
@@ -27,8 +28,8 @@ def format_models(models: list[Model]) -> str:
     width_owner = max(len(r[1]) for r in rows)
     width_ctx = max(len(r[2]) for r in rows)
     return "".join(
-        f"{i:<{width_id}}  {o:<{width_owner}}  {c:>{width_ctx}}  {flag}".rstrip() + "\n"
-        for i, o, c, flag in rows
+        f"{i:<{width_id}}  {o:<{width_owner}}  {c:>{width_ctx}}  {kind}\n"
+        for i, o, c, kind in rows
     )
 
 

@@ -20,7 +20,7 @@ SMALL_CONTEXT = 8192
 def chat_models(models: Sequence[Model]) -> list[Model]:
     """The models that chat: speech-to-text and text-to-speech ones left out (the service
     answers a chat request to them with 400, "does not support chat completions")."""
-    return [m for m in models if not m.is_audio and not m.is_text_to_speech]
+    return [m for m in models if m.kind in ("chat", "moderation")]
 
 
 def compare_suggestion(current: str, models: Sequence[Model], count: int) -> list[str]:
