@@ -28,8 +28,7 @@ def format_models(models: list[Model]) -> str:
     width_owner = max(len(r[1]) for r in rows)
     width_ctx = max(len(r[2]) for r in rows)
     return "".join(
-        f"{i:<{width_id}}  {o:<{width_owner}}  {c:>{width_ctx}}  {kind}\n"
-        for i, o, c, kind in rows
+        f"{i:<{width_id}}  {o:<{width_owner}}  {c:>{width_ctx}}  {kind}\n" for i, o, c, kind in rows
     )
 
 
