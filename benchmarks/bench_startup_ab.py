@@ -41,19 +41,24 @@ def main() -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed: apt-get install tmux")
     trees = dict(tree.split("=", 1) for tree in args.trees)
+    home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
+    # Each checkout has a home of its own: an older one would otherwise open the history a
+    # newer one wrote, at a schema it does not know.
+    homes = {name: home / name for name in trees}
     commands = {
-        name: f"env PYTHONPATH={Path(path).resolve()} {APP}" for name, path in trees.items()
+        name: f"env PYTHONPATH={Path(path).resolve()} XDG_CONFIG_HOME={homes[name] / 'config'}"
+        f" XDG_DATA_HOME={homes[name] / 'data'} {APP}"
+        for name, path in trees.items()
     }
     first: dict[str, list[float]] = {name: [] for name in trees}
     still: dict[str, list[float]] = {name: [] for name in trees}
     proc, base_url = start_server()
-    home = Path(tempfile.mkdtemp(prefix="groq-tui-bench-"))
     try:
         with TmuxServer({**app_env(base_url, home), "GROQ_TUI_MODEL": MODEL}) as tmux:
             for command in commands.values():  # warm the file cache
                 time_to_screen(tmux, command, COMPOSER)
-            for command in commands.values():
-                earlier_session(tmux, command, home)
+            for name, command in commands.items():
+                earlier_session(tmux, command, homes[name])
             for _ in range(args.runs):
                 for name, command in commands.items():
                     first[name].append(time_to_screen(tmux, command, COMPOSER))
