@@ -9,7 +9,7 @@ almost all of them have defaults.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -349,9 +349,8 @@ class Model(APIResponse):
         return "guard" in self.id.lower()
 
     @property
-    def kind(self) -> str:
-        """What the model does, as far as its id tells: "speech to text", "text to speech",
-        "moderation" or "chat"."""
+    def kind(self) -> ModelKind:
+        """What the model does, as far as its id tells."""
         if self.is_audio:
             return "speech to text"
         if self.is_text_to_speech:
@@ -361,6 +360,8 @@ class Model(APIResponse):
 
 _TEXT_TO_SPEECH = ("tts", "orpheus", "piper")
 """Parts of a text-to-speech model's id."""
+ModelKind = Literal["chat", "moderation", "speech to text", "text to speech"]
+"""What a model does (:attr:`Model.kind`)."""
 
 
 class ModelList(APIResponse):
