@@ -28,9 +28,9 @@ def live_models() -> list[Model]:
 def test_speech_models_are_not_offered_for_chat() -> None:
     models = [*live_models(), Model(id="playai-tts"), Model(id="piper-en_US-joe-medium")]
     offered = {m.id for m in chat_models(models)}
-    # The live service answers a chat request to these with 400 "does not support chat
-    # completions": text to speech (Orpheus, PlayAI, the offline engine's Piper voice) and
-    # speech to text (Whisper).
+    # These do not chat: Groq documents them for /audio/speech (Orpheus, PlayAI; the offline
+    # engine's Piper voice) and /audio/transcriptions (Whisper) only. The loopback server
+    # refuses a chat request to one with a 400; no recording shows the live one's answer.
     for speech in ("canopylabs/orpheus-v1-english", "canopylabs/orpheus-arabic-saudi",
                    "playai-tts", "piper-en_US-joe-medium", "whisper-large-v3"):  # fmt: skip
         assert speech not in offered
