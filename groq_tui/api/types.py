@@ -335,27 +335,17 @@ class Model(APIResponse):
         return "whisper" in self.id.lower()
 
     @property
-    def is_text_to_speech(self) -> bool:
-        """Whether this is a text-to-speech voice (not offered for chat): Groq's Orpheus and
-        PlayAI voices, the offline engine's Piper voice. /models does not say what a model
-        does, so this goes by the name, as :attr:`is_audio` does."""
-        name = self.id.lower()
-        return any(part in name for part in _TEXT_TO_SPEECH)
-
-    @property
-    def is_moderation(self) -> bool:
-        """Whether this is a moderation classifier (Llama Guard, Prompt Guard,
-        gpt-oss-safeguard): it answers a chat request with a verdict, not a reply."""
-        return "guard" in self.id.lower()
-
-    @property
     def kind(self) -> ModelKind:
-        """What the model does, as far as its id tells."""
+        """What the model does. /models does not say, so this goes by the id, as
+        :attr:`is_audio` does: Groq's Orpheus and PlayAI voices and the offline engine's Piper
+        voice speak; Llama Guard, Prompt Guard and gpt-oss-safeguard answer a chat request
+        with a verdict, not a reply."""
+        name = self.id.lower()
         if self.is_audio:
             return "speech to text"
-        if self.is_text_to_speech:
+        if any(part in name for part in _TEXT_TO_SPEECH):
             return "text to speech"
-        return "moderation" if self.is_moderation else "chat"
+        return "moderation" if "guard" in name else "chat"
 
 
 _TEXT_TO_SPEECH = ("tts", "orpheus", "piper")

@@ -18,8 +18,8 @@ SMALL_CONTEXT = 8192
 
 
 def chat_models(models: Sequence[Model]) -> list[Model]:
-    """The models that chat: speech-to-text and text-to-speech ones left out (the service
-    answers a chat request to them with 400, "does not support chat completions")."""
+    """The models that chat: speech-to-text and text-to-speech ones left out (Groq serves
+    them at /audio/transcriptions and /audio/speech)."""
     return [m for m in models if m.kind in ("chat", "moderation")]
 
 
@@ -30,10 +30,10 @@ def compare_suggestion(current: str, models: Sequence[Model], count: int) -> lis
     out: a comparison is of replies."""
     candidates = [
         m
-        for m in chat_models(models)
-        if m.active is not False
+        for m in models
+        if m.kind == "chat"
+        and m.active is not False
         and m.id != current
-        and not m.is_moderation
         and (m.context_window is None or m.context_window >= SMALL_CONTEXT)
     ]
     makers = {m.owned_by for m in models if m.id == current}
